@@ -1,0 +1,39 @@
+/**
+ * The contract every piece of the local cloud implements (the Firestore emulator, the local
+ * BigQuery, the Workflows engine, the local Cloud Storage), so the orchestrator in
+ * `local/cloud.ts` can start them side by side, wipe them on `POST /reset`, and stop them on
+ * Ctrl-C without knowing what each one is.
+ */
+export interface LocalService {
+  /** Short key, used in `.local/endpoints.json` and in the printed table. */
+  readonly name: string;
+  /** Starts the service on 127.0.0.1 and resolves once it answers requests. */
+  start(context: LocalServiceContext): Promise<StartedService>;
+  /** Deletes every piece of data the service holds; the service keeps running. */
+  reset(): Promise<void>;
+  /** Stops the service and every process it started. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface LocalServiceContext {
+  /** The fake project id the whole local cloud runs as. */
+  projectId: string;
+  /** The location Workflows resources live in locally (e.g. `us-central1`). */
+  location: string;
+  /** A free port on 127.0.0.1 chosen for this service. */
+  port: number;
+  /** Endpoints of the services started before this one (the Workflows engine needs Firestore's and BigQuery's). */
+  endpoints: Record<string, string>;
+}
+
+export interface StartedService {
+  /**
+   * What goes in `.local/endpoints.json` under the service's name: a base URL
+   * (`http://127.0.0.1:PORT`), or `host:port` where the standard emulator variable wants that.
+   */
+  endpoint: string;
+  /** Environment variables a function process needs to reach this service (e.g. `FIRESTORE_EMULATOR_HOST`). */
+  env: Record<string, string>;
+  /** Extra keys for `.local/endpoints.json` (e.g. `bigquery_dataset`). */
+  extra?: Record<string, string>;
+}
