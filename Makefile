@@ -1,0 +1,49 @@
+# The two commands that matter: `make dev` (the whole local cloud) and `make test`.
+SHELL := /bin/bash
+export METADATA_SERVER_DETECTION := none
+MOCHA := node_modules/.bin/mocha
+UNIT := 'dist/test/unit/**/*.test.js' 'dist/test/infra/**/*.test.js' 'dist/test/conformance/**/*.test.js'
+CLOUD := 'dist/test/emulator/**/*.test.js' 'dist/test/e2e/**/*.test.js'
+
+.PHONY: all install build dev test test-unit test-cloud bench soak lint format check-format clean
+
+all: build
+
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+install: node_modules
+
+build: node_modules
+	node_modules/.bin/tsc -p tsconfig.json
+
+## The whole local cloud in the foreground (Firestore emulator, local services, every function). Ctrl-C stops it.
+dev: build
+	node dist/local/dev.js
+
+## Every suite in one mocha run inside a throwaway local cloud on free ports (so one summary line, and a
+## running `make dev` is left alone): unit, infra and conformance tests, then emulator and end-to-end tests.
+test: build check-format
+	node dist/local/withCloud.js $(MOCHA) $(UNIT) $(CLOUD)
+
+test-unit: build
+	$(MOCHA) $(UNIT)
+
+test-cloud: build
+	node dist/local/withCloud.js $(MOCHA) $(CLOUD)
+
+bench: build
+	node dist/bench/run.js
+
+lint: node_modules
+	node_modules/.bin/eslint .
+
+format: node_modules
+	node_modules/.bin/prettier --write .
+
+check-format: node_modules
+	terraform fmt -check -recursive infra
+
+clean:
+	rm -rf dist build .local .build-*

@@ -1,0 +1,56 @@
+/**
+ * Every deployed function of the kit, as data. One list drives the local cloud (which processes
+ * to start), the deploy packaging (`scripts/packageFunctions.ts`: one source archive per
+ * function whose `main` is its own module), the static infra checks (every entry has a
+ * Terraform function and the other way round) and the OpenAPI document.
+ *
+ * This file must not import any function module: the local cloud and the build read it, and a
+ * function never loads it.
+ */
+export type SystemName = 'tags' | 'pipeline' | 'groups' | 'accounts' | 'docs';
+
+export interface FunctionDefinition {
+  /** Entry point: the name the module registers with `functions.http`. */
+  name: string;
+  /** Module path from the repository root, without extension. */
+  source: string;
+  system: SystemName;
+  summary: string;
+  /** Whether anyone on the internet may invoke it (Terraform grants `allUsers` run.invoker). */
+  public: boolean;
+}
+
+export const FUNCTIONS: readonly FunctionDefinition[] = [
+  {
+    name: 'incrementTag',
+    source: 'functions/tags/incrementTag',
+    system: 'tags',
+    summary: 'Adds a value from 1 to 9 to a tag\'s total, exactly once.',
+    public: true,
+  },
+  {
+    name: 'tagStats',
+    source: 'functions/tags/tagStats',
+    system: 'tags',
+    summary: 'Every tag ever incremented with the sum of its values.',
+    public: true,
+  },
+  {
+    name: 'docs',
+    source: 'functions/docs/docs',
+    system: 'docs',
+    summary: 'The OpenAPI 3 document of the whole collection, as JSON and as a readable page.',
+    public: true,
+  },
+];
+
+/** The deployed (Cloud Run service) name of a function: `incrementTag` → `increment-tag`. */
+export function deployName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+export function findFunction(name: string): FunctionDefinition {
+  const found = FUNCTIONS.find((f) => f.name === name);
+  if (!found) throw new Error(`no function named ${name} in functions/catalog.ts`);
+  return found;
+}

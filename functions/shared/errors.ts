@@ -1,0 +1,74 @@
+/**
+ * The one error type handlers throw. Its `code` decides the HTTP status (through
+ * `STATUS_BY_CODE`) and the problem's `type` and `title`; `problem.ts` is the one place that
+ * turns it into a response.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_body'
+  | 'validation_failed'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'upstream_failed'
+  | 'internal';
+
+/** One field-level problem, RFC 9457 style: `pointer` is a JSON Pointer into the request body (or `#/query/x`). */
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_body: 400,
+  validation_failed: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal: 500,
+  upstream_failed: 502,
+};
+
+export const TITLE_BY_CODE: Record<ErrorCode, string> = {
+  bad_request: 'Bad request',
+  invalid_body: 'The request body is not acceptable',
+  validation_failed: 'The request is not valid',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'Unsupported media type',
+  internal: 'Internal error',
+  upstream_failed: 'A service this function depends on failed',
+};
+
+export class HttpError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    /** Human-readable explanation specific to this occurrence; becomes the problem's `detail`. */
+    readonly detail: string,
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Overrides the status of `code` (used by isValidInput's 500 for booleans). */
+      status?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(detail, { cause: options.cause });
+    this.name = 'HttpError';
+    this.status = options.status ?? STATUS_BY_CODE[code];
+  }
+}
+
+/** Shorthand for a 404. */
+export function notFound(detail: string): HttpError {
+  return new HttpError('not_found', detail);
+}

@@ -1,0 +1,50 @@
+import type { Request } from '@google-cloud/functions-framework';
+import { HttpError } from '../errors';
+
+/** Default cap on JSON request bodies: every body this kit accepts is a few hundred bytes. */
+export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
+
+/** True when the request carries a body at all (a length, chunked transfer, or bytes the framework saved). */
+export function hasBody(req: Request): boolean {
+  const length = Number(req.headers['content-length'] ?? '0');
+  return length > 0 || req.headers['transfer-encoding'] !== undefined || (req.rawBody?.length ?? 0) > 0;
+}
+
+export function isJsonContentType(req: Request): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
+}
+
+/**
+ * The request's body as a JSON object, or an `HttpError` a client can act on: 400 when there is
+ * none or it is not an object, 413 over `maxBytes`, 415 when it is not declared as JSON.
+ * (Malformed JSON never reaches here: the framework's parser rejects it first, and
+ * `frameworkErrors.ts` turns that rejection into a problem body.)
+ */
+export function readJsonObject(req: Request, maxBytes = DEFAULT_MAX_JSON_BYTES): Record<string, unknown> {
+  if (!hasBody(req)) {
+    throw new HttpError('invalid_body', 'A JSON object body is required.');
+  }
+  const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? '0');
+  if (size > maxBytes) {
+    throw new HttpError('payload_too_large', `The body is ${size} bytes; at most ${maxBytes} are accepted.`);
+  }
+  if (!isJsonContentType(req)) {
+    const declared = req.headers['content-type'] ?? 'none';
+    throw new HttpError('unsupported_media_type', `Content-Type must be application/json, got ${declared}.`, {
+      headers: { 'Accept-Post': 'application/json' },
+    });
+  }
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError('invalid_body', `The body must be a JSON object, got ${describeJsonType(body)}.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+export function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}

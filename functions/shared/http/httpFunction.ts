@@ -1,0 +1,63 @@
+import * as functions from '@google-cloud/functions-framework';
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import { HttpError } from '../errors';
+import { requestLogger, type Logger } from '../logger';
+import { installProblemFinalHandler } from './frameworkErrors';
+import { sendProblem } from './problem';
+import { Router, type Route } from './router';
+
+installProblemFinalHandler();
+
+/**
+ * Registers one deployed function: routes by method and path, logs one `httpRequest` line per
+ * request with the trace, and is the one place that turns a thrown error into a response.
+ * `HttpError`s become their problem; anything else is logged at ERROR with its stack and the
+ * trace, and answered with a 500 problem that never contains the stack.
+ */
+export function httpFunction(name: string, routes: Route[]): HttpFunction {
+  const router = new Router(routes);
+  const handler: HttpFunction = async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const log = requestLogger(req);
+    res.once('finish', () => logRequest(log, req, res, started));
+    try {
+      const { route, params } = router.match(req.method, req.path);
+      await route.handle({ req, res, params, log });
+    } catch (err) {
+      handleError(err, res, log);
+    }
+  };
+  functions.http(name, handler);
+  return handler;
+}
+
+function handleError(err: unknown, res: Response, log: Logger): void {
+  if (err instanceof HttpError) {
+    if (err.status >= 500) log.error(err.detail, { error: err.options.cause ?? err, status: err.status });
+    sendProblem(res, err);
+    return;
+  }
+  log.error('unhandled error', { error: err instanceof Error ? err : new Error(String(err)) });
+  sendProblem(res, new HttpError('internal', 'An unexpected error occurred; it has been logged with this request\'s trace.'));
+}
+
+function logRequest(log: Logger, req: Request, res: Response, started: bigint): void {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const status = res.statusCode;
+  const fields = {
+    httpRequest: {
+      requestMethod: req.method,
+      requestUrl: req.originalUrl,
+      status,
+      responseSize: String(res.getHeader('content-length') ?? ''),
+      userAgent: req.get('user-agent'),
+      remoteIp: req.ip,
+      protocol: `HTTP/${req.httpVersion}`,
+      latency: `${seconds.toFixed(6)}s`,
+    },
+  };
+  const line = `${req.method} ${req.originalUrl} ${status}`;
+  if (status >= 500) log.error(line, fields);
+  else if (status >= 400) log.warn(line, fields);
+  else log.info(line, fields);
+}

@@ -1,0 +1,88 @@
+import { PROBLEM_TYPE_BASE } from '../http/problem';
+import type { JsonSchema } from '../validation';
+
+/**
+ * Building blocks for each system's OpenAPI paths. Each system describes its own endpoints in
+ * `functions/<system>/openapi.ts` from the same schema objects its handlers validate with; the
+ * `docs` function assembles them (`functions/docs/openapiDocument.ts`).
+ */
+export type OpenApiObject = Record<string, unknown>;
+
+/** A system's contribution to the document. */
+export interface OpenApiFragment {
+  tag: { name: string; description: string };
+  paths: Record<string, OpenApiObject>;
+  schemas: Record<string, JsonSchema>;
+}
+
+/** Schemas are shared with ajv, which wants `$id`; in the document they are named by their component key instead. */
+export function componentSchema(schema: JsonSchema): JsonSchema {
+  const { $id: _id, ...rest } = schema;
+  void _id;
+  return rest;
+}
+
+export const problemSchema: JsonSchema = {
+  type: 'object',
+  description: 'An RFC 9457 problem: every error this API returns has this body, with Content-Type application/problem+json.',
+  properties: {
+    type: { type: 'string', format: 'uri', description: 'Identifies the kind of problem.', examples: [PROBLEM_TYPE_BASE + 'validation-failed'] },
+    title: { type: 'string', description: 'Short summary of the kind of problem.', examples: ['The request is not valid'] },
+    status: { type: 'integer', description: 'The HTTP status code.', examples: [400] },
+    detail: { type: 'string', description: 'What went wrong with this request.', examples: ['The body is not valid: name: must match ^[a-z_]{3,15}$.'] },
+    errors: {
+      type: 'array',
+      description: 'Field-level problems, when the request failed validation.',
+      items: {
+        type: 'object',
+        properties: {
+          pointer: { type: 'string', description: 'JSON Pointer (as a URI fragment) to the offending field.', examples: ['#/name'] },
+          detail: { type: 'string', description: 'What is wrong with that field.', examples: ['must match ^[a-z_]{3,15}$'] },
+        },
+        required: ['pointer', 'detail'],
+      },
+    },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+};
+
+const STANDARD_PROBLEMS: Record<number, string> = {
+  400: 'The request is malformed or fails validation: a missing body, malformed JSON, a body that is not a JSON object, or a field out of range. `errors` lists each offending field.',
+  404: 'Nothing exists at this path, or the resource does not exist.',
+  405: 'The path exists but does not take this method; the `Allow` header lists the ones it takes.',
+  409: 'The request conflicts with the current state of the resource.',
+  413: 'The request body is larger than this endpoint accepts.',
+  415: 'The request body is not declared as `application/json`.',
+  500: 'An unexpected failure. It has been logged with the request\'s trace id; the body never contains internals.',
+  502: 'A service this function depends on failed.',
+};
+
+/** Responses for the given error statuses, each with the problem body and an example. */
+export function problemResponses(statuses: number[], overrides: Record<number, string> = {}): Record<string, OpenApiObject> {
+  const out: Record<string, OpenApiObject> = {};
+  for (const status of statuses) {
+    const response: OpenApiObject = {
+      description: overrides[status] ?? STANDARD_PROBLEMS[status] ?? 'An error.',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+    if (status === 405) response.headers = { Allow: { description: 'The methods this path takes.', schema: { type: 'string' }, example: 'GET, HEAD' } };
+    out[String(status)] = response;
+  }
+  return out;
+}
+
+/** A JSON request body referring to a component schema. */
+export function jsonBody(schemaName: string, description: string, example: unknown): OpenApiObject {
+  return {
+    required: true,
+    description,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example } },
+  };
+}
+
+/** A JSON response referring to a component schema. */
+export function jsonResponse(schemaName: string, description: string, example: unknown, headers?: OpenApiObject): OpenApiObject {
+  const response: OpenApiObject = { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example } } };
+  if (headers) response.headers = headers;
+  return response;
+}

@@ -1,0 +1,24 @@
+import { integer, optionalString, projectId } from '../shared/config';
+
+/** Settings of the tag counter, read once at cold start (see `shared/config.ts`). */
+export interface TagCounterConfig {
+  projectId: string;
+  /** Collection holding one document per (tag, shard) that has ever been written. */
+  shardsCollection: string;
+  /** Collection of idempotency markers, one per accepted increment, expired by a TTL policy. */
+  markersCollection: string;
+  /** Shards per tag: the write ceiling of one tag is about this many writes per second. */
+  shards: number;
+  /** How long a marker (and so an `Idempotency-Key`) is remembered. */
+  markerTtlHours: number;
+}
+
+export function readTagCounterConfig(): TagCounterConfig {
+  return {
+    projectId: projectId(),
+    shardsCollection: optionalString('TAG_SHARDS_COLLECTION', 'tag_counter_shards'),
+    markersCollection: optionalString('TAG_MARKERS_COLLECTION', 'tag_counter_increments'),
+    shards: integer('TAG_COUNTER_SHARDS', { default: 16, min: 1, max: 1000 }),
+    markerTtlHours: integer('TAG_MARKER_TTL_HOURS', { default: 24, min: 1, max: 24 * 30 }),
+  };
+}

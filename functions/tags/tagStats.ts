@@ -1,0 +1,39 @@
+import { once } from 'node:events';
+import { httpFunction } from '../shared/http/httpFunction';
+import { readTagCounterConfig } from './config';
+import { tagCounter } from './counterFactory';
+
+const config = readTagCounterConfig();
+
+/** Tags per chunk written to the socket: large enough to amortise writes, small enough to bound memory. */
+const TAGS_PER_CHUNK = 1000;
+
+/**
+ * `GET`: `{"<tag>": <sum>, ...}` for every tag ever incremented, keys sorted, `{}` when none.
+ * The body is streamed as the totals are read, so memory stays flat for 100,000 tags.
+ */
+export const tagStats = httpFunction('tagStats', [
+  {
+    method: 'GET',
+    path: '/',
+    async handle({ res }) {
+      const totals = tagCounter(config).totals();
+      // Read the first page before committing to 200, so a Firestore failure is still a problem body.
+      const first = await totals.next();
+      res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      let chunk = '{';
+      let count = 0;
+      const flush = async (): Promise<void> => {
+        if (!res.write(chunk)) await once(res, 'drain');
+        chunk = '';
+      };
+      for (let entry = first; !entry.done; entry = await totals.next()) {
+        const [tag, sum] = entry.value;
+        chunk += `${count++ === 0 ? '' : ','}${JSON.stringify(tag)}:${sum}`;
+        if (count % TAGS_PER_CHUNK === 0) await flush();
+      }
+      res.end(chunk + '}');
+    },
+  },
+]);

@@ -1,0 +1,258 @@
+/**
+ * Datasets and tables: their metadata in memory and their rows in one SQLite table each.
+ * The SQLite table is named `t<N>` with columns `c0..cN`, so BigQuery names (case-insensitive
+ * columns, hyphenated projects) never have to survive SQLite's quoting rules.
+ */
+import { BigQueryError } from './errors';
+import { SqlDatabase, quoteIdent } from './database';
+import { normalizeSchema, type FieldSchema } from './schema';
+
+/** A dataset and the tables in it. */
+export interface DatasetEntry {
+  projectId: string;
+  datasetId: string;
+  location: string;
+  description?: string;
+  friendlyName?: string;
+  labels?: Record<string, string>;
+  creationTime: number;
+  tables: Map<string, TableEntry>;
+}
+
+/** A table: its schema, where its rows live, and the insertIds it has already accepted. */
+export interface TableEntry {
+  projectId: string;
+  datasetId: string;
+  tableId: string;
+  location: string;
+  schema: FieldSchema[];
+  /** The SQLite table holding the rows. */
+  sqlName: string;
+  description?: string;
+  friendlyName?: string;
+  labels?: Record<string, string>;
+  creationTime: number;
+  lastModifiedTime: number;
+  /** `insertId`s seen by `insertAll`; BigQuery de-duplicates on them best-effort, we always do. */
+  insertIds: Set<string>;
+}
+
+const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/;
+// Letters, marks, digits, connectors and dashes; spaces (which BigQuery allows) are left out so
+// every table stays addressable from the SQL subset we translate.
+const TABLE_ID = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}]{1,1024}$/u;
+/** The location reported for resources created without one. */
+export const DEFAULT_LOCATION = 'US';
+
+/** The SQLite column holding the i-th schema field. */
+export function columnName(index: number): string {
+  return `c${index}`;
+}
+
+/** SQLite column type per BigQuery type; the affinity is what makes bound bigint text an integer. */
+function sqliteType(field: FieldSchema): string {
+  if (field.mode === 'REPEATED') return 'TEXT';
+  switch (field.type) {
+    case 'INTEGER':
+    case 'BOOLEAN':
+    case 'TIMESTAMP':
+      return 'INTEGER';
+    case 'FLOAT':
+      return 'REAL';
+    default:
+      return 'TEXT';
+  }
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function optionalLabels(body: Record<string, unknown>): Record<string, string> | undefined {
+  const v = body.labels;
+  return typeof v === 'object' && v !== null ? (v as Record<string, string>) : undefined;
+}
+
+/** Every dataset and table of the local BigQuery, across projects. */
+export class Catalog {
+  private readonly datasets = new Map<string, DatasetEntry>();
+  private nextTable = 0;
+
+  constructor(readonly db: SqlDatabase) {}
+
+  private static key(projectId: string, datasetId: string): string {
+    return `${projectId}:${datasetId}`;
+  }
+
+  /** `datasets.insert`. @throws 409 duplicate, 400 invalid. */
+  createDataset(projectId: string, body: Record<string, unknown>): DatasetEntry {
+    const ref = (body.datasetReference ?? {}) as Record<string, unknown>;
+    const datasetId = ref.datasetId;
+    if (typeof datasetId !== 'string' || !DATASET_ID.test(datasetId)) {
+      throw new BigQueryError('invalid', `Invalid dataset ID "${String(datasetId)}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`);
+    }
+    if (ref.projectId !== undefined && ref.projectId !== projectId) {
+      throw new BigQueryError('invalid', `datasetReference.projectId ${String(ref.projectId)} does not match the project in the URL (${projectId}).`);
+    }
+    const key = Catalog.key(projectId, datasetId);
+    if (this.datasets.has(key)) {
+      throw new BigQueryError('duplicate', `Already Exists: Dataset ${projectId}:${datasetId}`);
+    }
+    const entry: DatasetEntry = {
+      projectId,
+      datasetId,
+      location: optionalString(body, 'location') ?? DEFAULT_LOCATION,
+      description: optionalString(body, 'description'),
+      friendlyName: optionalString(body, 'friendlyName'),
+      labels: optionalLabels(body),
+      creationTime: Date.now(),
+      tables: new Map(),
+    };
+    this.datasets.set(key, entry);
+    return entry;
+  }
+
+  /** `datasets.get`. @throws 404 notFound. */
+  getDataset(projectId: string, datasetId: string): DatasetEntry {
+    const entry = this.datasets.get(Catalog.key(projectId, datasetId));
+    if (!entry) throw new BigQueryError('notFound', `Not found: Dataset ${projectId}:${datasetId}`);
+    return entry;
+  }
+
+  /** `datasets.list`, in creation order. */
+  listDatasets(projectId: string): DatasetEntry[] {
+    return [...this.datasets.values()].filter((d) => d.projectId === projectId);
+  }
+
+  /** `datasets.delete`. @throws 404 notFound, 400 resourceInUse when not empty without deleteContents. */
+  deleteDataset(projectId: string, datasetId: string, deleteContents: boolean): void {
+    const entry = this.getDataset(projectId, datasetId);
+    if (entry.tables.size > 0 && !deleteContents) {
+      throw new BigQueryError('resourceInUse', `Dataset ${projectId}:${datasetId} is still in use`);
+    }
+    for (const table of entry.tables.values()) this.db.run(`DROP TABLE ${quoteIdent(table.sqlName)}`);
+    this.datasets.delete(Catalog.key(projectId, datasetId));
+  }
+
+  /** `tables.insert`. @throws 404 for a missing dataset, 409 duplicate, 400 invalid. */
+  createTable(projectId: string, datasetId: string, body: Record<string, unknown>): TableEntry {
+    const dataset = this.getDataset(projectId, datasetId);
+    const ref = (body.tableReference ?? {}) as Record<string, unknown>;
+    const tableId = ref.tableId;
+    if (typeof tableId !== 'string' || !TABLE_ID.test(tableId)) {
+      throw new BigQueryError('invalid', `Invalid table ID "${String(tableId)}".`);
+    }
+    if ((ref.datasetId !== undefined && ref.datasetId !== datasetId) || (ref.projectId !== undefined && ref.projectId !== projectId)) {
+      throw new BigQueryError('invalid', 'tableReference does not match the dataset in the URL.');
+    }
+    for (const unsupported of ['view', 'materializedView', 'externalDataConfiguration']) {
+      if (body[unsupported] !== undefined) {
+        throw new BigQueryError('notImplemented', `The local BigQuery does not support ${unsupported} tables.`);
+      }
+    }
+    if (dataset.tables.has(tableId)) {
+      throw new BigQueryError('duplicate', `Already Exists: Table ${projectId}:${datasetId}.${tableId}`);
+    }
+    const schemaBody = body.schema as { fields?: unknown } | undefined;
+    const schema = normalizeSchema(schemaBody?.fields ?? []);
+    const sqlName = `t${this.nextTable++}`;
+    // A table without columns still needs one in SQLite; `_empty` is never read.
+    const columns = schema.length
+      ? schema.map((f, i) => `${columnName(i)} ${sqliteType(f)}`).join(', ')
+      : '_empty INTEGER';
+    this.db.run(`CREATE TABLE ${quoteIdent(sqlName)} (${columns})`);
+    const now = Date.now();
+    const entry: TableEntry = {
+      projectId,
+      datasetId,
+      tableId,
+      location: dataset.location,
+      schema,
+      sqlName,
+      description: optionalString(body, 'description'),
+      friendlyName: optionalString(body, 'friendlyName'),
+      labels: optionalLabels(body),
+      creationTime: now,
+      lastModifiedTime: now,
+      insertIds: new Set(),
+    };
+    dataset.tables.set(tableId, entry);
+    return entry;
+  }
+
+  /** `tables.get`. @throws 404 notFound for the dataset or the table. */
+  getTable(projectId: string, datasetId: string, tableId: string): TableEntry {
+    const table = this.getDataset(projectId, datasetId).tables.get(tableId);
+    if (!table) throw new BigQueryError('notFound', `Not found: Table ${projectId}:${datasetId}.${tableId}`);
+    return table;
+  }
+
+  /** `tables.list`, in creation order. */
+  listTables(projectId: string, datasetId: string): TableEntry[] {
+    return [...this.getDataset(projectId, datasetId).tables.values()];
+  }
+
+  /** `tables.delete`. */
+  deleteTable(projectId: string, datasetId: string, tableId: string): void {
+    const table = this.getTable(projectId, datasetId, tableId);
+    this.db.run(`DROP TABLE ${quoteIdent(table.sqlName)}`);
+    this.getDataset(projectId, datasetId).tables.delete(tableId);
+  }
+
+  /** The number of rows stored in a table. */
+  rowCount(table: TableEntry): number {
+    const [[count] = [0]] = this.db.all(`SELECT COUNT(*) FROM ${quoteIdent(table.sqlName)}`);
+    return Number(count);
+  }
+
+  /** Empties every table and forgets every insertId, keeping datasets, tables and schemas. */
+  truncateAll(): void {
+    for (const dataset of this.datasets.values()) {
+      for (const table of dataset.tables.values()) {
+        this.db.run(`DELETE FROM ${quoteIdent(table.sqlName)}`);
+        table.insertIds.clear();
+      }
+    }
+  }
+}
+
+/** The REST `Dataset` resource. */
+export function datasetResource(d: DatasetEntry): Record<string, unknown> {
+  return {
+    kind: 'bigquery#dataset',
+    etag: `"${d.creationTime.toString(36)}"`,
+    id: `${d.projectId}:${d.datasetId}`,
+    selfLink: `/bigquery/v2/projects/${d.projectId}/datasets/${d.datasetId}`,
+    datasetReference: { datasetId: d.datasetId, projectId: d.projectId },
+    ...(d.friendlyName !== undefined ? { friendlyName: d.friendlyName } : {}),
+    ...(d.description !== undefined ? { description: d.description } : {}),
+    ...(d.labels !== undefined ? { labels: d.labels } : {}),
+    location: d.location,
+    type: 'DEFAULT',
+    creationTime: String(d.creationTime),
+    lastModifiedTime: String(d.creationTime),
+  };
+}
+
+/** The REST `Table` resource; `numRows` is a string as in the API. */
+export function tableResource(t: TableEntry, numRows: number): Record<string, unknown> {
+  return {
+    kind: 'bigquery#table',
+    etag: `"${t.lastModifiedTime.toString(36)}"`,
+    id: `${t.projectId}:${t.datasetId}.${t.tableId}`,
+    selfLink: `/bigquery/v2/projects/${t.projectId}/datasets/${t.datasetId}/tables/${t.tableId}`,
+    tableReference: { projectId: t.projectId, datasetId: t.datasetId, tableId: t.tableId },
+    ...(t.friendlyName !== undefined ? { friendlyName: t.friendlyName } : {}),
+    ...(t.description !== undefined ? { description: t.description } : {}),
+    ...(t.labels !== undefined ? { labels: t.labels } : {}),
+    schema: { fields: t.schema.map((f) => ({ ...f })) },
+    numBytes: '0',
+    numLongTermBytes: '0',
+    numRows: String(numRows),
+    creationTime: String(t.creationTime),
+    lastModifiedTime: String(t.lastModifiedTime),
+    type: 'TABLE',
+    location: t.location,
+  };
+}

@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
+import { ControlServer } from './control/controlServer';
+import { FaultPlan } from './faults/faultPlan';
+import { FaultProxy } from './faults/faultProxy';
+import { FirestoreEmulatorService } from './firestore/emulatorService';
+import { FunctionProcess } from './functions/functionProcess';
+import { localFunctionEnv } from './functions/functionEnv';
+import { repoPath } from './paths';
+import { freePort, portOrFree } from './ports';
+import type { LocalService } from './service';
+
+/**
+ * The local cloud: the emulated Google services side by side, every function of the catalog in
+ * its own Functions Framework process behind a fault-injecting proxy at its own base URL, and a
+ * control server. `make dev` runs it in the foreground; `local/withCloud.ts` wraps test runs in it.
+ */
+export interface LocalCloudOptions {
+  projectId?: string;
+  location?: string;
+  /** First of a block of fixed ports (control, services, then functions); dynamic ports when absent. */
+  basePort?: number;
+  /** Where function and emulator logs go. */
+  logDir?: string;
+  /** Echo function output to this process's stdout (make dev). */
+  echoLogs?: boolean;
+  /** Extra environment for every function (tests shorten PROCESS_DELAY_SECONDS this way). */
+  functionEnv?: Record<string, string>;
+  /** Only these functions (all by default). */
+  functions?: readonly FunctionDefinition[];
+}
+
+export interface Endpoints {
+  project: string;
+  location: string;
+  functions: Record<string, string>;
+  control: string;
+  [service: string]: unknown;
+}
+
+export class LocalCloud {
+  readonly faults = new FaultPlan();
+  private services: LocalService[] = [];
+  private processes: FunctionProcess[] = [];
+  private proxies: FaultProxy[] = [];
+  private control?: ControlServer;
+  endpoints!: Endpoints;
+
+  private constructor(private readonly options: Required<Omit<LocalCloudOptions, 'basePort'>> & { basePort?: number }) {}
+
+  static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+    const cloud = new LocalCloud({
+      projectId: options.projectId ?? 'local-project',
+      location: options.location ?? 'us-central1',
+      basePort: options.basePort,
+      logDir: options.logDir ?? repoPath('.local', 'logs'),
+      echoLogs: options.echoLogs ?? false,
+      functionEnv: options.functionEnv ?? {},
+      functions: options.functions ?? FUNCTIONS,
+    });
+    try {
+      await cloud.boot();
+    } catch (err) {
+      await cloud.stop();
+      throw err;
+    }
+    return cloud;
+  }
+
+  private port(offset: number): Promise<number> {
+    return portOrFree(this.options.basePort === undefined ? undefined : this.options.basePort + offset);
+  }
+
+  private async boot(): Promise<void> {
+    const { projectId, location, logDir } = this.options;
+    fs.mkdirSync(logDir, { recursive: true });
+    this.endpoints = { project: projectId, location, functions: {}, control: '' };
+
+    // Services first, in order: later ones (the Workflows engine) need earlier ones' endpoints.
+    const serviceEnv: Record<string, string> = {};
+    const plugged = this.pluggedServices();
+    for (const [index, service] of plugged.entries()) {
+      const started = await service.start({
+        projectId,
+        location,
+        port: await this.port(1 + index),
+        endpoints: this.endpointStrings(),
+      });
+      this.services.push(service);
+      this.endpoints[service.name] = started.endpoint;
+      Object.assign(this.endpoints, started.extra ?? {});
+      Object.assign(serviceEnv, started.env);
+    }
+
+    // Public URLs first (the proxies), so each function's environment can name the others'.
+    const definitions = this.options.functions;
+    const targets = await Promise.all(definitions.map(() => freePort()));
+    for (const [index, definition] of definitions.entries()) {
+      const proxy = new FaultProxy(definition.name, targets[index], this.faults);
+      this.proxies.push(proxy);
+      this.endpoints.functions[definition.name] = await proxy.listen(await this.port(10 + index));
+    }
+    const baseEnv = { GOOGLE_CLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...serviceEnv };
+    this.processes = await Promise.all(
+      definitions.map((definition, index) =>
+        FunctionProcess.start(definition, {
+          port: targets[index],
+          env: { ...baseEnv, ...localFunctionEnv(definition.name, this.endpoints), ...this.options.functionEnv },
+          logFile: path.join(logDir, `${definition.name}.log`),
+          echo: this.options.echoLogs,
+        }),
+      ),
+    );
+
+    this.control = new ControlServer(this.faults, {
+      endpoints: () => this.endpoints,
+      functionNames: () => definitions.map((d) => d.name),
+      reset: () => this.reset(),
+    });
+    this.endpoints.control = await this.control.listen(await this.port(0));
+  }
+
+  /** The services this cloud runs, in start order. The next issues plug BigQuery and Workflows in here. */
+  private pluggedServices(): LocalService[] {
+    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log'))];
+  }
+
+  private endpointStrings(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.endpoints).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  }
+
+  /** Wipes every service's data and disarms all faults; returns the names of what was reset. */
+  async reset(): Promise<string[]> {
+    this.faults.clear();
+    await Promise.all(this.services.map((s) => s.reset()));
+    return this.services.map((s) => s.name);
+  }
+
+  /** Stops everything this cloud started, children first. Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.control?.close();
+    await Promise.all(this.proxies.map((p) => p.close()));
+    await Promise.all(this.processes.map((p) => p.stop()));
+    for (const service of [...this.services].reverse()) await service.stop().catch(() => undefined);
+    this.processes = [];
+    this.proxies = [];
+    this.services = [];
+  }
+
+  /** Writes the endpoints document where tests and scripts look for it. */
+  writeEndpoints(file: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(this.endpoints, null, 2) + '\n');
+  }
+}

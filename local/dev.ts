@@ -1,0 +1,61 @@
+import { integer } from '../functions/shared/config';
+import { LocalCloud } from './cloud';
+import { repoPath } from './paths';
+
+/**
+ * `make dev`: the whole local cloud in the foreground. Prints the URLs, writes
+ * `.local/endpoints.json`, and stops every child (the emulator's Java included) on Ctrl-C or
+ * SIGTERM. `LOCAL_CLOUD_PORT` (default 8080) is the control server's port; the services and the
+ * functions take the ports after it, so URLs stay the same from one run to the next.
+ */
+async function main(): Promise<void> {
+  const basePort = integer('LOCAL_CLOUD_PORT', { default: 8080, min: 1024, max: 65000 });
+  const started = Date.now();
+  console.log('Starting the local cloud...');
+  const cloud = await LocalCloud.start({ basePort, echoLogs: true, functionEnv: devFunctionEnv() });
+  const file = repoPath('.local', 'endpoints.json');
+  cloud.writeEndpoints(file);
+  printTable(cloud, Date.now() - started, file);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local cloud...`);
+    cloud.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (err: Error) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Pass-through of settings a developer may want to shorten locally (e.g. `PROCESS_DELAY_SECONDS=5 make dev`). */
+function devFunctionEnv(): Record<string, string> {
+  const names = ['PROCESS_DELAY_SECONDS', 'NODES', 'TAG_COUNTER_SHARDS'];
+  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]!]));
+}
+
+function printTable(cloud: LocalCloud, ms: number, file: string): void {
+  const { functions, ...rest } = cloud.endpoints;
+  const rows: [string, string][] = [
+    ...Object.entries(functions).map(([name, url]): [string, string] => [name, url]),
+    ...Object.entries(rest).map(([name, value]): [string, string] => [name, String(value)]),
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log(`\nLocal cloud ready in ${(ms / 1000).toFixed(1)} s (endpoints in ${file}):\n`);
+  for (const [name, value] of rows) console.log(`  ${name.padEnd(width)}  ${value}`);
+  console.log('\nCtrl-C stops everything.\n');
+}
+
+main().catch((err: Error) => {
+  console.error(`The local cloud failed to start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultPlan } from './faultPlan';
+
+/**
+ * The public URL of one function in the local cloud: a reverse proxy to the function's own
+ * process that first consults the fault plan, so tests can make a function answer 429 or 500,
+ * or be slow, without touching its code.
+ */
+export class FaultProxy {
+  private server?: http.Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  constructor(
+    readonly functionName: string,
+    private readonly targetPort: number,
+    private readonly faults: FaultPlan,
+  ) {}
+
+  async listen(port: number): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const fault = this.faults.take(this.functionName);
+    if (fault && 'status' in fault) {
+      req.resume();
+      const body = fault.body ?? {
+        type: 'https://github.com/gcf-backend-kit/problems/injected-fault',
+        title: 'Injected fault',
+        status: fault.status,
+        detail: `The local cloud answered ${fault.status} in front of ${this.functionName}, as asked on its control server.`,
+      };
+      res.writeHead(fault.status, { 'Content-Type': fault.body === undefined ? 'application/problem+json' : 'application/json' });
+      res.end(JSON.stringify(body));
+      return;
+    }
+    if (fault && 'delay_ms' in fault) {
+      await new Promise((r) => setTimeout(r, fault.delay_ms));
+      if (req.destroyed || res.destroyed) return;
+    }
+    const upstream = http.request(
+      { host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      if (res.headersSent) return res.destroy();
+      res.writeHead(502, { 'Content-Type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Bad gateway', status: 502, detail: `${this.functionName} is not answering: ${err.message}` }));
+    });
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((r) => this.server?.close(r) ?? r(undefined));
+  }
+}

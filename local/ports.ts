@@ -1,0 +1,26 @@
+import * as net from 'node:net';
+
+/** A port on 127.0.0.1 that was free a moment ago (for child processes that need one up front). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** `preferred` when given and free, else any free port. */
+export async function portOrFree(preferred: number | undefined): Promise<number> {
+  if (preferred === undefined) return freePort();
+  const server = net.createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(preferred, '127.0.0.1', () => resolve(true));
+  });
+  if (!ok) throw new Error(`port ${preferred} on 127.0.0.1 is in use (is another local cloud running? set LOCAL_CLOUD_PORT)`);
+  await new Promise((r) => server.close(r));
+  return preferred;
+}

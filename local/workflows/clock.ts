@@ -1,0 +1,51 @@
+/**
+ * Every wait in the engine (`sys.sleep`, retry back-off, polling) goes through a Clock so tests can
+ * run the documented delays (seconds to minutes) in milliseconds and still check them.
+ */
+export interface Clock {
+  /** Wall-clock time in ms since the epoch, as `sys.now` reports it. */
+  now(): number;
+  /** Waits `ms` of workflow time; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * A clock whose sleeps last `1/speed` of the asked time, and which records every asked delay
+ * (in workflow ms) so a test can assert the back-off sequence without waiting for it.
+ * speed = 1 is the real clock.
+ */
+export class ScaledClock implements Clock {
+  /** Every delay asked for, in workflow milliseconds, in order. */
+  readonly sleeps: number[] = [];
+  private offset = 0;
+
+  constructor(readonly speed = 1) {
+    if (!(speed > 0)) throw new RangeError('clock speed must be > 0');
+  }
+
+  now(): number {
+    // Workflow time runs ahead by the time saved, so sys.now() after sys.sleep(10) is 10 s later.
+    return Date.now() + this.offset;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    const real = ms / this.speed;
+    this.offset += ms - real;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, real);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** The real clock. */
+export const realClock: Clock = new ScaledClock(1);

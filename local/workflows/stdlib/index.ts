@@ -1,0 +1,27 @@
+import { bigqueryConnectors } from '../connectors/bigquery';
+import { firestoreConnectors } from '../connectors/firestore';
+import { connectorFunction } from '../connectors/rest';
+import { collectionFunctions } from './collections';
+import { coreFunctions } from './core';
+import { encodingFunctions } from './encoding';
+import { httpFunctions } from './http';
+import { mathFunctions } from './math';
+import { StdFunction } from './registry';
+import { retryFunctions } from './retry';
+import { sysFunctions } from './sys';
+import { textFunctions } from './text';
+
+/** Every function and connector the local engine implements, by name. Anything else is refused at deploy. */
+export const STDLIB: ReadonlyMap<string, StdFunction> = new Map(
+  [
+    ...coreFunctions,
+    ...collectionFunctions,
+    ...textFunctions,
+    ...encodingFunctions,
+    ...mathFunctions,
+    ...sysFunctions,
+    ...httpFunctions,
+    ...retryFunctions,
+    ...[...firestoreConnectors, ...bigqueryConnectors].map(connectorFunction),
+  ].map((f) => [f.name, f]),
+);
