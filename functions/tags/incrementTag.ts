@@ -7,13 +7,11 @@ import { validator } from '../shared/validation';
 import { readTagCounterConfig } from './config';
 import { tagCounter } from './counterFactory';
 import { idempotencyKeyPattern, incrementRequestSchema, type IncrementRequest } from './schemas';
+import { INCREMENT_EVENT, REPLAY_EVENT } from './logEvents';
 import { IdempotencyConflictError } from './tagCounter';
 
 const config = readTagCounterConfig();
 const validateIncrement = validator<IncrementRequest>(incrementRequestSchema);
-
-/** The `event` field of the log line the log-based metric `tag_increment_values` counts. */
-export const INCREMENT_EVENT = 'tag_incremented';
 
 /**
  * `POST {"name", "value"}`: adds value to the tag's total, exactly once, and answers the
@@ -32,7 +30,7 @@ export const incrementTag = httpFunction('incrementTag', [
           // The one log entry per accepted increment; the log-based metric sums `value`.
           log.info(`tag ${name} incremented by ${value}`, { event: INCREMENT_EVENT, tag: name, value });
         } else {
-          log.info(`tag ${name}: replayed increment ${requestId} not counted again`, { event: 'tag_increment_replayed', tag: name });
+          log.info(`tag ${name}: replayed increment ${requestId} not counted again`, { event: REPLAY_EVENT, tag: name });
         }
       } catch (err) {
         if (err instanceof IdempotencyConflictError) throw new HttpError('conflict', err.message);
