@@ -1,0 +1,250 @@
+/**
+ * The HTTP front of the local BigQuery: routes the BigQuery v2 REST paths to the catalog,
+ * `insertAll`, `tabledata.list` and the jobs, and writes every failure in Google's JSON error
+ * shape. Paths are accepted both as `/bigquery/v2/projects/...` (the real API, used by the
+ * Workflows connectors) and as `/projects/...`, which is what `@google-cloud/bigquery` calls
+ * when `BIGQUERY_EMULATOR_HOST` is set: it uses that variable verbatim as the base URL.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Catalog, datasetResource, tableResource } from './catalog';
+import { SqlDatabase } from './database';
+import { BigQueryError, toBigQueryError } from './errors';
+import { insertAll } from './insertAll';
+import { Jobs } from './jobs';
+import { listRows } from './tabledata';
+
+/** A request after routing: path parameters, query string and parsed JSON body. */
+interface Call {
+  params: string[];
+  query: Record<string, string | undefined>;
+  body: Record<string, unknown>;
+}
+
+/** What a handler answers: a JSON body (200) or nothing (204). */
+type Handler = (call: Call) => Record<string, unknown> | undefined;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const SEGMENT = '([^/]+)';
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+function route(method: string, path: string, handler: Handler): Route {
+  return { method, pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEGMENT)}$`), handler };
+}
+
+/** A running local BigQuery: the HTTP server plus the in-memory state behind it. */
+export class BigQueryServer {
+  /** The datasets and tables. */
+  readonly catalog: Catalog;
+  /** The query jobs. */
+  readonly jobs: Jobs;
+  private readonly server: http.Server;
+  private readonly routes: Route[];
+
+  private constructor(private readonly db: SqlDatabase) {
+    this.catalog = new Catalog(db);
+    this.jobs = new Jobs(this.catalog);
+    this.routes = this.buildRoutes();
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+  }
+
+  /**
+   * Starts a server on 127.0.0.1 with a fresh in-memory database.
+   * @param port a port, or 0 for any free one (read it back from `port`).
+   */
+  static async start(port = 0): Promise<BigQueryServer> {
+    const server = new BigQueryServer(await SqlDatabase.open());
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+
+  /** The port the server listens on. */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** `http://127.0.0.1:PORT`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Empties every table and forgets every job; datasets and tables stay. */
+  reset(): void {
+    this.catalog.truncateAll();
+    this.jobs.clear();
+  }
+
+  /** Stops listening, drops open connections and frees the database. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.server.listening) {
+      await new Promise<void>((resolve) => {
+        this.server.close(() => resolve());
+        this.server.closeAllConnections();
+      });
+    }
+    this.db.close();
+  }
+
+  private buildRoutes(): Route[] {
+    const { catalog, jobs } = this;
+    const p = '/projects/{p}';
+    const ds = `${p}/datasets/{d}`;
+    const tb = `${ds}/tables/{t}`;
+    return [
+      route('GET', `${p}/datasets`, ({ params: [project] }) => {
+        const list = catalog.listDatasets(project!);
+        return {
+          kind: 'bigquery#datasetList',
+          etag: `"${list.length}"`,
+          ...(list.length
+            ? {
+                datasets: list.map((d) => ({
+                  kind: 'bigquery#dataset',
+                  id: `${d.projectId}:${d.datasetId}`,
+                  datasetReference: { datasetId: d.datasetId, projectId: d.projectId },
+                  location: d.location,
+                  ...(d.labels ? { labels: d.labels } : {}),
+                })),
+              }
+            : {}),
+        };
+      }),
+      route('POST', `${p}/datasets`, ({ params: [project], body }) => datasetResource(catalog.createDataset(project!, body))),
+      route('GET', ds, ({ params: [project, dataset] }) => datasetResource(catalog.getDataset(project!, dataset!))),
+      route('DELETE', ds, ({ params: [project, dataset], query }) => {
+        catalog.deleteDataset(project!, dataset!, query.deleteContents === 'true');
+        return undefined;
+      }),
+      route('GET', `${ds}/tables`, ({ params: [project, dataset] }) => {
+        const tables = catalog.listTables(project!, dataset!);
+        return {
+          kind: 'bigquery#tableList',
+          etag: `"${tables.length}"`,
+          ...(tables.length
+            ? {
+                tables: tables.map((t) => ({
+                  kind: 'bigquery#table',
+                  id: `${t.projectId}:${t.datasetId}.${t.tableId}`,
+                  tableReference: { projectId: t.projectId, datasetId: t.datasetId, tableId: t.tableId },
+                  type: 'TABLE',
+                  creationTime: String(t.creationTime),
+                })),
+              }
+            : {}),
+          totalItems: tables.length,
+        };
+      }),
+      route('POST', `${ds}/tables`, ({ params: [project, dataset], body }) => {
+        const table = catalog.createTable(project!, dataset!, body);
+        return tableResource(table, 0);
+      }),
+      route('GET', tb, ({ params: [project, dataset, table] }) => {
+        const entry = catalog.getTable(project!, dataset!, table!);
+        return tableResource(entry, catalog.rowCount(entry));
+      }),
+      route('DELETE', tb, ({ params: [project, dataset, table] }) => {
+        catalog.deleteTable(project!, dataset!, table!);
+        return undefined;
+      }),
+      route('POST', `${tb}/insertAll`, ({ params: [project, dataset, table], body }) =>
+        ({ ...insertAll(catalog, catalog.getTable(project!, dataset!, table!), body) })),
+      route('GET', `${tb}/data`, ({ params: [project, dataset, table], query }) =>
+        ({ ...listRows(catalog, catalog.getTable(project!, dataset!, table!), {
+          maxResults: query.maxResults,
+          pageToken: query.pageToken,
+          startIndex: query.startIndex,
+          selectedFields: query.selectedFields,
+          useInt64Timestamp: query['formatOptions.useInt64Timestamp'] === 'true',
+          timestampOutputFormat: query['formatOptions.timestampOutputFormat'],
+        }) })),
+      route('POST', `${p}/queries`, ({ params: [project], body }) => jobs.query(project!, body)),
+      route('GET', `${p}/queries/{j}`, ({ params: [project, job], query }) => jobs.getQueryResults(project!, job!, query)),
+      route('POST', `${p}/jobs`, ({ params: [project], body }) => jobs.insert(project!, body)),
+      route('GET', `${p}/jobs`, ({ params: [project] }) => jobs.list(project!)),
+      route('GET', `${p}/jobs/{j}`, ({ params: [project, job] }) => jobs.get(project!, job!)),
+      route('POST', `${p}/jobs/{j}/cancel`, ({ params: [project, job] }) => jobs.cancel(project!, job!)),
+      route('DELETE', `${p}/jobs/{j}/delete`, ({ params: [project, job] }) => {
+        jobs.delete(project!, job!);
+        return undefined;
+      }),
+    ];
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname.replace(/^\/bigquery\/v2(?=\/)/, '').replace(/\/+$/, '') || '/';
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (path === '/' && method === 'GET') {
+        send(res, 200, { kind: 'local#bigquery', status: 'ok' });
+        return;
+      }
+      // A handy hook for tests that run the server in another process (`main.ts`).
+      if (path === '/_local/reset' && method === 'POST') {
+        this.reset();
+        send(res, 200, { status: 'reset' });
+        return;
+      }
+      const query: Record<string, string | undefined> = {};
+      url.searchParams.forEach((value, key) => {
+        query[key] = value;
+      });
+      const body = await readJson(req);
+      for (const r of this.routes) {
+        if (r.method !== method) continue;
+        const m = r.pattern.exec(path);
+        if (!m) continue;
+        const params = m.slice(1).map((s) => decodeURIComponent(s));
+        const out = r.handler({ params, query, body });
+        if (out === undefined) {
+          res.writeHead(204).end();
+        } else {
+          send(res, 200, out);
+        }
+        return;
+      }
+      throw new BigQueryError('notImplemented', `The local BigQuery does not implement ${method} ${url.pathname}.`);
+    } catch (err) {
+      const e = toBigQueryError(err);
+      if (e.reason === 'internalError') console.error(err);
+      send(res, e.code, e.toBody());
+    }
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a JSON object body; an empty body is `{}`. @throws 400 parseError. */
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BigQueryError('invalid', 'Request payload size exceeds the limit of the local BigQuery.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new BigQueryError('parseError', 'Parse Error: the request body is not a JSON object.');
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The local BigQuery as a piece of the local cloud: starts the REST server, provisions the
+ * datasets and tables Terraform would create (from the same `infra/schemas/*.json` files), and
+ * tells function processes how to reach it.
+ */
+import * as path from 'node:path';
+import { repoPath } from '../paths';
+import type { LocalService, LocalServiceContext, StartedService } from '../service';
+import { loadSchemaFile } from './schema';
+import { BigQueryServer } from './server';
+
+/** A table to create at start, from a Terraform schema file. */
+export interface ProvisionedTable {
+  tableId: string;
+  /** A path relative to the repository root (e.g. `infra/schemas/results.json`), or absolute. */
+  schemaFile: string;
+  description?: string;
+}
+
+/** A dataset to create at start, with its tables. */
+export interface ProvisionedDataset {
+  datasetId: string;
+  location?: string;
+  description?: string;
+  tables: ProvisionedTable[];
+}
+
+/** What BigQueryService provisions. */
+export interface BigQueryServiceOptions {
+  datasets: ProvisionedDataset[];
+}
+
+/** System A's dataset as `infra/` defines it: `inputs` and `results`. */
+export const SYSTEM_A_DATASET: ProvisionedDataset = {
+  datasetId: 'pipeline',
+  description: 'System A: validation pipeline',
+  tables: [
+    { tableId: 'inputs', schemaFile: 'infra/schemas/inputs.json' },
+    { tableId: 'results', schemaFile: 'infra/schemas/results.json' },
+  ],
+};
+
+/**
+ * `LocalService` for BigQuery. Each start gets a fresh in-memory database; `reset()` empties
+ * the tables but keeps the datasets and tables, as Terraform would have left them.
+ *
+ * The environment it hands out is `BIGQUERY_EMULATOR_HOST=http://127.0.0.1:PORT`, with the
+ * scheme: `@google-cloud/bigquery` uses the value verbatim as its base URL.
+ */
+export class BigQueryService implements LocalService {
+  readonly name = 'bigquery';
+  private server?: BigQueryServer;
+
+  constructor(private readonly options: BigQueryServiceOptions = { datasets: [SYSTEM_A_DATASET] }) {}
+
+  /** The running server (for tests and the orchestrator's diagnostics). */
+  get running(): BigQueryServer | undefined {
+    return this.server;
+  }
+
+  async start(context: LocalServiceContext): Promise<StartedService> {
+    if (this.server) throw new Error('bigquery: already started');
+    // Read every schema first, so a broken file stops start-up with its name before a port is taken.
+    const datasets = this.options.datasets.map((d) => ({
+      ...d,
+      tables: d.tables.map((t) => ({
+        ...t,
+        fields: loadSchemaFile(path.isAbsolute(t.schemaFile) ? t.schemaFile : repoPath(t.schemaFile)),
+      })),
+    }));
+    const server = await BigQueryServer.start(context.port);
+    this.server = server;
+    for (const d of datasets) {
+      server.catalog.createDataset(context.projectId, {
+        datasetReference: { projectId: context.projectId, datasetId: d.datasetId },
+        ...(d.location ? { location: d.location } : {}),
+        ...(d.description ? { description: d.description } : {}),
+      });
+      for (const t of d.tables) {
+        server.catalog.createTable(context.projectId, d.datasetId, {
+          tableReference: { projectId: context.projectId, datasetId: d.datasetId, tableId: t.tableId },
+          schema: { fields: t.fields },
+          ...(t.description ? { description: t.description } : {}),
+        });
+      }
+    }
+    const endpoint = server.url;
+    const started: StartedService = {
+      endpoint,
+      env: {
+        BIGQUERY_EMULATOR_HOST: endpoint,
+        // Keeps google-auth-library from probing 169.254.169.254 before each call; with no
+        // credentials it then sends the request unauthenticated, which is what we want.
+        METADATA_SERVER_DETECTION: 'none',
+      },
+    };
+    if (datasets[0]) started.extra = { bigquery_dataset: datasets[0].datasetId };
+    return started;
+  }
+
+  async reset(): Promise<void> {
+    this.server?.reset();
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await server?.stop();
+  }
+}

@@ -1,0 +1,475 @@
+/**
+ * Translates a parsed GoogleSQL SELECT into SQLite, type-checking it on the way with
+ * BigQuery's rules, and works out the result schema BigQuery would report. Whatever cannot be
+ * translated exactly is refused with a 400 `invalidQuery`: a query must either give BigQuery's
+ * answer or an error, never a plausible wrong answer.
+ *
+ * Values reach SQLite in their stored form (see `values.ts`): TIMESTAMP as microseconds, BOOL
+ * as 0/1, so SQLite's ordering and equality are BigQuery's. Integers are written inline as
+ * literals; strings are bound as numbered parameters (`?N`).
+ */
+import { invalidQuery } from '../errors';
+import { columnName, type TableEntry } from '../catalog';
+import { quoteIdent, type BindValue } from '../database';
+import { findField, type FieldType } from '../schema';
+import { coerceScalar, formatFloat, type StoredValue } from '../values';
+import type { Expr, SelectStatement } from './ast';
+import { position } from './lexer';
+import { parseSelect, SUPPORTED_SUBSET } from './parser';
+import type { QueryParameters, TypedValue } from './params';
+
+/** A column of the query result, as in the response's `schema.fields`. */
+export interface ResultField {
+  name: string;
+  type: FieldType;
+  mode: 'NULLABLE' | 'REPEATED';
+}
+
+/** The SQLite statement to run and how to read its rows. */
+export interface TranslatedQuery {
+  sql: string;
+  bindings: BindValue[];
+  fields: ResultField[];
+  /** The tables the query reads. */
+  tables: TableEntry[];
+}
+
+/** Finds a table by its path in the query (`[project, dataset, table]`, `[dataset, table]` or `[table]`). */
+export type TableResolver = (path: string[], offset: number) => TableEntry;
+
+/** What the translator needs besides the query text. */
+export interface TranslateContext {
+  resolveTable: TableResolver;
+  parameters: QueryParameters;
+  /** The statement's CURRENT_TIMESTAMP(), fixed once per query as in BigQuery. */
+  nowMicros: bigint;
+}
+
+type Base = FieldType | 'NULL';
+interface ValueType {
+  base: Base;
+  repeated: boolean;
+}
+
+/** A translated expression. */
+interface Emitted {
+  sql: string;
+  type: ValueType;
+  /** Contains an aggregate call. */
+  aggregate: boolean;
+  /** The first column referenced outside any aggregate, for the "neither grouped nor aggregated" error. */
+  bareColumn?: string;
+  /** Set for literals, so they can be coerced when compared with a TIMESTAMP, DATE or NUMERIC. */
+  literal?: Expr;
+  /** The column name, for naming the output column. */
+  columnName?: string;
+}
+
+const ORDERABLE = new Set<Base>(['STRING', 'INTEGER', 'FLOAT', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'NULL']);
+const NUMBERS = new Set<Base>(['INTEGER', 'FLOAT']);
+
+/** GoogleSQL's name for a type, used in messages (`INT64` rather than `INTEGER`). */
+function sqlName(t: ValueType): string {
+  const names: Record<Base, string> = {
+    STRING: 'STRING', INTEGER: 'INT64', FLOAT: 'FLOAT64', BOOLEAN: 'BOOL', TIMESTAMP: 'TIMESTAMP',
+    NUMERIC: 'NUMERIC', DATE: 'DATE', JSON: 'JSON', NULL: 'INT64',
+  };
+  return t.repeated ? `ARRAY<${names[t.base]}>` : names[t.base];
+}
+
+const scalar = (base: Base): ValueType => ({ base, repeated: false });
+
+/**
+ * Parses and translates a query.
+ * @throws 400 invalidQuery for anything outside the supported subset or ill-typed; 404
+ *   notFound (from the resolver) for a missing table.
+ */
+export function translateQuery(query: string, ctx: TranslateContext): TranslatedQuery {
+  return new Translator(query, ctx).translate(parseSelect(query));
+}
+
+class Translator {
+  private readonly bindings: BindValue[] = [];
+  private table?: TableEntry;
+  /** The names the FROM table can be referred to by (its alias, else its table id), lower-cased. */
+  private qualifier?: string;
+  private inAggregate = false;
+  private usedNamed = false;
+  private usedPositional = false;
+
+  constructor(
+    private readonly query: string,
+    private readonly ctx: TranslateContext,
+  ) {}
+
+  private at(offset: number): string {
+    return position(this.query, offset);
+  }
+
+  translate(stmt: SelectStatement): TranslatedQuery {
+    if (stmt.from) {
+      this.table = this.ctx.resolveTable(stmt.from.path, stmt.from.offset);
+      this.qualifier = (stmt.from.alias ?? stmt.from.path[stmt.from.path.length - 1]!).toLowerCase();
+    }
+
+    const outputs: { sql: string; field: ResultField; emitted?: Emitted }[] = [];
+    let anonymous = 0;
+    for (const item of stmt.items) {
+      if (item.kind === 'star') {
+        if (!this.table) throw invalidQuery(`SELECT * must have a FROM clause at ${this.at(item.offset)}`);
+        if (item.qualifier !== undefined && item.qualifier.toLowerCase() !== this.qualifier) {
+          throw invalidQuery(`Unrecognized name: ${item.qualifier} at ${this.at(item.offset)}`);
+        }
+        this.table.schema.forEach((f, i) => {
+          outputs.push({ sql: columnName(i), field: resultField(f.name, { base: f.type, repeated: f.mode === 'REPEATED' }) });
+        });
+        continue;
+      }
+      const emitted = this.expr(item.expr);
+      const name = item.alias ?? emitted.columnName ?? `f${anonymous++}_`;
+      outputs.push({ sql: emitted.sql, field: resultField(name, emitted.type), emitted });
+    }
+    const seen = new Set<string>();
+    for (const o of outputs) {
+      const lower = o.field.name.toLowerCase();
+      if (seen.has(lower)) throw invalidQuery(`Duplicate column names in the result are not supported. Found duplicate(s): ${o.field.name}`);
+      seen.add(lower);
+    }
+
+    let where = '';
+    if (stmt.where) {
+      const cond = this.expr(stmt.where);
+      if (cond.aggregate) throw invalidQuery(`Aggregate function not allowed in WHERE clause at ${this.at(stmt.where.offset)}`);
+      this.requireBool(cond, 'WHERE clause', stmt.where.offset);
+      where = ` WHERE ${cond.sql}`;
+    }
+
+    const order: string[] = [];
+    const orderEmitted: Emitted[] = [];
+    for (const key of stmt.orderBy) {
+      const ref = this.orderReference(key.expr, stmt, outputs);
+      let sql: string;
+      let type: ValueType;
+      if (ref !== undefined) {
+        sql = `o${ref}`;
+        type = { base: outputs[ref]!.field.type, repeated: outputs[ref]!.field.mode === 'REPEATED' };
+      } else {
+        const e = this.expr(key.expr);
+        if (stmt.distinct) {
+          const same = outputs.findIndex((o) => o.emitted?.sql === e.sql);
+          if (same < 0) throw invalidQuery(`ORDER BY clause expression references a column which is not visible after SELECT DISTINCT at ${this.at(key.expr.offset)}`);
+          sql = `o${same}`;
+        } else {
+          sql = e.sql;
+        }
+        type = e.type;
+        orderEmitted.push(e);
+      }
+      this.requireOrderable(type, 'ORDER BY', key.expr.offset);
+      order.push(`${sql}${key.desc ? ' DESC' : ''}`);
+    }
+
+    const aggregateQuery = outputs.some((o) => o.emitted?.aggregate) || orderEmitted.some((e) => e.aggregate);
+    if (aggregateQuery) {
+      for (const o of outputs) {
+        const bare = o.emitted ? o.emitted.bareColumn : o.field.name;
+        if (bare !== undefined) throw invalidQuery(`SELECT list expression references column ${bare} which is neither grouped nor aggregated. (GROUP BY is not supported by the local BigQuery.)`);
+      }
+      for (const e of orderEmitted) {
+        if (e.bareColumn !== undefined) throw invalidQuery(`ORDER BY clause expression references column ${e.bareColumn} which is neither grouped nor aggregated.`);
+      }
+    }
+
+    const limit = stmt.limit ? ` LIMIT ${this.count(stmt.limit, 'LIMIT')}` : '';
+    const offset = stmt.offset ? ` OFFSET ${this.count(stmt.offset, 'OFFSET')}` : '';
+    this.checkParameterMode();
+
+    const select = outputs.map((o, i) => `${o.sql} AS o${i}`).join(', ');
+    const from = this.table ? ` FROM ${quoteIdent(this.table.sqlName)}` : '';
+    const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
+    return {
+      sql: `SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${orderBy}${limit}${offset}`,
+      bindings: this.bindings,
+      fields: outputs.map((o) => o.field),
+      tables: this.table ? [this.table] : [],
+    };
+  }
+
+  /** An ORDER BY key that names a select-list alias or an ordinal refers to that output column. */
+  private orderReference(expr: Expr, stmt: SelectStatement, outputs: { field: ResultField }[]): number | undefined {
+    if (expr.kind === 'literal' && expr.type === 'INT64') {
+      const n = Number(expr.value);
+      if (n < 1 || n > outputs.length) throw invalidQuery(`ORDER BY column number item is out of range. Column numbers start at 1 and the SELECT list has ${outputs.length} columns at ${this.at(expr.offset)}`);
+      return n - 1;
+    }
+    if (expr.kind === 'column' && expr.path.length === 1) {
+      const name = expr.path[0]!.toLowerCase();
+      const index = stmt.items.findIndex((item) => item.kind === 'expr' && item.alias?.toLowerCase() === name);
+      if (index >= 0) {
+        // Map the select item to its output position (a preceding `*` expands to several).
+        let pos = 0;
+        for (let i = 0; i < index; i++) {
+          const item = stmt.items[i]!;
+          pos += item.kind === 'star' ? this.table!.schema.length : 1;
+        }
+        return pos;
+      }
+    }
+    return undefined;
+  }
+
+  /** A LIMIT or OFFSET count: a non-negative INT64 literal or parameter. */
+  private count(expr: Expr, clause: string): string {
+    const e = this.expr(expr);
+    if (e.type.base !== 'INTEGER' || e.type.repeated || e.bareColumn !== undefined || e.aggregate) {
+      throw invalidQuery(`${clause} expects an integer literal or parameter at ${this.at(expr.offset)}`);
+    }
+    if (!/^\d+$/.test(e.sql)) throw invalidQuery(`${clause} must not be negative or NULL at ${this.at(expr.offset)}`);
+    return e.sql;
+  }
+
+  private checkParameterMode(): void {
+    const mode = this.ctx.parameters.mode;
+    if (this.usedNamed && this.usedPositional) throw invalidQuery('Query cannot mix named (@name) and positional (?) parameters.');
+    if (this.usedNamed && mode === 'POSITIONAL') throw invalidQuery('Named parameters (@name) cannot be used with parameterMode POSITIONAL.');
+    if (this.usedPositional && mode === 'NAMED') throw invalidQuery('Positional parameters (?) cannot be used with parameterMode NAMED.');
+  }
+
+  private requireBool(e: Emitted, what: string, offset: number): void {
+    if (e.type.repeated || (e.type.base !== 'BOOLEAN' && e.type.base !== 'NULL')) {
+      throw invalidQuery(`${what} should return type BOOL, but returns ${sqlName(e.type)} at ${this.at(offset)}`);
+    }
+  }
+
+  private requireOrderable(type: ValueType, what: string, offset: number): void {
+    if (type.repeated || type.base === 'JSON') {
+      throw invalidQuery(`${what} does not support expressions of type ${sqlName(type)} at ${this.at(offset)}`);
+    }
+    if (!ORDERABLE.has(type.base)) {
+      throw invalidQuery(`${what} on ${sqlName(type)} is not supported by the local BigQuery at ${this.at(offset)}`);
+    }
+  }
+
+  /** Writes a typed constant: numbers inline, strings as a bound parameter. */
+  private constant(type: Base, value: StoredValue): string {
+    if (value === null || type === 'NULL') return 'NULL';
+    if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
+    if (typeof value === 'number') {
+      if (type === 'FLOAT') {
+        if (!Number.isFinite(value)) return value > 0 ? '9e999' : '(-9e999)';
+        const text = formatFloat(value);
+        return value < 0 ? `(${text})` : text;
+      }
+      return value < 0 ? `(${value})` : String(value);
+    }
+    this.bindings.push(value);
+    return `?${this.bindings.length}`;
+  }
+
+  private typed(tv: TypedValue): Emitted {
+    return { sql: this.constant(tv.type, tv.value), type: scalar(tv.type), aggregate: false };
+  }
+
+  private expr(e: Expr): Emitted {
+    switch (e.kind) {
+      case 'literal':
+        return { ...this.literal(e), literal: e };
+      case 'param': {
+        this.usedNamed = true;
+        const tv = this.ctx.parameters.named.get(e.name.toLowerCase());
+        if (!tv) throw invalidQuery(`Query parameter '${e.name}' not found at ${this.at(e.offset)}`);
+        return this.typed(tv);
+      }
+      case 'positional': {
+        this.usedPositional = true;
+        const tv = this.ctx.parameters.positional[e.index];
+        if (!tv) throw invalidQuery(`Query has more positional parameters (?) than the ${this.ctx.parameters.positional.length} provided at ${this.at(e.offset)}`);
+        return this.typed(tv);
+      }
+      case 'column':
+        return this.column(e.path, e.offset);
+      case 'call':
+        return this.call(e);
+      case 'compare':
+        return this.compare(e.op, e.left, e.right, e.offset);
+      case 'logic': {
+        const left = this.expr(e.left);
+        const right = this.expr(e.right);
+        this.requireBool(left, `Operator ${e.op} argument`, e.left.offset);
+        this.requireBool(right, `Operator ${e.op} argument`, e.right.offset);
+        return combine(`(${left.sql} ${e.op} ${right.sql})`, scalar('BOOLEAN'), left, right);
+      }
+      case 'not': {
+        const inner = this.expr(e.expr);
+        this.requireBool(inner, 'Operator NOT argument', e.expr.offset);
+        return combine(`(NOT ${inner.sql})`, scalar('BOOLEAN'), inner);
+      }
+      case 'isNull': {
+        const inner = this.expr(e.expr);
+        return combine(`(${inner.sql} IS ${e.negated ? 'NOT ' : ''}NULL)`, scalar('BOOLEAN'), inner);
+      }
+    }
+  }
+
+  private literal(e: Expr & { kind: 'literal' }): Emitted {
+    switch (e.type) {
+      case 'NULL':
+        return { sql: 'NULL', type: scalar('NULL'), aggregate: false };
+      case 'BOOL':
+        return { sql: e.value ? '1' : '0', type: scalar('BOOLEAN'), aggregate: false };
+      case 'INT64':
+        return { sql: this.constant('INTEGER', e.value), type: scalar('INTEGER'), aggregate: false };
+      case 'FLOAT64':
+        return { sql: this.constant('FLOAT', e.value), type: scalar('FLOAT'), aggregate: false };
+      case 'STRING':
+        return { sql: this.constant('STRING', e.value), type: scalar('STRING'), aggregate: false };
+      default:
+        return this.castLiteral(e.value, e.type === 'NUMERIC' ? 'NUMERIC' : e.type, e.offset);
+    }
+  }
+
+  /** A string literal as a TIMESTAMP, DATE, NUMERIC or JSON constant (typed literals and coercion). */
+  private castLiteral(text: string, type: FieldType, offset: number): Emitted {
+    const coerced = coerceScalar(type, text);
+    if (!coerced.ok) throw invalidQuery(`Could not cast literal "${text}" to type ${sqlName(scalar(type))} at ${this.at(offset)}`);
+    return { sql: this.constant(type, coerced.value), type: scalar(type), aggregate: false };
+  }
+
+  private column(path: string[], offset: number): Emitted {
+    const unrecognized = (): never => {
+      throw invalidQuery(`Unrecognized name: ${path[0]} at ${this.at(offset)}`);
+    };
+    if (!this.table) return unrecognized();
+    let name: string;
+    if (path.length === 1) {
+      name = path[0]!;
+    } else if (path.length === 2 && path[0]!.toLowerCase() === this.qualifier) {
+      name = path[1]!;
+    } else if (path.length === 2 && findField(this.table.schema, path[0]!)) {
+      throw invalidQuery(`Field access on ${path[0]} is not supported by the local BigQuery (no STRUCT columns) at ${this.at(offset)}`);
+    } else {
+      return unrecognized();
+    }
+    const index = this.table.schema.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (index < 0) {
+      if (path.length === 1 && name.toLowerCase() === this.qualifier) {
+        throw invalidQuery(`Selecting a whole row as a STRUCT (${name}) is not supported by the local BigQuery at ${this.at(offset)}`);
+      }
+      return unrecognized();
+    }
+    const field = this.table.schema[index]!;
+    return {
+      sql: columnName(index),
+      type: { base: field.type, repeated: field.mode === 'REPEATED' },
+      aggregate: false,
+      bareColumn: this.inAggregate ? undefined : field.name,
+      columnName: field.name,
+    };
+  }
+
+  private compare(op: '=' | '!=' | '<' | '<=' | '>' | '>=', leftExpr: Expr, rightExpr: Expr, offset: number): Emitted {
+    let left = this.expr(leftExpr);
+    let right = this.expr(rightExpr);
+    const fail = (): never => {
+      throw invalidQuery(`No matching signature for operator ${op} for argument types: ${sqlName(left.type)}, ${sqlName(right.type)} at ${this.at(offset)}`);
+    };
+    if (left.type.repeated || right.type.repeated) fail();
+    // GoogleSQL coerces a string literal to the TIMESTAMP, DATE or NUMERIC it is compared with,
+    // and an integer literal or parameter to NUMERIC.
+    const coerce = (target: Emitted, other: Emitted): Emitted => {
+      const lit = other.literal;
+      if (lit?.kind === 'literal' && lit.type === 'STRING' && ['TIMESTAMP', 'DATE', 'NUMERIC'].includes(target.type.base)) {
+        return this.castLiteral(lit.value, target.type.base as FieldType, lit.offset);
+      }
+      if (target.type.base === 'NUMERIC' && other.type.base === 'INTEGER' && other.bareColumn === undefined && !other.aggregate && /^\(?-?\d+\)?$/.test(other.sql)) {
+        return { sql: this.constant('NUMERIC', other.sql.replace(/[()]/g, '')), type: scalar('NUMERIC'), aggregate: false };
+      }
+      return other;
+    };
+    right = coerce(left, right);
+    left = coerce(right, left);
+    const a = left.type.base;
+    const b = right.type.base;
+    const compatible = a === b || a === 'NULL' || b === 'NULL' || (NUMBERS.has(a) && NUMBERS.has(b));
+    if (!compatible || a === 'JSON' || b === 'JSON') fail();
+    if (op !== '=' && op !== '!=') {
+      if (a === 'NUMERIC' || b === 'NUMERIC') {
+        throw invalidQuery(`Operator ${op} on NUMERIC values is not supported by the local BigQuery (only = and !=) at ${this.at(offset)}`);
+      }
+    }
+    return combine(`(${left.sql} ${op === '!=' ? '<>' : op} ${right.sql})`, scalar('BOOLEAN'), left, right);
+  }
+
+  private call(e: Expr & { kind: 'call' }): Emitted {
+    const where = this.at(e.offset);
+    switch (e.name) {
+      case 'CURRENT_TIMESTAMP':
+        if (e.args.length || e.star) throw invalidQuery(`CURRENT_TIMESTAMP takes no arguments at ${where}`);
+        return { sql: this.constant('TIMESTAMP', this.ctx.nowMicros), type: scalar('TIMESTAMP'), aggregate: false };
+      case 'CURRENT_DATE': {
+        if (e.args.length || e.star) throw invalidQuery(`CURRENT_DATE with a time zone is not supported by the local BigQuery at ${where}`);
+        const date = new Date(Number(this.ctx.nowMicros / 1000n)).toISOString().slice(0, 10);
+        return { sql: this.constant('DATE', date), type: scalar('DATE'), aggregate: false };
+      }
+      case 'COUNT':
+      case 'MIN':
+      case 'MAX':
+      case 'SUM':
+      case 'AVG':
+        return this.aggregate(e);
+      default:
+        throw invalidQuery(`Function ${e.name} is not supported by the local BigQuery at ${where}. ${SUPPORTED_SUBSET}`);
+    }
+  }
+
+  private aggregate(e: Expr & { kind: 'call' }): Emitted {
+    const where = this.at(e.offset);
+    if (this.inAggregate) throw invalidQuery(`Aggregations of aggregations are not allowed at ${where}`);
+    if (e.star) {
+      if (e.name !== 'COUNT') throw invalidQuery(`${e.name}(*) is not valid at ${where}`);
+      return { sql: 'COUNT(*)', type: scalar('INTEGER'), aggregate: true };
+    }
+    if (e.args.length !== 1) throw invalidQuery(`${e.name} takes exactly one argument at ${where}`);
+    this.inAggregate = true;
+    let arg: Emitted;
+    try {
+      arg = this.expr(e.args[0]!);
+    } finally {
+      this.inAggregate = false;
+    }
+    const distinct = e.distinct ? 'DISTINCT ' : '';
+    const sql = `${e.name}(${distinct}${arg.sql})`;
+    const t = arg.type;
+    if (e.distinct || e.name !== 'COUNT') this.requireOrderable(t, `${e.name}${e.distinct ? '(DISTINCT)' : ''}`, e.args[0]!.offset);
+    switch (e.name) {
+      case 'COUNT':
+        return { sql, type: scalar('INTEGER'), aggregate: true };
+      case 'MIN':
+      case 'MAX':
+        return { sql, type: t.base === 'NULL' ? scalar('INTEGER') : t, aggregate: true };
+      case 'SUM':
+      case 'AVG':
+        if (!NUMBERS.has(t.base) && t.base !== 'NULL') {
+          throw invalidQuery(`No matching signature for aggregate function ${e.name} for argument types: ${sqlName(t)} at ${where}`);
+        }
+        return { sql, type: scalar(e.name === 'AVG' || t.base === 'FLOAT' ? 'FLOAT' : 'INTEGER'), aggregate: true };
+      default:
+        throw invalidQuery(`Function ${e.name} is not supported by the local BigQuery at ${where}`);
+    }
+  }
+}
+
+/** An operator's result: aggregate if any operand is, and the first bare column of the operands. */
+function combine(sql: string, type: ValueType, ...parts: Emitted[]): Emitted {
+  return {
+    sql,
+    type,
+    aggregate: parts.some((p) => p.aggregate),
+    bareColumn: parts.find((p) => p.bareColumn !== undefined)?.bareColumn,
+  };
+}
+
+function resultField(name: string, type: ValueType): ResultField {
+  // An untyped NULL comes back as INT64, as in BigQuery.
+  return { name, type: type.base === 'NULL' ? 'INTEGER' : type.base, mode: type.repeated ? 'REPEATED' : 'NULLABLE' };
+}
