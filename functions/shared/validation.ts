@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { HttpError, type FieldError } from './errors';
+import { decimalLiteralPointers } from './http/body';
 
 /**
  * ajv validation with errors mapped to problem `errors[]` (JSON Pointers into the input).
@@ -21,8 +22,14 @@ export function validator<T>(schema: JsonSchema, where: 'body' | 'query' = 'body
   let compiled: ValidateFunction | undefined;
   return (data: unknown): T => {
     compiled ??= instance().compile(schema);
-    if (compiled(data)) return data as T;
-    const errors = (compiled.errors ?? []).map((e) => toFieldError(e, where));
+    const valid = compiled(data);
+    const errors = valid ? [] : (compiled.errors ?? []).map((e) => toFieldError(e, where));
+    for (const pointer of decimalLiteralPointers(data) ?? []) {
+      if (schemaAt(schema, pointer)?.type === 'integer' && !errors.some((e) => e.pointer === '#' + pointer)) {
+        errors.push({ pointer: '#' + pointer, detail: 'must be an integer, written without a fraction or exponent' });
+      }
+    }
+    if (errors.length === 0) return data as T;
     const summary = errors.map((e) => `${e.pointer.replace(/^#\/?/, '') || where}: ${e.detail}`).join('; ');
     throw new HttpError('validation_failed', `The ${where} is not valid: ${summary}.`, { errors });
   };
@@ -47,4 +54,16 @@ function toFieldError(error: ErrorObject, where: 'body' | 'query'): FieldError {
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The sub-schema that governs the value at `pointer`, following `properties` and `items`. */
+function schemaAt(schema: JsonSchema, pointer: string): JsonSchema | undefined {
+  let current: JsonSchema | undefined = schema;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const properties = current?.properties as Record<string, JsonSchema> | undefined;
+    current = properties?.[segment] ?? (current?.items as JsonSchema | undefined);
+    if (!current) return undefined;
+  }
+  return current;
 }

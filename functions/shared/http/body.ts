@@ -1,5 +1,6 @@
 import type { Request } from '@google-cloud/functions-framework';
 import { HttpError } from '../errors';
+import { nonIntegerLiteralPointers } from './numberLiterals';
 
 /** Default cap on JSON request bodies: every body this kit accepts is a few hundred bytes. */
 export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
@@ -39,7 +40,19 @@ export function readJsonObject(req: Request, maxBytes = DEFAULT_MAX_JSON_BYTES):
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError('invalid_body', `The body must be a JSON object, got ${describeJsonType(body)}.`);
   }
+  const raw = req.rawBody?.toString('utf8') ?? '';
+  if (/[.eE]/.test(raw)) decimalLiterals.set(body, nonIntegerLiteralPointers(raw));
   return body as Record<string, unknown>;
+}
+
+/**
+ * For bodies read by `readJsonObject`: the pointers of numbers written as decimals (`4.0`), which
+ * parse to the same value as integers; the validator refuses them where an integer is required.
+ */
+const decimalLiterals = new WeakMap<object, Set<string>>();
+
+export function decimalLiteralPointers(body: unknown): Set<string> | undefined {
+  return typeof body === 'object' && body !== null ? decimalLiterals.get(body) : undefined;
 }
 
 export function describeJsonType(value: unknown): string {

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
+import * as firestoreClient from '../../../functions/shared/clients/firestore';
+import { INCREMENT_EVENT } from '../../../functions/tags/logEvents';
+import { captureLogs } from '../../support/captureLogs';
+import { fakeFirestore } from '../../support/fakeFirestore';
+import { serveFunction } from '../../support/functionServer';
+import { postRaw, request } from '../../support/http';
+
+describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
+  const fake = fakeFirestore();
+  let increment: Awaited<ReturnType<typeof serveFunction>>;
+  let stats: Awaited<ReturnType<typeof serveFunction>>;
+  let logs: ReturnType<typeof captureLogs>;
+
+  before(async () => {
+    // The factory is stubbed before the modules create their counter on first use.
+    sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
+    require('../../../functions/tags/incrementTag');
+    require('../../../functions/tags/tagStats');
+    increment = await serveFunction('incrementTag');
+    stats = await serveFunction('tagStats');
+  });
+  after(async () => {
+    sinon.restore();
+    await increment.close();
+    await stats.close();
+  });
+  beforeEach(() => {
+    logs = captureLogs();
+    fake.batches.length = 0;
+    fake.commit.reset();
+    fake.commit.resolves([]);
+    fake.queryCalls.length = 0;
+    fake.queryPages.length = 0;
+  });
+  afterEach(() => logs.restore());
+
+  it('counts an increment and writes exactly one log entry carrying tag and value', async () => {
+    const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { name: 'foo', value: 4 });
+    assert.equal(fake.commit.callCount, 1);
+    const entries = logs.entries.filter((e) => e.event === INCREMENT_EVENT);
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0].tag, 'foo');
+    assert.equal(entries[0].value, 4);
+    assert.equal(entries[0].severity, 'INFO');
+  });
+
+  it('uses the Idempotency-Key as the marker id, so a retry cannot count twice', async () => {
+    await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 }, headers: { 'idempotency-key': 'retry-key-0001' } });
+    assert.equal(fake.batches[0].create.firstCall.args[0].id, 'k-retry-key-0001');
+  });
+
+  it('refuses a malformed Idempotency-Key without writing', async () => {
+    const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 }, headers: { 'idempotency-key': 'bad key!' } });
+    assert.equal(res.status, 400);
+    assert.equal(fake.commit.callCount, 0);
+  });
+
+  it('writes nothing and logs no increment for an invalid body', async () => {
+    const res = await postRaw(increment.url, '{"name": "foo", "value": 4.0}');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].pointer, '#/value');
+    assert.equal(fake.commit.callCount, 0);
+    assert.equal(logs.entries.filter((e) => e.event === INCREMENT_EVENT).length, 0);
+  });
+
+  it('answers a Firestore failure with a 500 problem, logs it, and logs no increment', async () => {
+    fake.commit.rejects(Object.assign(new Error('UNAVAILABLE: backend down'), { code: 14 }));
+    const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 } });
+    assert.equal(res.status, 500);
+    assert.match(res.contentType, /problem\+json/);
+    assert.doesNotMatch(res.text, /backend down/);
+    assert.equal(logs.entries.filter((e) => e.event === INCREMENT_EVENT).length, 0);
+    assert.ok(logs.entries.some((e) => e.severity === 'ERROR'));
+  });
+
+  it('streams sorted totals', async () => {
+    fake.queryPages.push([{ tag: '__foo__', count: 9 }, { tag: 'bar', count: 1 }, { tag: 'bar', count: 2 }, { tag: 'foo', count: 4 }]);
+    const res = await request(stats.url);
+    assert.equal(res.status, 200);
+    assert.match(res.contentType, /^application\/json/);
+    assert.equal(res.text, '{"__foo__":9,"bar":3,"foo":4}');
+  });
+
+  it('answers {} when no tag exists', async () => {
+    const res = await request(stats.url);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, {});
+  });
+
+  it('answers a Firestore failure on the first page with a 500 problem', async () => {
+    fake.failures.query = Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 });
+    try {
+      const res = await request(stats.url);
+      assert.equal(res.status, 500);
+      assert.match(res.contentType, /problem\+json/);
+    } finally {
+      delete fake.failures.query;
+    }
+  });
+});
