@@ -79,7 +79,7 @@ export async function httpRequest(req: HttpRequestArgs, ctx: CallContext): Promi
       payload = Buffer.from(req.body, 'utf8');
       if (!ct) headers['Content-Type'] = 'text/plain; charset=utf-8';
     } else if (ct && ct.startsWith('application/x-www-form-urlencoded') && isMap(req.body)) {
-      payload = Buffer.from(new URLSearchParams(Object.entries(req.body).map(([k, v]) => [k, v === null ? '' : stringify(v)])).toString());
+      payload = Buffer.from(new URLSearchParams(Object.entries(req.body).map(([k, v]): [string, string] => [k, v === null ? "" : stringify(v)])).toString());
     } else {
       try {
         payload = Buffer.from(toJson(req.body), 'utf8');
