@@ -187,12 +187,35 @@ class Translator {
     const select = outputs.map((o, i) => `${o.sql} AS o${i}`).join(', ');
     const from = this.table ? ` FROM ${quoteIdent(this.table.sqlName)}` : '';
     const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
+    const { sql, bindings } = this.compact(`SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${orderBy}${limit}${offset}`);
     return {
-      sql: `SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${orderBy}${limit}${offset}`,
-      bindings: this.bindings,
+      sql,
+      bindings,
       fields: outputs.map((o) => o.field),
       tables: this.table ? [this.table] : [],
     };
+  }
+
+  /**
+   * Renumbers the `?N` placeholders the final SQL uses. A literal replaced by its coerced form
+   * (a string compared with a TIMESTAMP) leaves its first binding unused, and sql.js refuses
+   * more values than placeholders. The SQL holds no string literals (strings are always bound),
+   * so every `?` in it is a placeholder.
+   */
+  private compact(sql: string): { sql: string; bindings: BindValue[] } {
+    const bindings: BindValue[] = [];
+    const renumbered = new Map<number, number>();
+    const out = sql.replace(/\?(\d+)/g, (_, n: string) => {
+      const old = Number(n);
+      let index = renumbered.get(old);
+      if (index === undefined) {
+        bindings.push(this.bindings[old - 1]!);
+        index = bindings.length;
+        renumbered.set(old, index);
+      }
+      return `?${index}`;
+    });
+    return { sql: out, bindings };
   }
 
   /** An ORDER BY key that names a select-list alias or an ordinal refers to that output column. */
@@ -276,12 +299,14 @@ class Translator {
         return { ...this.literal(e), literal: e };
       case 'param': {
         this.usedNamed = true;
+        this.checkParameterMode();
         const tv = this.ctx.parameters.named.get(e.name.toLowerCase());
         if (!tv) throw invalidQuery(`Query parameter '${e.name}' not found at ${this.at(e.offset)}`);
         return this.typed(tv);
       }
       case 'positional': {
         this.usedPositional = true;
+        this.checkParameterMode();
         const tv = this.ctx.parameters.positional[e.index];
         if (!tv) throw invalidQuery(`Query has more positional parameters (?) than the ${this.ctx.parameters.positional.length} provided at ${this.at(e.offset)}`);
         return this.typed(tv);
