@@ -9,7 +9,7 @@ const SEVERITIES = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'C
 export function formatTime(seconds: number, timezone = 'UTC'): string {
   const ms = Math.floor(seconds * 1000);
   const micros = String(Math.round((seconds - Math.floor(seconds)) * 1e6) % 1e6).padStart(6, '0');
-  if (timezone === 'UTC' || timezone === 'Etc/UTC' || timezone === 'Z') {
+  if (timezone === 'UTC' || timezone === 'Etc/UTC' || timezone === 'GMT' || timezone === 'Z') {
     return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
   }
   let parts: Intl.DateTimeFormatPart[];
@@ -55,7 +55,8 @@ export const sysFunctions: StdFunction[] = [
   }, { blocking: true, required: 0 }),
   def('time.format', ['seconds', 'timezone'], (a) => {
     const s = Number(arg<bigint | number>('time.format', a, 0, 'seconds', 'number'));
-    return formatTime(s, optArg('time.format', a, 1, 'timezone', 'string', 'UTC'));
+    // Documented: no time zone or an empty one means UTC.
+    return formatTime(s, optArg('time.format', a, 1, 'timezone', 'string', 'UTC') || 'UTC');
   }, { required: 1 }),
   def('time.parse', ['value'], (a) => {
     const v = arg<string>('time.parse', a, 0, 'value', 'string');

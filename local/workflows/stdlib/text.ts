@@ -77,11 +77,8 @@ export const textFunctions: StdFunction[] = [
     const s = arg<string>('text.replace_all_regex', a, 0, 'source', 'string');
     const re = regex('text.replace_all_regex', arg<string>('text.replace_all_regex', a, 1, 'regexp', 'string'));
     const repl = arg<string>('text.replace_all_regex', a, 2, 'repl', 'string');
-    // RE2 replacement syntax: \0..\9 are groups, \\ is a backslash; `$` is literal.
-    return s.replace(re, (...m: unknown[]) => {
-      const groups = m.slice(0, -2).filter((x) => typeof x === 'string' || x === undefined) as (string | undefined)[];
-      return repl.replace(/\\(\d|\\)/g, (_, g: string) => (g === '\\' ? '\\' : (groups[Number(g)] ?? '')));
-    });
+    // Documented: backreferences are not supported, so `repl` is inserted literally (no \\1, no $1).
+    return s.replace(re, () => repl);
   }),
   def('text.split', ['source', 'separator'], (a) => {
     const s = arg<string>('text.split', a, 0, 'source', 'string');
