@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { TagCounter, type TagCounterOptions } from '../../../functions/tags/tagCounter';
+import { emulatorFirestore, uniqueCollection } from '../../support/emulatorFirestore';
+
+async function collect(counter: TagCounter, pageSize?: number): Promise<[string, number][]> {
+  const out: [string, number][] = [];
+  for await (const entry of counter.totals(pageSize)) out.push(entry);
+  return out;
+}
+
+/** `i` in base 26 with the digits a..z, padded with a (the zero digit) so names stay unique. */
+function lettersFor(i: number): string {
+  let s = '';
+  do {
+    s = String.fromCharCode(97 + (i % 26)) + s;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return s.padStart(4, 'a');
+}
+
+describe('TagCounter on the Firestore emulator', function () {
+  this.timeout(120_000);
+  let options: TagCounterOptions;
+  let counter: TagCounter;
+
+  beforeEach(() => {
+    options = { shardsCollection: uniqueCollection('shards'), markersCollection: uniqueCollection('markers'), shards: 8, markerTtlHours: 1 };
+    counter = new TagCounter(emulatorFirestore(), options);
+  });
+
+  it('counts 1,000 concurrent increments over a few tags exactly', async () => {
+    const tags = ['alpha', 'beta', '__foo__', 'gamma_'];
+    const expected = new Map<string, number>();
+    const writes = Array.from({ length: 1000 }, (_, i) => {
+      const tag = tags[i % tags.length];
+      const value = (i % 9) + 1;
+      expected.set(tag, (expected.get(tag) ?? 0) + value);
+      return counter.increment(tag, value, `r-${i}`);
+    });
+    const outcomes = await Promise.all(writes);
+    assert.ok(outcomes.every((o) => o === 'applied'));
+    const totals = await collect(counter);
+    assert.deepEqual(totals, [...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+  });
+
+  it('stores a tag that is not a valid Firestore document id (__foo__) and reads it back', async () => {
+    await counter.increment('__foo__', 5, 'r-a');
+    await counter.increment('__foo__', 2, 'r-b');
+    assert.deepEqual(await collect(counter), [['__foo__', 7]]);
+  });
+
+  it('counts a replayed request once', async () => {
+    assert.equal(await counter.increment('foo', 3, 'k-same'), 'applied');
+    assert.equal(await counter.increment('foo', 3, 'k-same'), 'replayed');
+    await assert.rejects(counter.increment('foo', 4, 'k-same'), /already used/);
+    assert.deepEqual(await collect(counter), [['foo', 3]]);
+  });
+
+  it('reads nothing from an empty collection', async () => {
+    assert.deepEqual(await collect(counter), []);
+  });
+
+  it('totals many tags across pages, sorted, each exactly once', async () => {
+    // Shard documents written directly (500 per batch) to keep the test quick; 100,000 tags are in `make bench`.
+    const db = emulatorFirestore();
+    const tagCount = 3000;
+    const names = Array.from({ length: tagCount }, (_, i) => 'tag_' + lettersFor(i));
+    for (let start = 0; start < names.length; start += 500) {
+      const batch = db.batch();
+      for (const [offset, name] of names.slice(start, start + 500).entries()) {
+        for (const shard of [0, 3]) {
+          batch.set(db.collection(options.shardsCollection).doc(TagCounter.shardId(name, shard)), { tag: name, count: ((start + offset) % 9) + 1 + shard });
+        }
+      }
+      await batch.commit();
+    }
+    const totals = await collect(counter, 700);
+    assert.equal(totals.length, tagCount);
+    const sorted = [...names].sort();
+    assert.deepEqual(totals.map(([t]) => t), sorted);
+    const index = new Map(names.map((n, i) => [n, i]));
+    for (const [tag, sum] of totals) assert.equal(sum, 2 * ((index.get(tag)! % 9) + 1) + 3, tag);
+  });
+});
