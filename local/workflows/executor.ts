@@ -49,6 +49,8 @@ interface Frame {
   depth: number;
   /** Inside a parallel branch (nested parallel steps are limited; return is refused there). */
   inBranch: boolean;
+  /** The expression environment of this frame, made once (it is on the hot path). */
+  env?: EvalEnv;
 }
 
 const traces = new WeakMap<WorkflowError, TraceElement[]>();
@@ -162,7 +164,12 @@ export class Executor {
   private async execute(step: Step, fr: Frame): Promise<Flow> {
     switch (step.kind) {
       case 'assign':
-        for (const a of step.assign) this.assign(a.target, deepCopy(await this.evalTemplate(a.value, fr)), fr);
+        // Each assignment evaluates and writes with no await in between, so concurrent parallel
+        // branches never lose an update to a shared variable (Workflows makes assignments atomic).
+        for (const a of step.assign) {
+          const v = this.isAsync(a.value) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
+          this.assign(a.target, deepCopy(v), fr);
+        }
         return undefined;
       case 'call': {
         const v = await this.call(step.fn, step.args, fr);
@@ -174,7 +181,12 @@ export class Executor {
           const cond = await this.evalTemplate(c.condition, fr);
           if (typeof cond !== 'boolean') throw wfError('TypeError', `switch condition must be a boolean, got ${typeName(cond)}`);
           if (!cond) continue;
-          if (c.assign) for (const a of c.assign) this.assign(a.target, deepCopy(await this.evalTemplate(a.value, fr)), fr);
+          if (c.assign) {
+            for (const a of c.assign) {
+              const v = this.isAsync(a.value) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
+              this.assign(a.target, deepCopy(v), fr);
+            }
+          }
           if (c.steps) {
             const flow = await this.runSteps(c.steps, fr);
             if (flow) return flow;
@@ -250,7 +262,7 @@ export class Executor {
   private async runFor(loop: ForSpec, fr: Frame): Promise<Flow> {
     const items = await this.loopItems(loop, fr);
     const scope = new Scope(fr.scope);
-    const inner: Frame = { ...fr, scope };
+    const inner: Frame = { ...fr, scope, env: undefined };
     for (let i = 0; i < items.length; i++) {
       if (loop.value) scope.vars.set(loop.value, deepCopy(items[i]));
       if (loop.index) scope.vars.set(loop.index, BigInt(i));
@@ -302,7 +314,7 @@ export class Executor {
         const scope = new Scope(fr.scope, shared);
         task.init?.(scope);
         try {
-          const flow = await task.run({ ...fr, scope, inBranch: true });
+          const flow = await task.run({ ...fr, scope, inBranch: true, env: undefined });
           if (flow?.t === 'break') throw wfError('TypeError', 'break is not allowed in a parallel for loop');
           if (flow?.t === 'jump') throw wfError('TypeError', `next: cannot jump out of a parallel branch to "${flow.target}"`);
           if (flow?.t === 'return') throw wfError('TypeError', 'return is not allowed inside a parallel branch');
@@ -437,7 +449,8 @@ export class Executor {
   // ---- expressions ----
 
   private env(fr: Frame, precomputed?: Map<Expr, Value>): EvalEnv {
-    return {
+    if (!precomputed && fr.env) return fr.env;
+    const env: EvalEnv = {
       lookup: (name) => this.lookup(name, fr),
       callFunction: (name, args, node) => {
         if (precomputed?.has(node)) return precomputed.get(node)!;
@@ -454,6 +467,8 @@ export class Executor {
         }
       },
     };
+    if (!precomputed) fr.env = env;
+    return env;
   }
 
   /** Subworkflow calls inside an expression, innermost first (they run before the rest is evaluated). */
@@ -509,7 +524,41 @@ export class Executor {
     return evaluate(e, env);
   }
 
+  private readonly asyncTemplates = new WeakMap<Template, boolean>();
+
+  /** True when evaluating the template calls a subworkflow (and so must await). */
+  private isAsync(t: Template): boolean {
+    let r = this.asyncTemplates.get(t);
+    if (r === undefined) {
+      r =
+        t.k === 'expr' ? this.subCalls(t.expr).length > 0
+        : t.k === 'list' ? t.items.some((x) => this.isAsync(x))
+        : t.k === 'map' ? t.entries.some(([, x]) => this.isAsync(x))
+        : false;
+      this.asyncTemplates.set(t, r);
+    }
+    return r;
+  }
+
+  /** Synchronous evaluation, for templates without subworkflow calls. */
+  private evalNow(t: Template, fr: Frame): Value {
+    switch (t.k) {
+      case 'const':
+        return t.v;
+      case 'expr':
+        return evaluate(t.expr, this.env(fr));
+      case 'list':
+        return t.items.map((x) => this.evalNow(x, fr));
+      case 'map': {
+        const out: ValueMap = {};
+        for (const [k, x] of t.entries) out[k] = this.evalNow(x, fr);
+        return out;
+      }
+    }
+  }
+
   private async evalTemplate(t: Template, fr: Frame): Promise<Value> {
+    if (!this.isAsync(t)) return this.evalNow(t, fr);
     switch (t.k) {
       case 'const':
         return t.v;

@@ -21,7 +21,7 @@ const STEP_KEYS = new Set(['assign', 'call', 'args', 'result', 'next', 'switch',
  */
 export function parseWorkflow(source: string): WorkflowDefinition {
   const lc = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(source, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     const err = doc.errors[0];
     const lp = err.linePos?.[0];

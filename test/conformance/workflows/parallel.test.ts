@@ -1,0 +1,216 @@
+import * as assert from 'node:assert/strict';
+import { failure, result, run } from './harness';
+
+// Examples from "Execute workflow steps in parallel" (https://cloud.google.com/workflows/docs/execute-parallel-steps)
+// and the parallel syntax reference (https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps).
+describe('workflows conformance: parallel (docs: reference/syntax/parallel-steps)', () => {
+  it('branches with a shared variable (documented example: parallel branches update a shared map)', async () => {
+    const r = await result(`
+main:
+  steps:
+    - init:
+        assign:
+          - user: {}
+          - notification: {}
+    - parallel_step:
+        parallel:
+          shared: [user, notification]
+          branches:
+            - getUser:
+                steps:
+                  - getUserCall:
+                      assign:
+                        - user: {"id": 1, "name": "Ada"}
+            - getNotification:
+                steps:
+                  - getNotificationCall:
+                      assign:
+                        - notification: {"text": "hi"}
+    - done:
+        return: \${[user, notification]}
+`);
+    assert.deepEqual(r, [{ id: 1, name: 'Ada' }, { text: 'hi' }]);
+  });
+
+  it('parallel for with a shared accumulator (documented example: sum in a parallel loop)', async () => {
+    const r = await result(`
+main:
+  steps:
+    - assignStep:
+        assign:
+          - total: 0
+    - loopStep:
+        parallel:
+          shared: [total]
+          for:
+            value: val
+            in: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+            steps:
+              - wait:
+                  call: sys.sleep
+                  args:
+                    seconds: \${10 - val}
+              - add:
+                  assign:
+                    - total: \${total + val}
+    - returnStep:
+        return: \${total}
+`);
+    assert.equal(r, 55);
+  });
+
+  it('branches run concurrently: three 10 s sleeps finish in about one sleep (clock x1000)', async () => {
+    const started = Date.now();
+    const o = await run(`
+- p:
+    parallel:
+      branches:
+        - a:
+            steps:
+              - s: {call: sys.sleep, args: {seconds: 10}}
+        - b:
+            steps:
+              - s: {call: sys.sleep, args: {seconds: 10}}
+        - c:
+            steps:
+              - s: {call: sys.sleep, args: {seconds: 10}}
+- r:
+    return: "ok"
+`);
+    assert.equal(o.result, 'ok');
+    assert.ok(Date.now() - started < 25, 'branches did not overlap');
+  });
+
+  it('concurrency_limit queues the rest (docs: parallel-steps#concurrency-limit)', async () => {
+    const o = await run(`
+main:
+  steps:
+    - init:
+        assign:
+          - running: 0
+          - peak: 0
+    - p:
+        parallel:
+          shared: [running, peak]
+          concurrency_limit: 2
+          for:
+            value: i
+            range: [1, 6]
+            steps:
+              - enter:
+                  assign:
+                    - running: \${running + 1}
+                    - peak: \${math.max(peak, running)}
+              - work:
+                  call: sys.sleep
+                  args: {seconds: 5}
+              - leave:
+                  assign:
+                    - running: \${running - 1}
+    - r:
+        return: \${peak}
+`);
+    assert.equal(o.result, 2);
+  });
+
+  it('variables assigned in a branch are local unless shared; parent variables are readable', async () => {
+    const r = await result(`
+main:
+  steps:
+    - init:
+        assign:
+          - base: 10
+          - out: []
+    - p:
+        parallel:
+          shared: [out]
+          branches:
+            - one:
+                steps:
+                  - local:
+                      assign:
+                        - mine: \${base + 1}
+                        - out: \${list.concat(out, mine)}
+    - r:
+        return: \${out}
+`);
+    assert.deepEqual(r, [11]);
+  });
+
+  it('assigning a parent variable that is not shared is an error', async () => {
+    const e = await failure(`
+main:
+  steps:
+    - init:
+        assign:
+          - x: 1
+    - p:
+        parallel:
+          branches:
+            - one:
+                steps:
+                  - write:
+                      assign:
+                        - x: 2
+`);
+    assert.deepEqual(e.tags, ['UnhandledBranchError']);
+  });
+
+  it('exception_policy continueAll: other branches finish, then UnhandledBranchError (docs: parallel-steps#exception-policy)', async () => {
+    const o = await run(`
+main:
+  steps:
+    - init:
+        assign:
+          - done: []
+    - p:
+        parallel:
+          exception_policy: continueAll
+          shared: [done]
+          branches:
+            - failing:
+                steps:
+                  - boom:
+                      raise: {"message": "branch failed", "tags": ["Custom"]}
+            - slow:
+                steps:
+                  - wait: {call: sys.sleep, args: {seconds: 5}}
+                  - mark:
+                      assign:
+                        - done: \${list.concat(done, "slow")}
+`);
+    assert.equal(o.state, 'FAILED');
+    assert.deepEqual(o.error?.tags, ['UnhandledBranchError']);
+    assert.deepEqual(o.error?.branches, [{ id: 'failing', error: { message: 'branch failed', tags: ['Custom'] } }]);
+  });
+
+  it('an error inside a branch can be caught inside the branch', async () => {
+    const r = await result(`
+main:
+  steps:
+    - init:
+        assign:
+          - caught: ""
+    - p:
+        parallel:
+          shared: [caught]
+          branches:
+            - b:
+                steps:
+                  - t:
+                      try:
+                        steps:
+                          - boom:
+                              raise: "oops"
+                      except:
+                        as: e
+                        steps:
+                          - keep:
+                              assign:
+                                - caught: \${e}
+    - r:
+        return: \${caught}
+`);
+    assert.equal(r, 'oops');
+  });
+});
