@@ -33,8 +33,11 @@ test-unit: build
 test-cloud: build
 	node dist/local/withCloud.js $(MOCHA) $(CLOUD)
 
+## Benchmarks print figures and ratios; they never assert. BENCH_RUNS, BENCH_SECONDS, BENCH_TAGS tune them.
 bench: build
-	node dist/bench/run.js
+	node dist/bench/coldStart.js
+	node dist/bench/tagCounter.js
+	@if [ -f dist/bench/workflows.js ]; then node dist/bench/workflows.js; fi
 
 lint: node_modules
 	node_modules/.bin/eslint .

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoPath } from '../local/paths';
+import { freePort } from '../local/ports';
+import { acceptsConnections } from '../local/waitFor';
+
+/**
+ * A function started the way the cloud starts one (a fresh Node process running the Functions
+ * Framework on the function's module) for benchmarks: when it was spawned, its URL, its peak RSS.
+ */
+export class FunctionUnderTest {
+  private constructor(
+    readonly url: string,
+    readonly child: ChildProcess,
+    readonly spawnedAt: bigint,
+  ) {}
+
+  static async start(target: string, source: string, env: Record<string, string>): Promise<FunctionUnderTest> {
+    const port = await freePort();
+    const main = path.join(path.dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
+    const spawnedAt = process.hrtime.bigint();
+    const child = spawn(process.execPath, [main, `--target=${target}`, '--signature-type=http', `--source=${repoPath('dist', source + '.js')}`, `--port=${port}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...env },
+    });
+    const fn = new FunctionUnderTest(`http://127.0.0.1:${port}`, child, spawnedAt);
+    // Poll the port as fast as is reasonable: the first connection is the earliest a request can be answered.
+    while (!(await acceptsConnections(port))) {
+      if (child.exitCode !== null) throw new Error(`${target} exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return fn;
+  }
+
+  /** Milliseconds from spawn to now. */
+  sinceSpawnMs(): number {
+    return Number(process.hrtime.bigint() - this.spawnedAt) / 1e6;
+  }
+
+  /** Peak resident memory of the process so far (Linux VmHWM), in MiB. */
+  peakRssMiB(): number {
+    const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}

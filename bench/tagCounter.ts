@@ -1,0 +1,113 @@
+import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
+import { freePort } from '../local/ports';
+import { TagCounter } from '../functions/tags/tagCounter';
+import { FunctionUnderTest } from './functionUnderTest';
+import { load } from './load';
+import { printTable } from './report';
+
+/**
+ * The tag counter under load against the Firestore emulator, beside a bare hello function under
+ * the same load: requests per second and latency, as ratios to bare. Then tagStats over
+ * 100,000 tags: time to stream them all and the function's peak memory, against 1,000 tags, to
+ * show memory does not grow with the number of tags.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const TAGS = Number(process.env.BENCH_TAGS ?? 100_000);
+
+async function main(): Promise<void> {
+  const project = 'bench-project';
+  const emulator = new FirestoreEmulatorService();
+  const started = await emulator.start({ projectId: project, location: 'us-central1', port: await freePort(), endpoints: {} });
+  const env = { GOOGLE_CLOUD_PROJECT: project, ...started.env };
+  try {
+    await throughput(env);
+    await statsAtScale(env, project, started.endpoint);
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function throughput(env: Record<string, string>): Promise<void> {
+  const hello = await FunctionUnderTest.start('hello', 'bench/fixtures/hello', env);
+  const increment = await FunctionUnderTest.start('incrementTag', 'functions/tags/incrementTag', env);
+  const stats = await FunctionUnderTest.start('tagStats', 'functions/tags/tagStats', env);
+  try {
+    const tags = ['alpha', 'beta', 'gamma', 'delta'];
+    let i = 0;
+    const body = (): string => JSON.stringify({ name: tags[i++ % tags.length], value: (i % 9) + 1 });
+    // Warm each process (lazy clients, JIT) before measuring.
+    await load(hello.url, { concurrency: 4, seconds: 1 });
+    await load(increment.url, { concurrency: 4, seconds: 2, method: 'POST', body });
+    await load(stats.url, { concurrency: 4, seconds: 1 });
+    const rows = [
+      ['hello (bare)', await load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
+      ['incrementTag (4 hot tags)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body })],
+      ['tagStats (4 tags)', await load(stats.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
+    ] as const;
+    const bare = rows[0][1].perSecond;
+    printTable(
+      `Throughput: ${CONCURRENCY} concurrent keep-alive clients for ${SECONDS} s each, one instance, Firestore emulator (2 shared cores)`,
+      ['function', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'ratio to bare'],
+      rows.map(([label, r]) => [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1), (r.perSecond / bare).toFixed(3) + '×']),
+    );
+  } finally {
+    await Promise.all([hello.stop(), increment.stop(), stats.stop()]);
+  }
+}
+
+/** Seeds shard documents directly (as many increments would leave them), then reads them back through tagStats. */
+async function statsAtScale(env: Record<string, string>, project: string, emulatorHost: string): Promise<void> {
+  process.env.FIRESTORE_EMULATOR_HOST = emulatorHost;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  const { Firestore } = require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');
+  const db = new Firestore({ projectId: project });
+  const rows: string[][] = [];
+  // A collection of its own, so the throughput run's tags do not show up in the counts.
+  const collection = 'bench_stats_shards';
+  const statsEnv = { ...env, TAG_SHARDS_COLLECTION: collection };
+  let seeded = 0;
+  for (const count of [1_000, TAGS]) {
+    const seedStart = Date.now();
+    for (; seeded < count; seeded += 500) {
+      const batch = db.batch();
+      for (let i = seeded; i < Math.min(count, seeded + 500); i++) {
+        batch.set(db.collection(collection).doc(TagCounter.shardId(tagName(i), 0)), { tag: tagName(i), count: (i % 9) + 1 });
+      }
+      await batch.commit();
+    }
+    const seedSeconds = (Date.now() - seedStart) / 1000;
+    const fn = await FunctionUnderTest.start('tagStats', 'functions/tags/tagStats', statsEnv);
+    try {
+      const baseline = fn.peakRssMiB();
+      const t = Date.now();
+      const res = await fetch(fn.url);
+      const text = await res.text();
+      const ms = Date.now() - t;
+      const keys = Object.keys(JSON.parse(text) as object).length;
+      rows.push([String(count), String(keys), (text.length / 1024 / 1024).toFixed(2), String(ms), baseline.toFixed(0), fn.peakRssMiB().toFixed(0), seedSeconds.toFixed(0)]);
+    } finally {
+      await fn.stop();
+    }
+  }
+  printTable(
+    'tagStats at scale (one instance, Firestore emulator): peak RSS must not grow with the number of tags',
+    ['tags', 'keys returned', 'body MiB', 'ms', 'RSS at start MiB', 'peak RSS MiB', 'seeding s'],
+    rows,
+  );
+}
+
+/** The i-th of 100,000 distinct valid tag names. */
+function tagName(i: number): string {
+  let s = '';
+  do {
+    s = String.fromCharCode(97 + (i % 26)) + s;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return 'tag_' + s.padStart(4, 'a');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
