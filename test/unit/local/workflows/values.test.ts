@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { ScaledClock } from '../../../../local/workflows/clock';
+import { Bytes, deepCopy, fromJson, toJson, typeName } from '../../../../local/workflows/values';
+
+describe('local/workflows values', () => {
+  it('fromJson keeps ints (even above 2^53) apart from doubles', () => {
+    assert.deepEqual(fromJson('{"a": 1, "b": 1.0, "c": 9007199254740993, "d": [1e2, -0.5, null, true, "x"]}'), {
+      a: 1n, b: 1, c: 9007199254740993n, d: [100, -0.5, null, true, 'x'],
+    });
+    assert.throws(() => fromJson('{"a": }'), SyntaxError);
+    assert.throws(() => fromJson('[1] x'), SyntaxError);
+  });
+
+  it('toJson writes doubles with a fraction, ints without, and supports indent', () => {
+    assert.equal(toJson({ i: 2n, d: 2, f: 2.5, l: [], m: {} }), '{"i":2,"d":2.0,"f":2.5,"l":[],"m":{}}');
+    assert.equal(toJson({ a: [1n] }, 2), '{\n  "a": [\n    1\n  ]\n}');
+    assert.throws(() => toJson(new Bytes(Buffer.from('x'))));
+  });
+
+  it('typeName and deepCopy', () => {
+    assert.deepEqual([null, true, 1n, 1.5, 's', [], {}, new Bytes(Buffer.alloc(0))].map(typeName), ['null', 'boolean', 'integer', 'double', 'string', 'list', 'map', 'bytes']);
+    const m = { a: [1n] };
+    const c = deepCopy(m) as { a: bigint[] };
+    c.a.push(2n);
+    assert.deepEqual(m, { a: [1n] });
+  });
+
+  it('ScaledClock records asked delays, waits 1/speed of them, and advances sys.now by the asked time', async () => {
+    const clock = new ScaledClock(1000);
+    const t0 = clock.now();
+    const started = Date.now();
+    await clock.sleep(5000);
+    assert.ok(Date.now() - started < 500);
+    assert.deepEqual(clock.sleeps, [5000]);
+    assert.ok(clock.now() - t0 >= 5000);
+  });
+
+  it('ScaledClock sleeps are abortable', async () => {
+    const clock = new ScaledClock(1);
+    const ac = new AbortController();
+    const p = clock.sleep(60_000, ac.signal);
+    ac.abort(new Error('stop'));
+    await assert.rejects(p, /stop/);
+  });
+});
