@@ -1,0 +1,137 @@
+locals {
+  # Every deployed function, keyed by its entry point: the name in functions/catalog.ts, which
+  # is also the name its module registers with `functions.http`. Adding a function to the kit
+  # is adding an entry here and its roles in iam.tf; every per-function resource (source
+  # archive, service account, IAM, public invoker, outputs) is a for_each over this map.
+  #
+  # Values may use variables and other locals but never resource attributes, so the infra
+  # tests can evaluate this map offline with `terraform console`. Names other resources get
+  # are deterministic (see local.function_base_url), so nothing here needs to wait for them.
+  #
+  #   public          anyone on the internet may invoke it (must match `public` in the catalog)
+  #   memory, cpu     Cloud Run limits; max_instance_request_concurrency > 1 needs cpu >= 1
+  #   concurrency     requests one instance serves at once
+  #   environment     what the function's config module reads, beyond local.function_common_environment
+  functions = {
+    incrementTag = {
+      description     = "Adds a value from 1 to 9 to a tag's total, exactly once."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      # Each request is one Firestore commit, mostly waiting on the network: one instance
+      # serves many at once.
+      concurrency   = 80
+      min_instances = 0
+      max_instances = 100
+      environment   = local.tag_counter_environment
+    }
+    tagStats = {
+      description = "Every tag ever incremented with the sum of its values."
+      public      = true
+      memory      = "512Mi"
+      cpu         = "1"
+      # 100,000 tags are read page by page and streamed; the timeout leaves room for that.
+      timeout_seconds = 300
+      # Each request holds a page of totals and a write buffer: few per instance keeps
+      # memory bounded.
+      concurrency   = 4
+      min_instances = 0
+      max_instances = 10
+      environment   = local.tag_counter_environment
+    }
+    docs = {
+      description     = "The OpenAPI 3 document of the whole collection, as JSON and as a readable page."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 10
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 5
+      environment = {
+        # The document's `servers` entry: the first path segment under it is the function name.
+        PUBLIC_BASE_URL = local.function_base_url
+      }
+    }
+  }
+
+  # The Cloud Run service name of each function: the entry point in kebab-case
+  # (incrementTag -> increment-tag), as deployName() in functions/catalog.ts computes it.
+  service_names = { for entry_point in keys(local.functions) : entry_point => lower(replace(entry_point, "/([A-Z])/", "-$1")) }
+
+  # A 2nd gen function's URL is https://REGION-PROJECT.cloudfunctions.net/NAME. Knowing it
+  # before the function exists lets functions and workflows be given each other's URLs
+  # without a dependency cycle.
+  function_base_url = "https://${var.region}-${var.project_id}.cloudfunctions.net"
+
+  # Set on every function.
+  function_common_environment = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    # The platform sets this on every 2nd gen function (the functions framework then labels
+    # each log line with its execution id); setting it here too avoids a permanent plan diff.
+    LOG_EXECUTION_ID = "true"
+  }
+
+  common_labels = merge({ app = "gcf-backend-kit" }, var.labels)
+}
+
+locals {
+  # System B, the tag counter. The collection names are set explicitly (they have defaults in
+  # functions/tags/config.ts) so the TTL policy in firestore.tf and the functions cannot
+  # disagree about where the markers live.
+  tag_counter = {
+    shards_collection  = "tag_counter_shards"
+    markers_collection = "tag_counter_increments"
+  }
+  tag_counter_environment = {
+    TAG_SHARDS_COLLECTION  = local.tag_counter.shards_collection
+    TAG_MARKERS_COLLECTION = local.tag_counter.markers_collection
+    TAG_COUNTER_SHARDS     = tostring(var.tag_counter_shards)
+    TAG_MARKER_TTL_HOURS   = tostring(var.tag_marker_ttl_hours)
+  }
+}
+
+resource "google_cloudfunctions2_function" "function" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = local.service_names[each.key]
+  description = each.value.description
+  labels      = local.common_labels
+
+  build_config {
+    runtime     = var.function_runtime
+    entry_point = each.key
+    # Builds run as a dedicated account (iam.tf) rather than the project's default compute
+    # account, which new projects no longer give the permissions a build needs.
+    service_account = google_service_account.function_builder.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.function_source.name
+        object = google_storage_bucket_object.function_source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = each.value.memory
+    available_cpu                    = each.value.cpu
+    timeout_seconds                  = each.value.timeout_seconds
+    max_instance_request_concurrency = each.value.concurrency
+    min_instance_count               = each.value.min_instances
+    max_instance_count               = each.value.max_instances
+    service_account_email            = google_service_account.function[each.key].email
+    environment_variables            = merge(local.function_common_environment, each.value.environment)
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.function,
+    google_project_iam_member.function_builder,
+  ]
+}

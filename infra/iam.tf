@@ -1,0 +1,80 @@
+locals {
+  # Project roles of every service account, in one place. Least privilege: a function gets only
+  # what its code calls, never a basic role (owner, editor, viewer). Writing logs to
+  # stdout/stderr needs no role on Cloud Run. Every function in local.functions has an entry,
+  # even an empty one, so a new function's access is a decision, not an accident.
+  function_roles = {
+    # One atomic batch per increment: create a marker, increment a shard.
+    incrementTag = ["roles/datastore.user"]
+    # Only queries the shard documents.
+    tagStats = ["roles/datastore.viewer"]
+    # Serves a document built in memory; calls no API.
+    docs = []
+  }
+
+  # The account Cloud Build runs function builds as: reads the source object, writes the image
+  # to Artifact Registry and the build logs.
+  function_builder_roles = ["roles/cloudbuild.builds.builder"]
+}
+
+locals {
+  # One (function, role) pair per binding, keyed "function role" so for_each keys are stable.
+  function_role_bindings = merge([
+    for function, roles in local.function_roles : {
+      for role in roles : "${function} ${role}" => { function = function, role = role }
+    }
+  ]...)
+
+  # Functions anyone on the internet may call: `public: true` in functions/catalog.ts.
+  public_functions = { for name, function in local.functions : name => function if function.public }
+}
+
+resource "google_service_account" "function" {
+  for_each = local.functions
+
+  project = var.project_id
+  # account_id: 6 to 30 characters; "fn-" plus the service name keeps it readable in IAM lists.
+  account_id   = "fn-${local.service_names[each.key]}"
+  display_name = "Function ${each.key}"
+  description  = "Runtime identity of the ${local.service_names[each.key]} function: ${each.value.description}"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "function" {
+  for_each = local.function_role_bindings
+
+  project = var.project_id
+  role    = each.value.role
+  member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+resource "google_service_account" "function_builder" {
+  project      = var.project_id
+  account_id   = "function-builder"
+  display_name = "Function builder"
+  description  = "Cloud Build identity for building the function sources into images."
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "function_builder" {
+  for_each = toset(local.function_builder_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.function_builder.email}"
+}
+
+# A 2nd gen function is a Cloud Run service; invoking it over HTTPS is `run.invoker` on that
+# service. Granted to allUsers only for the public functions; private ones are invoked by the
+# service accounts that need them (workflows.tf), with OIDC tokens.
+resource "google_cloud_run_service_iam_member" "public_invoker" {
+  for_each = local.public_functions
+
+  project  = var.project_id
+  location = var.region
+  service  = google_cloudfunctions2_function.function[each.key].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}

@@ -1,0 +1,68 @@
+variable "project_id" {
+  description = "ID of the Google Cloud project every resource is created in."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, the source bucket and (unless firestore_location is set) the Firestore database."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "deletion_protection" {
+  description = "Protect stateful resources (Firestore database, buckets holding data, BigQuery tables) from `terraform destroy`. Set to false only for throwaway environments."
+  type        = bool
+  default     = true
+}
+
+variable "labels" {
+  description = "Labels added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "function_source_dir" {
+  description = "Directory holding one packaged source folder per function, as written by `node dist/scripts/packageFunctions.js`. Relative paths are resolved from the directory Terraform runs in (infra/)."
+  type        = string
+  default     = "../build/functions"
+}
+
+variable "function_runtime" {
+  description = "Cloud Functions runtime of every function."
+  type        = string
+  default     = "nodejs20"
+}
+
+variable "create_firestore_database" {
+  description = "Create the project's (default) Firestore database in Native mode. Set to false when the project already has one (a project has at most one (default) database, and its location can never change)."
+  type        = bool
+  default     = true
+}
+
+variable "firestore_location" {
+  description = "Location of the (default) Firestore database: a region (e.g. europe-west1) or a multi-region (eur3, nam5). Defaults to var.region. Cannot be changed after creation."
+  type        = string
+  default     = null
+}
+
+variable "tag_counter_shards" {
+  description = "Shards per tag of the tag counter (TAG_COUNTER_SHARDS). One tag sustains about this many increments per second, since Firestore sustains about one write per second per document."
+  type        = number
+  default     = 16
+
+  validation {
+    condition     = var.tag_counter_shards >= 1 && var.tag_counter_shards <= 1000 && floor(var.tag_counter_shards) == var.tag_counter_shards
+    error_message = "tag_counter_shards must be an integer from 1 to 1000 (the range functions/tags/config.ts accepts)."
+  }
+}
+
+variable "tag_marker_ttl_hours" {
+  description = "How long the tag counter remembers an increment's idempotency marker (TAG_MARKER_TTL_HOURS); the Firestore TTL policy deletes markers after that."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.tag_marker_ttl_hours >= 1 && var.tag_marker_ttl_hours <= 720 && floor(var.tag_marker_ttl_hours) == var.tag_marker_ttl_hours
+    error_message = "tag_marker_ttl_hours must be an integer from 1 to 720 (the range functions/tags/config.ts accepts)."
+  }
+}

@@ -1,0 +1,159 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FUNCTIONS } from '../../functions/catalog';
+import { repoPath } from '../../local/paths';
+import { evaluatedFunctions } from './support/terraformConfig';
+
+/** The compiled tree these tests run from (`dist/` or `.build-*`), which the script packages. */
+const COMPILED_ROOT = path.resolve(__dirname, '..', '..');
+const SCRIPT = path.join(COMPILED_ROOT, 'scripts', 'packageFunctions.js');
+
+interface Manifest {
+  name: string;
+  main: string;
+  engines?: { node?: string };
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: unknown;
+}
+
+function runScript(outDir: string): void {
+  const run = spawnSync(process.execPath, [SCRIPT, '--out', outDir], { encoding: 'utf8', timeout: 60_000 });
+  assert.ifError(run.error);
+  assert.equal(run.status, 0, `packageFunctions failed: ${run.stderr}`);
+}
+
+/** Every file under dir with a hash of its bytes, sorted: two equal trees give equal lists. */
+function treeDigest(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out.push(`${path.relative(dir, full)} ${createHash('sha256').update(fs.readFileSync(full)).digest('hex')}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/**
+ * `scripts/packageFunctions.ts`: the per-function source folders Terraform zips. What matters at
+ * deploy time: each folder's `main` is its function's module and loads on its own with the
+ * environment Terraform gives it; the dependencies are exactly the runtime ones, pinned; the
+ * output does not change unless the code does.
+ */
+describe('scripts/packageFunctions', function () {
+  this.timeout(120_000);
+  let outDir: string;
+  const manifests: Record<string, Manifest> = {};
+  const rootPackage = JSON.parse(fs.readFileSync(repoPath('package.json'), 'utf8')) as { dependencies: Record<string, string>; engines: { node: string } };
+
+  before(() => {
+    assert.ok(fs.existsSync(SCRIPT), `${SCRIPT} is missing: compile first`);
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'package-functions-'));
+    runScript(outDir);
+    for (const fn of FUNCTIONS) {
+      manifests[fn.name] = JSON.parse(fs.readFileSync(path.join(outDir, fn.name, 'package.json'), 'utf8')) as Manifest;
+    }
+  });
+
+  after(() => {
+    if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('writes one folder per catalog function, named as Terraform expects', () => {
+    assert.deepEqual(fs.readdirSync(outDir).sort(), FUNCTIONS.map((f) => f.name).sort());
+  });
+
+  it("points each package's main at its own function's module, which exists", () => {
+    for (const fn of FUNCTIONS) {
+      const { main } = manifests[fn.name];
+      assert.equal(main, `dist/${fn.source}.js`, `main of ${fn.name}`);
+      assert.ok(fs.existsSync(path.join(outDir, fn.name, main)), `${fn.name}/${main} is missing`);
+    }
+  });
+
+  it('declares the runtime dependencies at their installed versions, and nothing for development', () => {
+    for (const fn of FUNCTIONS) {
+      const manifest = manifests[fn.name];
+      assert.equal(manifest.devDependencies, undefined, `${fn.name} declares devDependencies`);
+      assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), Object.keys(rootPackage.dependencies).sort());
+      for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+        const installed = (JSON.parse(fs.readFileSync(repoPath('node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+        assert.equal(version, installed, `${fn.name}: ${name} must be pinned to the installed ${installed}`);
+      }
+      assert.equal(manifest.engines?.node, rootPackage.engines.node);
+      // Present and empty: Cloud Build skips the (TypeScript) build of already compiled code.
+      assert.equal(manifest.scripts?.['gcp-build'], '', `${fn.name}: scripts.gcp-build must be ""`);
+      assert.match(manifest.name, /^[a-z0-9][a-z0-9._-]*$/, 'npm package names are lower-case');
+    }
+  });
+
+  it('ships compiled JavaScript only: no sources, maps, tests or local cloud', () => {
+    for (const fn of FUNCTIONS) {
+      const files = treeDigest(path.join(outDir, fn.name)).map((line) => line.split(' ')[0]);
+      for (const file of files) {
+        if (file === 'package.json') continue;
+        assert.match(file, /^dist\/functions\/.+\.js$/, `${fn.name} ships ${file}`);
+        assert.doesNotMatch(file, /\.(test|spec)\.js$/, `${fn.name} ships a test: ${file}`);
+      }
+    }
+  });
+
+  it("loads only its own function's module at cold start, with the environment Terraform sets", async () => {
+    const { functions, commonEnvironment } = await evaluatedFunctions();
+    const ownModules = new Set(FUNCTIONS.map((f) => `dist/${f.source}.js`));
+    for (const fn of FUNCTIONS) {
+      const dir = path.join(outDir, fn.name);
+      // What the runtime does: load `main`, then look up the entry point it registered.
+      const probe = `
+        const path = require('node:path');
+        const dir = process.argv[1];
+        require(path.join(dir, require(path.join(dir, 'package.json')).main));
+        const { getFunction } = require('@google-cloud/functions-framework/testing');
+        const loaded = Object.keys(require.cache).filter((f) => f.startsWith(dir + path.sep)).map((f) => path.relative(dir, f));
+        process.stdout.write(JSON.stringify({ registered: typeof getFunction(process.argv[2]) === 'function', loaded }));
+      `;
+      const run = spawnSync(process.execPath, ['-e', probe, dir, fn.name], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          // The folder has no node_modules; Cloud Build installs them. Resolve from the repository's.
+          NODE_PATH: repoPath('node_modules'),
+          METADATA_SERVER_DETECTION: 'none',
+          ...commonEnvironment,
+          ...functions[fn.name].environment,
+        },
+      });
+      assert.equal(run.status, 0, `${fn.name} does not load from its package: ${run.stderr}`);
+      const { registered, loaded } = JSON.parse(run.stdout) as { registered: boolean; loaded: string[] };
+      assert.ok(registered, `${fn.name}'s main does not register the entry point ${fn.name}`);
+      const others = loaded.filter((f) => ownModules.has(f.split(path.sep).join('/')) && f.split(path.sep).join('/') !== `dist/${fn.source}.js`);
+      assert.deepEqual(others, [], `${fn.name} loads other functions' modules at cold start`);
+      assert.ok(!loaded.some((f) => f.includes(`${path.sep}local${path.sep}`)), `${fn.name} loads local cloud code`);
+    }
+  });
+
+  it('writes byte-identical output when nothing changed', () => {
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'package-functions-'));
+    try {
+      runScript(second);
+      assert.deepEqual(treeDigest(second), treeDigest(outDir));
+    } finally {
+      fs.rmSync(second, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to empty a folder that contains the repository', () => {
+    const run = spawnSync(process.execPath, [SCRIPT, '--out', path.dirname(repoPath())], { encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /refusing/);
+    assert.ok(fs.existsSync(repoPath('package.json')));
+  });
+});

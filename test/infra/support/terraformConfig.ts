@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repoPath } from '../../../local/paths';
+
+/**
+ * The Terraform configuration in `infra/`, read the way the infra tests need it: every `*.tf`
+ * file parsed to JSON with `@cdktf/hcl2json`, plus a way to evaluate locals with Terraform
+ * itself. The google provider cannot be downloaded here, so `terraform validate` is out of
+ * reach; `terraform console` needs no provider for variables and locals, so expressions such as
+ * the function map and the kebab-case service names are evaluated by the real evaluator rather
+ * than re-implemented in the tests.
+ */
+
+/** One block as hcl2json renders it: attributes as values, nested blocks as arrays. */
+export type Block = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface InfraConfig {
+  /** `resources[type][name]` → the block. */
+  resources: Record<string, Record<string, Block>>;
+  data: Record<string, Record<string, Block>>;
+  variables: Record<string, Block>;
+  outputs: Record<string, Block>;
+  /** Every `locals` block, in file order, as parsed (values are `${...}` strings when not literal). */
+  localsBlocks: Block[];
+  /** Which file declared each resource (`type.name`), for messages. */
+  files: Record<string, string>;
+}
+
+// Loaded with require and typed here: the package's typings reference the DOM lib, which must
+// not leak into this Node project's global types.
+const hcl2json = require('@cdktf/hcl2json') as { parse(filename: string, contents: string): Promise<Block> };
+
+export const INFRA_DIR = repoPath('infra');
+
+/** The `*.tf` files of `infra/`, sorted. */
+export function terraformFiles(): string[] {
+  return fs
+    .readdirSync(INFRA_DIR)
+    .filter((f) => f.endsWith('.tf'))
+    .sort();
+}
+
+let cached: Promise<InfraConfig> | undefined;
+
+/** Every `infra/*.tf` parsed and merged (cached: the files do not change during a run). */
+export function loadInfra(): Promise<InfraConfig> {
+  cached ??= (async () => {
+    const config: InfraConfig = { resources: {}, data: {}, variables: {}, outputs: {}, localsBlocks: [], files: {} };
+    for (const file of terraformFiles()) {
+      const parsed = await hcl2json.parse(file, fs.readFileSync(path.join(INFRA_DIR, file), 'utf8'));
+      for (const [kind, target] of [
+        ['resource', config.resources],
+        ['data', config.data],
+      ] as const) {
+        for (const [type, byName] of Object.entries((parsed[kind] ?? {}) as Record<string, Record<string, Block[]>>)) {
+          for (const [name, blocks] of Object.entries(byName)) {
+            (target[type] ??= {})[name] = blocks[0];
+            config.files[`${kind === 'data' ? 'data.' : ''}${type}.${name}`] = file;
+          }
+        }
+      }
+      for (const [name, blocks] of Object.entries((parsed.variable ?? {}) as Record<string, Block[]>)) config.variables[name] = blocks[0];
+      for (const [name, blocks] of Object.entries((parsed.output ?? {}) as Record<string, Block[]>)) config.outputs[name] = blocks[0];
+      config.localsBlocks.push(...((parsed.locals ?? []) as Block[]));
+    }
+    return config;
+  })();
+  return cached;
+}
+
+/** The resource block, or a failure naming what is missing. */
+export function resource(config: InfraConfig, type: string, name: string): Block {
+  const found = config.resources[type]?.[name];
+  if (!found) throw new Error(`infra/*.tf has no resource "${type}" "${name}"`);
+  return found;
+}
+
+/** Every resource of the configuration, flattened. */
+export function allResources(config: InfraConfig): { type: string; name: string; block: Block }[] {
+  return Object.entries(config.resources).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, block]) => ({ type, name, block })),
+  );
+}
+
+/** A nested block (hcl2json renders blocks as one-element arrays). */
+export function nested(block: Block, name: string): Block {
+  const value = block[name];
+  if (!Array.isArray(value) || value.length === 0) throw new Error(`block has no nested "${name}" block`);
+  return value[0] as Block;
+}
+
+/** Values given to variables without a default when evaluating (only their type matters). */
+function placeholder(type: string): string {
+  if (type === 'number') return '1';
+  if (type === 'bool') return 'true';
+  return 'test-project';
+}
+
+/** `${string}` → `string`: hcl2json wraps type expressions like any other expression. */
+function unwrap(expression: unknown): string {
+  const text = String(expression);
+  return text.startsWith('${') && text.endsWith('}') ? text.slice(2, -1) : text;
+}
+
+/** References a local may not contain to be evaluable offline (resources and data sources). */
+const RESOURCE_REFERENCE = /\$\{[^"]*\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-9_]+)\.[a-z0-9_]+/;
+
+/**
+ * Evaluates Terraform expressions over the configuration's variables (defaults, or a placeholder
+ * where there is none) and locals, with `terraform console` in a scratch directory. Locals that
+ * reference resources are left out (they cannot be evaluated before apply); an expression that
+ * needs one fails with Terraform's message. Returns each expression's value, decoded from JSON.
+ */
+export async function evaluate(expressions: Record<string, string>, overrides: Record<string, string> = {}): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const config = await loadInfra();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
+  try {
+    const variable: Record<string, Block> = {};
+    const args = ['console'];
+    for (const [name, block] of Object.entries(config.variables)) {
+      const type = unwrap(block.type ?? 'any');
+      variable[name] = { type, ...('default' in block ? { default: block.default } : {}) };
+      if (name in overrides) args.push('-var', `${name}=${overrides[name]}`);
+      else if (!('default' in block)) args.push('-var', `${name}=${placeholder(type)}`);
+    }
+    const locals = config.localsBlocks.map((block) =>
+      Object.fromEntries(Object.entries(block).filter(([, value]) => !RESOURCE_REFERENCE.test(JSON.stringify(value)))),
+    );
+    fs.writeFileSync(path.join(dir, 'eval.tf.json'), JSON.stringify({ variable, locals }, null, 2));
+    // Files the expressions may read with file() (table schemas...), at the same relative paths.
+    for (const entry of fs.readdirSync(INFRA_DIR)) {
+      if (entry.endsWith('.tf') || entry.startsWith('.') || entry.includes('tfstate')) continue;
+      fs.symlinkSync(path.join(INFRA_DIR, entry), path.join(dir, entry));
+    }
+    const object = Object.entries(expressions)
+      .map(([key, expression]) => `${JSON.stringify(key)} = ${expression}`)
+      .join(', ');
+    let stdout: string;
+    try {
+      stdout = execFileSync('terraform', args, {
+        cwd: dir,
+        input: `jsonencode({ ${object} })\n`,
+        encoding: 'utf8',
+        // Offline and quiet: no version check against checkpoint.hashicorp.com.
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+        timeout: 60_000,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`terraform console failed: ${e.stderr || e.stdout || e.message}`);
+    }
+    // The console prints the JSON text as an HCL string literal: decode the literal, undo HCL's
+    // template escapes, then decode the JSON.
+    const literal = JSON.parse(stdout.trim()) as string;
+    return JSON.parse(literal.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Shape of one entry of `local.functions` (functions.tf). */
+export interface TerraformFunction {
+  description: string;
+  public: boolean;
+  memory: string;
+  cpu: string;
+  timeout_seconds: number;
+  concurrency: number;
+  min_instances: number;
+  max_instances: number;
+  environment: Record<string, string>;
+}
+
+export interface EvaluatedFunctions {
+  functions: Record<string, TerraformFunction>;
+  serviceNames: Record<string, string>;
+  commonEnvironment: Record<string, string>;
+}
+
+let functionsCache: Promise<EvaluatedFunctions> | undefined;
+
+/** `local.functions`, `local.service_names` and `local.function_common_environment`, evaluated. */
+export function evaluatedFunctions(): Promise<EvaluatedFunctions> {
+  functionsCache ??= evaluate({
+    functions: 'local.functions',
+    serviceNames: 'local.service_names',
+    commonEnvironment: 'local.function_common_environment',
+  }) as Promise<EvaluatedFunctions>;
+  return functionsCache;
+}
