@@ -25,7 +25,7 @@ export function parseWorkflow(source: string): WorkflowDefinition {
   if (doc.errors.length) {
     const err = doc.errors[0];
     const lp = err.linePos?.[0];
-    throw new DeployError(`YAML syntax error: ${err.message.split('\n')[0]}`, lp ? { line: lp.line, column: lp.col } : undefined, 'yaml');
+    throw new DeployError(`YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, lp ? { line: lp.line, column: lp.col } : undefined, 'yaml');
   }
   const p = new Parser(lc, doc);
   return p.workflow(doc.contents as Node | null);
