@@ -31,10 +31,14 @@ interface BigIntStatement {
 export class SqlDatabase {
   private constructor(private readonly db: Database) {}
 
-  /** Opens a fresh in-memory database. */
+  /** Opens a fresh in-memory database with the functions the translated SQL calls. */
   static async open(): Promise<SqlDatabase> {
     const SQL = await loadEngine();
-    return new SqlDatabase(new SQL.Database());
+    const db = new SQL.Database();
+    db.create_function('bq_like', (value: unknown, pattern: unknown) =>
+      value === null || pattern === null ? null : likePattern(String(pattern)).test(String(value)) ? 1 : 0,
+    );
+    return new SqlDatabase(db);
   }
 
   /** Runs a statement that returns no rows. */
@@ -81,4 +85,32 @@ export class SqlDatabase {
 /** Quotes an identifier for SQLite. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+const likeCache = new Map<string, RegExp>();
+
+/**
+ * GoogleSQL's LIKE as a regular expression: `%` any run of characters, `_` exactly one,
+ * a backslash escapes the next character; case-sensitive, matched against the whole string.
+ */
+export function likePattern(pattern: string): RegExp {
+  let re = likeCache.get(pattern);
+  if (re) return re;
+  let source = '';
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '\\' && i + 1 < chars.length) source += escapeRegExp(chars[++i]!);
+    else if (c === '%') source += '.*';
+    else if (c === '_') source += '.';
+    else source += escapeRegExp(c);
+  }
+  re = new RegExp(`^${source}$`, 'su');
+  if (likeCache.size > 1000) likeCache.clear();
+  likeCache.set(pattern, re);
+  return re;
+}
+
+function escapeRegExp(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -20,6 +20,9 @@ export type Expr = (
   | { kind: 'logic'; op: 'AND' | 'OR'; left: Expr; right: Expr }
   | { kind: 'not'; expr: Expr }
   | { kind: 'isNull'; expr: Expr; negated: boolean }
+  | { kind: 'in'; expr: Expr; list: Expr[]; negated: boolean }
+  | { kind: 'between'; expr: Expr; low: Expr; high: Expr; negated: boolean }
+  | { kind: 'like'; expr: Expr; pattern: Expr; negated: boolean }
 ) & { offset: number };
 
 /** One item of the select list: `*`, `alias.*`, or an expression with an optional alias. */
@@ -47,6 +50,8 @@ export interface SelectStatement {
   items: SelectItem[];
   from?: FromTable;
   where?: Expr;
+  groupBy: Expr[];
+  having?: Expr;
   orderBy: OrderKey[];
   limit?: Expr;
   offset?: Expr;

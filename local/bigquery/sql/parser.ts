@@ -2,7 +2,11 @@
  * A recursive-descent parser for the SELECT subset:
  *
  *     SELECT [DISTINCT] item [, ...] [FROM table [[AS] alias]] [WHERE cond]
- *       [ORDER BY expr [ASC|DESC] [, ...]] [LIMIT n [OFFSET m]] [;]
+ *       [GROUP BY key [, ...]] [HAVING cond] [ORDER BY expr [ASC|DESC] [, ...]]
+ *       [LIMIT n [OFFSET m]] [;]
+ *
+ * where a condition combines comparisons, [NOT] IN (...), [NOT] BETWEEN, [NOT] LIKE and
+ * IS [NOT] NULL with AND, OR, NOT and parentheses.
  *
  * Anything outside it (JOIN, GROUP BY, subqueries, DML, ...) is refused with a 400
  * `invalidQuery` that names the construct, so a query the emulator cannot run never returns a
@@ -27,9 +31,9 @@ const RESERVED = new Set([
 /** Constructs worth naming when refused, keyed by the keyword that starts them. */
 const UNSUPPORTED: Record<string, string> = {
   JOIN: 'JOIN', INNER: 'JOIN', LEFT: 'JOIN', RIGHT: 'JOIN', FULL: 'JOIN', CROSS: 'JOIN',
-  GROUP: 'GROUP BY', HAVING: 'HAVING', QUALIFY: 'QUALIFY', WINDOW: 'WINDOW', OVER: 'window functions (OVER)',
-  UNION: 'UNION', INTERSECT: 'INTERSECT', EXCEPT: 'EXCEPT', WITH: 'WITH', CASE: 'CASE', IN: 'IN',
-  LIKE: 'LIKE', BETWEEN: 'BETWEEN', EXISTS: 'EXISTS', CAST: 'CAST', UNNEST: 'UNNEST', INTERVAL: 'INTERVAL',
+  QUALIFY: 'QUALIFY', WINDOW: 'WINDOW', OVER: 'OVER (window functions)', ROLLUP: 'ROLLUP', CUBE: 'CUBE',
+  GROUPING: 'GROUPING SETS', UNION: 'UNION', INTERSECT: 'INTERSECT', EXCEPT: 'EXCEPT', WITH: 'WITH', CASE: 'CASE',
+  EXISTS: 'EXISTS', CAST: 'CAST', UNNEST: 'UNNEST', INTERVAL: 'INTERVAL',
   STRUCT: 'STRUCT', ARRAY: 'ARRAY', TABLESAMPLE: 'TABLESAMPLE', COLLATE: 'COLLATE', EXTRACT: 'EXTRACT',
   IF: 'IF', NULLS: 'NULLS FIRST/LAST', FOR: 'FOR SYSTEM_TIME AS OF',
 };
@@ -43,7 +47,8 @@ const STATEMENTS: Record<string, string> = {
 /** The supported shape, quoted in every refusal so the reader knows what does work. */
 export const SUPPORTED_SUBSET =
   'The local BigQuery translates only SELECT [DISTINCT] <columns, *, literals, @params, CURRENT_TIMESTAMP(), COUNT/MIN/MAX/SUM/AVG> ' +
-  'FROM one table [WHERE <comparisons with AND/OR/NOT/IS NULL>] [ORDER BY ...] [LIMIT n [OFFSET m]].';
+  'FROM one table [WHERE <comparisons, IN, BETWEEN, LIKE, IS NULL with AND/OR/NOT>] [GROUP BY columns] [HAVING ...] ' +
+  '[ORDER BY ...] [LIMIT n [OFFSET m]].';
 
 /** Parses one SELECT statement. @throws 400 invalidQuery. */
 export function parseSelect(query: string): SelectStatement {
@@ -128,9 +133,16 @@ class Parser {
     if (!distinct) this.acceptKeyword('ALL');
     const items = [this.selectItem()];
     while (this.acceptOp(',')) items.push(this.selectItem());
-    const stmt: SelectStatement = { distinct, items, orderBy: [] };
+    const stmt: SelectStatement = { distinct, items, groupBy: [], orderBy: [] };
     if (this.acceptKeyword('FROM')) stmt.from = this.fromTable();
     if (this.acceptKeyword('WHERE')) stmt.where = this.expr();
+    if (this.acceptKeyword('GROUP')) {
+      this.expectKeyword('BY');
+      if (this.isKeyword('ROLLUP') || this.isKeyword('CUBE') || this.isKeyword('GROUPING') || this.isKeyword('ALL')) this.fail('Expected a grouping key');
+      stmt.groupBy.push(this.expr());
+      while (this.acceptOp(',')) stmt.groupBy.push(this.expr());
+    }
+    if (this.acceptKeyword('HAVING')) stmt.having = this.expr();
     if (this.acceptKeyword('ORDER')) {
       this.expectKeyword('BY');
       stmt.orderBy.push(this.orderKey());
@@ -252,10 +264,29 @@ class Parser {
       if (!this.acceptKeyword('NULL')) this.fail('IS supports only [NOT] NULL here; expected NULL');
       return { kind: 'isNull', expr: left, negated, offset: t.offset };
     }
-    if (this.isKeyword('NOT') && (this.isKeyword('IN', 1) || this.isKeyword('LIKE', 1) || this.isKeyword('BETWEEN', 1))) {
-      this.pos++;
-      this.fail('Expected an operator');
+    const negated = this.isKeyword('NOT') && (this.isKeyword('IN', 1) || this.isKeyword('LIKE', 1) || this.isKeyword('BETWEEN', 1));
+    if (negated) this.pos++;
+    if (this.acceptKeyword('IN')) {
+      const open = this.peek();
+      if (this.isKeyword('UNNEST')) this.fail('Expected "("');
+      this.expectOp('(');
+      if (this.isKeyword('SELECT')) throw invalidQuery(`Subqueries are not supported by the local BigQuery at ${position(this.query, open.offset)}. ${SUPPORTED_SUBSET}`);
+      const list = [this.primary()];
+      while (this.acceptOp(',')) list.push(this.primary());
+      this.expectOp(')');
+      return { kind: 'in', expr: left, list, negated, offset: t.offset };
     }
+    if (this.acceptKeyword('BETWEEN')) {
+      const low = this.primary();
+      this.expectKeyword('AND');
+      const high = this.primary();
+      return { kind: 'between', expr: left, low, high, negated, offset: t.offset };
+    }
+    if (this.acceptKeyword('LIKE')) {
+      if (this.isKeyword('ANY') || this.isKeyword('SOME') || this.isKeyword('ALL')) this.fail('Expected a pattern');
+      return { kind: 'like', expr: left, pattern: this.primary(), negated, offset: t.offset };
+    }
+    if (negated) this.fail('Expected IN, LIKE or BETWEEN');
     return left;
   }
 

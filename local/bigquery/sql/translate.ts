@@ -57,8 +57,8 @@ interface Emitted {
   type: ValueType;
   /** Contains an aggregate call. */
   aggregate: boolean;
-  /** The first column referenced outside any aggregate, for the "neither grouped nor aggregated" error. */
-  bareColumn?: string;
+  /** Columns referenced outside any aggregate, checked against GROUP BY in aggregate queries. */
+  bareColumns?: string[];
   /** Set for literals, so they can be coerced when compared with a TIMESTAMP, DATE or NUMERIC. */
   literal?: Expr;
   /** The column name, for naming the output column. */
@@ -169,14 +169,28 @@ class Translator {
       order.push(`${sql}${key.desc ? ' DESC' : ''}`);
     }
 
-    const aggregateQuery = outputs.some((o) => o.emitted?.aggregate) || orderEmitted.some((e) => e.aggregate);
+    const groupBy = this.groupBy(stmt, outputs);
+    let having = '';
+    let havingEmitted: Emitted | undefined;
+    if (stmt.having) {
+      havingEmitted = this.expr(stmt.having);
+      this.requireBool(havingEmitted, 'HAVING clause', stmt.having.offset);
+      having = ` HAVING ${havingEmitted.sql}`;
+    }
+
+    const aggregateQuery =
+      stmt.groupBy.length > 0 || stmt.having !== undefined || outputs.some((o) => o.emitted?.aggregate) || orderEmitted.some((e) => e.aggregate);
     if (aggregateQuery) {
+      // Every column used outside an aggregate must be grouped, as BigQuery requires.
+      const ungrouped = (e: Emitted): string | undefined =>
+        groupBy.sql.has(e.sql) ? undefined : (e.bareColumns ?? []).find((c) => !groupBy.columns.has(c.toLowerCase()));
       for (const o of outputs) {
-        const bare = o.emitted ? o.emitted.bareColumn : o.field.name;
-        if (bare !== undefined) throw invalidQuery(`SELECT list expression references column ${bare} which is neither grouped nor aggregated. (GROUP BY is not supported by the local BigQuery.)`);
+        const bad = o.emitted ? ungrouped(o.emitted) : groupBy.columns.has(o.field.name.toLowerCase()) ? undefined : o.field.name;
+        if (bad !== undefined) throw invalidQuery(`SELECT list expression references column ${bad} which is neither grouped nor aggregated`);
       }
-      for (const e of orderEmitted) {
-        if (e.bareColumn !== undefined) throw invalidQuery(`ORDER BY clause expression references column ${e.bareColumn} which is neither grouped nor aggregated.`);
+      for (const [what, e] of [...orderEmitted.map((e) => ['ORDER BY', e] as const), ...(havingEmitted ? [['HAVING', havingEmitted] as const] : [])]) {
+        const bad = ungrouped(e);
+        if (bad !== undefined) throw invalidQuery(`${what} clause expression references column ${bad} which is neither grouped nor aggregated`);
       }
     }
 
@@ -187,7 +201,8 @@ class Translator {
     const select = outputs.map((o, i) => `${o.sql} AS o${i}`).join(', ');
     const from = this.table ? ` FROM ${quoteIdent(this.table.sqlName)}` : '';
     const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
-    const { sql, bindings } = this.compact(`SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${orderBy}${limit}${offset}`);
+    const group = groupBy.keys.length ? ` GROUP BY ${groupBy.keys.join(', ')}` : '';
+    const { sql, bindings } = this.compact(`SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${group}${having}${orderBy}${limit}${offset}`);
     return {
       sql,
       bindings,
@@ -218,6 +233,56 @@ class Translator {
     return { sql: out, bindings };
   }
 
+  /**
+   * Resolves GROUP BY keys: columns, ordinals of the select list, or select-list aliases that
+   * are not also column names. Returns the SQL of each key, the set of grouped expressions and
+   * the grouped column names (lower-cased).
+   */
+  private groupBy(
+    stmt: SelectStatement,
+    outputs: { sql: string; field: ResultField; emitted?: Emitted }[],
+  ): { keys: string[]; sql: Set<string>; columns: Set<string> } {
+    const out = { keys: [] as string[], sql: new Set<string>(), columns: new Set<string>() };
+    const groupOutput = (o: { sql: string; field: ResultField; emitted?: Emitted }, offset: number): void => {
+      if (o.emitted?.aggregate) throw invalidQuery(`GROUP BY refers to an aggregate select item at ${this.at(offset)}`);
+      this.requireGroupable({ base: o.field.type, repeated: o.field.mode === 'REPEATED' }, offset);
+      out.keys.push(o.sql);
+      out.sql.add(o.sql);
+      const column = o.emitted ? o.emitted.columnName : o.field.name;
+      if (column !== undefined && (o.emitted?.bareColumns ?? [column]).length === 1) out.columns.add(column.toLowerCase());
+    };
+    for (const key of stmt.groupBy) {
+      if (key.kind === 'literal' && key.type === 'INT64') {
+        const o = outputs[Number(key.value) - 1];
+        if (!o) throw invalidQuery(`GROUP BY ordinal ${key.value} is out of range; the SELECT list has ${outputs.length} columns at ${this.at(key.offset)}`);
+        groupOutput(o, key.offset);
+        continue;
+      }
+      if (key.kind === 'column' && key.path.length === 1 && !(this.table && findField(this.table.schema, key.path[0]!))) {
+        const alias = key.path[0]!.toLowerCase();
+        const index = outputs.findIndex((o) => o.field.name.toLowerCase() === alias && o.emitted !== undefined);
+        const item = stmt.items.find((i) => i.kind === 'expr' && i.alias?.toLowerCase() === alias);
+        if (index >= 0 && item) {
+          groupOutput(outputs[index]!, key.offset);
+          continue;
+        }
+      }
+      const e = this.expr(key);
+      if (e.aggregate) throw invalidQuery(`Aggregate functions are not allowed in GROUP BY at ${this.at(key.offset)}`);
+      this.requireGroupable(e.type, key.offset);
+      out.keys.push(e.sql);
+      out.sql.add(e.sql);
+      if (e.columnName !== undefined) out.columns.add(e.columnName.toLowerCase());
+    }
+    return out;
+  }
+
+  private requireGroupable(type: ValueType, offset: number): void {
+    if (type.repeated || type.base === 'JSON') {
+      throw invalidQuery(`Grouping by expressions of type ${sqlName(type)} is not allowed at ${this.at(offset)}`);
+    }
+  }
+
   /** An ORDER BY key that names a select-list alias or an ordinal refers to that output column. */
   private orderReference(expr: Expr, stmt: SelectStatement, outputs: { field: ResultField }[]): number | undefined {
     if (expr.kind === 'literal' && expr.type === 'INT64') {
@@ -244,7 +309,7 @@ class Translator {
   /** A LIMIT or OFFSET count: a non-negative INT64 literal or parameter. */
   private count(expr: Expr, clause: string): string {
     const e = this.expr(expr);
-    if (e.type.base !== 'INTEGER' || e.type.repeated || e.bareColumn !== undefined || e.aggregate) {
+    if (e.type.base !== 'INTEGER' || e.type.repeated || (e.bareColumns ?? []).length > 0 || e.aggregate) {
       throw invalidQuery(`${clause} expects an integer literal or parameter at ${this.at(expr.offset)}`);
     }
     if (!/^\d+$/.test(e.sql)) throw invalidQuery(`${clause} must not be negative or NULL at ${this.at(expr.offset)}`);
@@ -333,6 +398,12 @@ class Translator {
         const inner = this.expr(e.expr);
         return combine(`(${inner.sql} IS ${e.negated ? 'NOT ' : ''}NULL)`, scalar('BOOLEAN'), inner);
       }
+      case 'in':
+        return this.inList(e);
+      case 'between':
+        return this.between(e);
+      case 'like':
+        return this.like(e);
     }
   }
 
@@ -387,14 +458,23 @@ class Translator {
       sql: columnName(index),
       type: { base: field.type, repeated: field.mode === 'REPEATED' },
       aggregate: false,
-      bareColumn: this.inAggregate ? undefined : field.name,
+      bareColumns: this.inAggregate ? [] : [field.name],
       columnName: field.name,
     };
   }
 
   private compare(op: '=' | '!=' | '<' | '<=' | '>' | '>=', leftExpr: Expr, rightExpr: Expr, offset: number): Emitted {
-    let left = this.expr(leftExpr);
-    let right = this.expr(rightExpr);
+    const [left, right] = this.comparable(op, this.expr(leftExpr), this.expr(rightExpr), offset);
+    return combine(`(${left.sql} ${op === '!=' ? '<>' : op} ${right.sql})`, scalar('BOOLEAN'), left, right);
+  }
+
+  /**
+   * Checks that two operands can be compared with `op` (after GoogleSQL's literal coercions)
+   * and returns them coerced.
+   */
+  private comparable(op: string, leftIn: Emitted, rightIn: Emitted, offset: number): [Emitted, Emitted] {
+    let left = leftIn;
+    let right = rightIn;
     const fail = (): never => {
       throw invalidQuery(`No matching signature for operator ${op} for argument types: ${sqlName(left.type)}, ${sqlName(right.type)} at ${this.at(offset)}`);
     };
@@ -406,7 +486,7 @@ class Translator {
       if (lit?.kind === 'literal' && lit.type === 'STRING' && ['TIMESTAMP', 'DATE', 'NUMERIC'].includes(target.type.base)) {
         return this.castLiteral(lit.value, target.type.base as FieldType, lit.offset);
       }
-      if (target.type.base === 'NUMERIC' && other.type.base === 'INTEGER' && other.bareColumn === undefined && !other.aggregate && /^\(?-?\d+\)?$/.test(other.sql)) {
+      if (target.type.base === 'NUMERIC' && other.type.base === 'INTEGER' && !other.bareColumns?.length && !other.aggregate && /^\(?-?\d+\)?$/.test(other.sql)) {
         return { sql: this.constant('NUMERIC', other.sql.replace(/[()]/g, '')), type: scalar('NUMERIC'), aggregate: false };
       }
       return other;
@@ -417,12 +497,43 @@ class Translator {
     const b = right.type.base;
     const compatible = a === b || a === 'NULL' || b === 'NULL' || (NUMBERS.has(a) && NUMBERS.has(b));
     if (!compatible || a === 'JSON' || b === 'JSON') fail();
-    if (op !== '=' && op !== '!=') {
+    if (op !== '=' && op !== '!=' && op !== 'IN') {
       if (a === 'NUMERIC' || b === 'NUMERIC') {
-        throw invalidQuery(`Operator ${op} on NUMERIC values is not supported by the local BigQuery (only = and !=) at ${this.at(offset)}`);
+        throw invalidQuery(`Operator ${op} on NUMERIC values is not supported by the local BigQuery (only =, != and IN) at ${this.at(offset)}`);
       }
     }
-    return combine(`(${left.sql} ${op === '!=' ? '<>' : op} ${right.sql})`, scalar('BOOLEAN'), left, right);
+    return [left, right];
+  }
+
+  private inList(e: Expr & { kind: 'in' }): Emitted {
+    let left = this.expr(e.expr);
+    const items: Emitted[] = [];
+    for (const item of e.list) {
+      const [l, r] = this.comparable('IN', left, this.expr(item), item.offset);
+      left = l;
+      items.push(r);
+    }
+    return combine(`(${left.sql} ${e.negated ? 'NOT ' : ''}IN (${items.map((i) => i.sql).join(', ')}))`, scalar('BOOLEAN'), left, ...items);
+  }
+
+  private between(e: Expr & { kind: 'between' }): Emitted {
+    const value = this.expr(e.expr);
+    const [v1, low] = this.comparable('BETWEEN', value, this.expr(e.low), e.low.offset);
+    const [v2, high] = this.comparable('BETWEEN', v1, this.expr(e.high), e.high.offset);
+    this.requireOrderable(v2.type, 'BETWEEN', e.offset);
+    return combine(`(${v2.sql} ${e.negated ? 'NOT ' : ''}BETWEEN ${low.sql} AND ${high.sql})`, scalar('BOOLEAN'), v2, low, high);
+  }
+
+  /** LIKE runs through `bq_like` (see database.ts): SQLite's own LIKE ignores ASCII case, BigQuery's does not. */
+  private like(e: Expr & { kind: 'like' }): Emitted {
+    const value = this.expr(e.expr);
+    const pattern = this.expr(e.pattern);
+    for (const [operand, offset] of [[value, e.expr.offset], [pattern, e.pattern.offset]] as const) {
+      if (operand.type.repeated || (operand.type.base !== 'STRING' && operand.type.base !== 'NULL')) {
+        throw invalidQuery(`No matching signature for operator LIKE for argument types: ${sqlName(value.type)}, ${sqlName(pattern.type)} at ${this.at(offset)}`);
+      }
+    }
+    return combine(`(${e.negated ? 'NOT ' : ''}bq_like(${value.sql}, ${pattern.sql}))`, scalar('BOOLEAN'), value, pattern);
   }
 
   private call(e: Expr & { kind: 'call' }): Emitted {
@@ -490,7 +601,7 @@ function combine(sql: string, type: ValueType, ...parts: Emitted[]): Emitted {
     sql,
     type,
     aggregate: parts.some((p) => p.aggregate),
-    bareColumn: parts.find((p) => p.bareColumn !== undefined)?.bareColumn,
+    bareColumns: parts.flatMap((p) => p.bareColumns ?? []),
   };
 }
 

@@ -183,10 +183,10 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
     });
 
     it('fails unsupported or wrong SQL with 400 invalidQuery', async () => {
-      await assert.rejects(bigquery.query('SELECT name FROM pipeline.results GROUP BY name'), (err: { code: number; errors: { reason: string }[]; message: string }) => {
+      await assert.rejects(bigquery.query('SELECT name, ROW_NUMBER() OVER () FROM pipeline.results'), (err: { code: number; errors: { reason: string }[]; message: string }) => {
         assert.equal(err.code, 400);
         assert.equal(err.errors[0]!.reason, 'invalidQuery');
-        assert.match(err.message, /GROUP BY is not supported by the local BigQuery/);
+        assert.match(err.message, /OVER \(window functions\) is not supported by the local BigQuery/);
         return true;
       });
       await assert.rejects(bigquery.createQueryJob('SELECT nope FROM pipeline.results'), /Unrecognized name: nope/);
