@@ -197,7 +197,7 @@ class Parser {
     do {
       const t = this.next();
       if (t.kind === 'qident') path.push(...t.text.split('.'));
-      else if (t.kind === 'ident' && (path.length > 0 || !RESERVED.has(t.text.toUpperCase()))) path.push(t.text);
+      else if (t.kind === 'ident' && (path.length > 0 || !RESERVED.has(t.text.toUpperCase()))) path.push(t.text + this.dashedRest(t));
       else {
         this.pos--;
         this.fail('Expected a table name');
@@ -212,6 +212,23 @@ class Parser {
       throw invalidQuery(`Comma joins are not supported by the local BigQuery at ${position(this.query, this.peek().offset)}. ${SUPPORTED_SUBSET}`);
     }
     return alias === undefined ? { path, offset: start.offset } : { path, alias, offset: start.offset };
+  }
+
+  /**
+   * GoogleSQL lets a FROM path use a dashed project name unquoted (`my-project.ds.table`): the
+   * lexer splits it into `my`, `-`, `project`; glue back the parts written without spaces.
+   */
+  private dashedRest(first: Token): string {
+    let text = '';
+    let end = first.offset + first.text.length;
+    while (this.isOp('-') && this.peek().offset === end) {
+      const part = this.peek(1);
+      if ((part.kind !== 'ident' && part.kind !== 'number') || part.offset !== end + 1 || !/^[A-Za-z0-9_]+$/.test(part.text)) break;
+      this.pos += 2;
+      text += `-${part.text}`;
+      end = part.offset + part.text.length;
+    }
+    return text;
   }
 
   private orderKey(): OrderKey {

@@ -129,6 +129,13 @@ class Translator {
       const name = item.alias ?? emitted.columnName ?? `f${anonymous++}_`;
       outputs.push({ sql: emitted.sql, field: resultField(name, emitted.type), emitted });
     }
+    if (stmt.distinct) {
+      for (const o of outputs) {
+        if (o.field.mode === 'REPEATED' || o.field.type === 'JSON') {
+          throw invalidQuery(`Column ${o.field.name} of type ${sqlName({ base: o.field.type, repeated: o.field.mode === 'REPEATED' })} cannot be used in SELECT DISTINCT`);
+        }
+      }
+    }
     const seen = new Set<string>();
     for (const o of outputs) {
       const lower = o.field.name.toLowerCase();
@@ -459,7 +466,8 @@ class Translator {
       type: { base: field.type, repeated: field.mode === 'REPEATED' },
       aggregate: false,
       bareColumns: this.inAggregate ? [] : [field.name],
-      columnName: field.name,
+      // The implicit alias is the name as written in the query, as in GoogleSQL.
+      columnName: name,
     };
   }
 

@@ -69,6 +69,9 @@ describe('BigQueryService (local cloud)', () => {
       await bigquery.dataset('pipeline').table('results').insert([{ name: 'hello', valid_input_check: 'Success', process: 'Success', timestamp: new Date() }]);
       const [rows] = await bigquery.query({ query: 'SELECT COUNT(*) AS n FROM pipeline.inputs WHERE input = @x', params: { x: 'hello' } });
       assert.deepEqual(rows, [{ n: 1 }]);
+      // A dashed project id may stay unquoted in FROM, as in GoogleSQL.
+      const [results] = await bigquery.query('SELECT name, process FROM svc-project.pipeline.results');
+      assert.deepEqual(results, [{ name: 'hello', process: 'Success' }]);
     });
 
     it('reset() empties the tables and keeps them', async () => {

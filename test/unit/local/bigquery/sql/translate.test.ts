@@ -103,6 +103,8 @@ describe('local BigQuery SQL translation', () => {
     { query: `SELECT id FROM ${T} WHERE customer LIKE 'A%'`, rows: [] },
     { query: `SELECT id FROM ${T} WHERE customer LIKE '_o_' OR customer LIKE @p`, params: named({ p: ['STRING', "o\\'%"] }), rows: [['2'], ['9007199254740993']] },
     { query: `SELECT id FROM ${T} WHERE customer NOT LIKE '%n%' ORDER BY id`, rows: [['2']] },
+    { query: 'SELECT COUNT(*) AS n FROM proj.shop.orders', rows: [['4']] },
+    { query: 'SELECT ID, Customer FROM shop.orders WHERE id = 2', rows: [['2', 'bob']], fields: ['ID', 'Customer'] },
   ];
 
   for (const c of supported) {
@@ -167,6 +169,8 @@ describe('local BigQuery SQL translation', () => {
     [`SELECT COUNT(COUNT(*)) FROM ${T}`, /Aggregations of aggregations/],
     [`SELECT id FROM ${T} WHERE COUNT(*) > 1`, /Aggregate function not allowed in WHERE/],
     [`SELECT DISTINCT customer FROM ${T} ORDER BY id`, /not visible after SELECT DISTINCT/],
+    [`SELECT DISTINCT meta FROM ${T}`, /Column meta of type JSON cannot be used in SELECT DISTINCT/],
+    ['SELECT 1 FROM my - project.shop.orders', /Operator - is not supported/],
     ['SELECT id FROM orders', /must be qualified with a dataset/],
     ['SELECT *', /SELECT \* must have a FROM clause/],
     ['SELECT id FROM `proj.shop.INFORMATION_SCHEMA.TABLES`', /INFORMATION_SCHEMA/],
