@@ -120,6 +120,16 @@ export class Catalog {
     return entry;
   }
 
+  /** Whether a dataset exists. */
+  hasDataset(projectId: string, datasetId: string): boolean {
+    return this.datasets.has(Catalog.key(projectId, datasetId));
+  }
+
+  /** Whether a table exists. */
+  hasTable(projectId: string, datasetId: string, tableId: string): boolean {
+    return this.datasets.get(Catalog.key(projectId, datasetId))?.tables.has(tableId) ?? false;
+  }
+
   /** `datasets.list`, in creation order. */
   listDatasets(projectId: string): DatasetEntry[] {
     return [...this.datasets.values()].filter((d) => d.projectId === projectId);

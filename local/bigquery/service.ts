@@ -50,6 +50,8 @@ export const SYSTEM_A_DATASET: ProvisionedDataset = {
 export class BigQueryService implements LocalService {
   readonly name = 'bigquery';
   private server?: BigQueryServer;
+  /** Creates whatever provisioned dataset or table is missing. */
+  private provision?: () => void;
 
   constructor(private readonly options: BigQueryServiceOptions = { datasets: [SYSTEM_A_DATASET] }) {}
 
@@ -70,20 +72,26 @@ export class BigQueryService implements LocalService {
     }));
     const server = await BigQueryServer.start(context.port);
     this.server = server;
-    for (const d of datasets) {
-      server.catalog.createDataset(context.projectId, {
-        datasetReference: { projectId: context.projectId, datasetId: d.datasetId },
-        ...(d.location ? { location: d.location } : {}),
-        ...(d.description ? { description: d.description } : {}),
-      });
-      for (const t of d.tables) {
-        server.catalog.createTable(context.projectId, d.datasetId, {
-          tableReference: { projectId: context.projectId, datasetId: d.datasetId, tableId: t.tableId },
-          schema: { fields: t.fields },
-          ...(t.description ? { description: t.description } : {}),
-        });
+    this.provision = () => {
+      for (const d of datasets) {
+        if (!server.catalog.hasDataset(context.projectId, d.datasetId)) {
+          server.catalog.createDataset(context.projectId, {
+            datasetReference: { projectId: context.projectId, datasetId: d.datasetId },
+            ...(d.location ? { location: d.location } : {}),
+            ...(d.description ? { description: d.description } : {}),
+          });
+        }
+        for (const t of d.tables) {
+          if (server.catalog.hasTable(context.projectId, d.datasetId, t.tableId)) continue;
+          server.catalog.createTable(context.projectId, d.datasetId, {
+            tableReference: { projectId: context.projectId, datasetId: d.datasetId, tableId: t.tableId },
+            schema: { fields: t.fields },
+            ...(t.description ? { description: t.description } : {}),
+          });
+        }
       }
-    }
+    };
+    this.provision();
     const endpoint = server.url;
     const started: StartedService = {
       endpoint,
@@ -98,13 +106,20 @@ export class BigQueryService implements LocalService {
     return started;
   }
 
+  /**
+   * Empties every table and forgets every job. Tables created at run time stay (a function may
+   * have created one and remember that it exists); a provisioned dataset or table that a test
+   * deleted is created again, so the state is at least what `terraform apply` leaves.
+   */
   async reset(): Promise<void> {
     this.server?.reset();
+    this.provision?.();
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.provision = undefined;
     await server?.stop();
   }
 }

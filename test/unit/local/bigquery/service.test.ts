@@ -74,13 +74,18 @@ describe('BigQueryService (local cloud)', () => {
       assert.deepEqual(results, [{ name: 'hello', process: 'Success' }]);
     });
 
-    it('reset() empties the tables and keeps them', async () => {
-      await service.reset();
+    it('reset() empties the tables and keeps them, re-creating a deleted provisioned table', async () => {
       const bigquery = new BigQuery({ projectId: context.projectId });
+      await bigquery.dataset('pipeline').table('results').delete();
+      const [runtime] = await bigquery.dataset('pipeline').createTable('made_at_run_time', { schema: [{ name: 'a', type: 'STRING' }] });
+      await runtime.insert([{ a: 'x' }]);
+      await service.reset();
       const [rows] = await bigquery.dataset('pipeline').table('inputs').getRows();
       assert.deepEqual(rows, []);
       const [exists] = await bigquery.dataset('pipeline').table('results').exists();
       assert.equal(exists, true);
+      const [kept] = await runtime.getRows();
+      assert.deepEqual(kept, []);
     });
 
     it('refuses a second start while running', async () => {
