@@ -132,7 +132,8 @@ export async function httpRequest(req: HttpRequestArgs, ctx: CallContext): Promi
     const timer = setTimeout(() => {
       done(() => reject(wfError('TimeoutError', `HTTP request to ${url.origin}${url.pathname} timed out after ${timeoutS} seconds`)));
       r.destroy();
-    }, (timeoutS * 1000) / clockSpeed(ctx));
+      // Real time on purpose: a sped-up test clock must not make real servers look slow.
+    }, timeoutS * 1000);
     const onAbort = (): void => {
       done(() => reject(ctx.signal.reason));
       r.destroy();
@@ -140,12 +141,6 @@ export async function httpRequest(req: HttpRequestArgs, ctx: CallContext): Promi
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     r.end(payload);
   });
-}
-
-/** A request timeout is workflow time too, so a sped-up test clock shortens it. */
-function clockSpeed(ctx: CallContext): number {
-  const speed = (ctx.clock as { speed?: number }).speed;
-  return typeof speed === 'number' && speed > 0 ? speed : 1;
 }
 
 const FAILED_TO_CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
