@@ -64,6 +64,13 @@ function checkNext(next: string | undefined, ctx: Ctx, pos: SourcePos): void {
   if (!ctx.visible.some((s) => s.has(next))) fail(`next: step "${next}" not found in "${ctx.sub}"`, pos, 'next');
 }
 
+/** Documented: `break` and `continue` are reserved jump targets in a loop, so no step may be named so. */
+function checkLoopBody(steps: Step[]): void {
+  for (const s of steps) {
+    if (s.name === 'break' || s.name === 'continue') fail(`a step inside a for loop cannot be named "${s.name}"`, s.pos, s.name);
+  }
+}
+
 function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
   const ctx: Ctx = { ...outer, visible: [new Set(steps.map((s) => s.name)), ...outer.visible] };
   for (const s of steps) {
@@ -105,13 +112,16 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
       case 'for':
         checkTemplate(def, s.loop.in, s.loop.pos);
         checkTemplate(def, s.loop.range, s.loop.pos);
-        checkSteps(def, s.loop.steps, { ...ctx, inFor: true });
+        checkLoopBody(s.loop.steps);
+        // Documented: only jumps between steps of the same loop; never into or out of it.
+        checkSteps(def, s.loop.steps, { ...ctx, visible: [], inFor: true });
         break;
       case 'parallel':
         checkTemplate(def, s.concurrencyLimit, s.pos);
         if (ctx.inBranch) fail('nested parallel steps are not supported by the local Workflows engine', s.pos, 'parallel');
         for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true });
         if (s.loop) {
+          checkLoopBody(s.loop.steps);
           checkTemplate(def, s.loop.in, s.loop.pos);
           checkTemplate(def, s.loop.range, s.loop.pos);
           checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true });

@@ -10,7 +10,8 @@ export const coreFunctions: StdFunction[] = [
     if (c !== null && typeof c !== 'boolean') throw wfError('TypeError', `if: condition must be boolean, got ${typeName(c)}`);
     return (c ? t : f) ?? null;
   }),
-  def('keys', ['map'], (a) => Object.keys(arg('keys', a, 0, 'map', 'map'))),
+  // Documented (reference/syntax/iteration): keys() always returns a sorted list.
+  def('keys', ['map'], (a) => Object.keys(arg('keys', a, 0, 'map', 'map')).sort()),
   def('len', ['value'], ([v]) => {
     if (typeof v === 'string') return BigInt([...v].length);
     if (Array.isArray(v)) return BigInt(v.length);

@@ -58,6 +58,16 @@ describe('workflows conformance: deploy-time refusals', () => {
       construct: 'next', line: 1, message: /only allowed inside a for loop/,
     },
     {
+      name: 'a jump out of a for loop (docs: reference/syntax/iteration, "Jump within a loop")',
+      source: `- loop:\n    for:\n      value: v\n      in: [1]\n      steps:\n        - inner:\n            next: after\n- after:\n    return: 1\n`,
+      construct: 'next', line: 6, message: /step "after" not found/,
+    },
+    {
+      name: 'a step named break inside a loop',
+      source: `- loop:\n    for:\n      value: v\n      in: [1]\n      steps:\n        - break:\n            assign:\n              - x: 1\n`,
+      construct: 'break', line: 6, message: /cannot be named "break"/,
+    },
+    {
       name: 'a malformed expression names the character',
       source: `- a:\n    assign:\n      - x: \${1 +* 2}\n`,
       construct: 'expression', line: 3, message: /invalid expression/,

@@ -18,6 +18,7 @@ describe('workflows conformance: standard library', () => {
     ['expression-helpers', 'default(null, "fallback")', 'fallback'],
     ['expression-helpers', 'default("value", "fallback")', 'value'],
     ['expression-helpers', 'keys({"key1": "value1", "key2": "value2"})', ['key1', 'key2']],
+    ['syntax/iteration (keys() is sorted)', 'keys({"b": 1, "a": 2, "c": 3})', ['a', 'b', 'c']],
     ['expression-helpers', 'len([1, 2, 3])', 3],
     ['expression-helpers', 'len({"a": 1})', 1],
     ['expression-helpers', 'len("Hello")', 5],
