@@ -154,35 +154,39 @@ export function formatIsoTimestamp(micros: bigint): string {
 }
 
 /**
- * Microseconds as the float-seconds string BigQuery's REST API returns by default
- * (`1.700000000123456E9`): Java's `Double.toString` layout, scientific from 10^7 up.
+ * A decimal number written the way Java's `Double.toString` writes it, which is how BigQuery's
+ * REST API writes FLOAT64 values and float-seconds timestamps: plain with at least one
+ * fraction digit from 10^-3 up to 10^7 (`1.5`, `2.0`), scientific outside (`1.700000000123456E9`).
  */
-export function formatFloatSeconds(micros: bigint): string {
-  const plain = unscaleDecimal(micros, 6);
-  const negative = plain.startsWith('-');
-  const abs = negative ? plain.slice(1) : plain;
-  const [whole, frac = ''] = abs.split('.') as [string, string?];
-  if (whole.length <= 7 && whole !== '0') return `${plain}${frac ? '' : '.0'}`;
-  if (whole === '0') {
-    if (frac === '') return '0.0';
-    if (frac.startsWith('00')) {
-      // Below 10^-3 Java switches to scientific notation again.
-      const lead = frac.length - frac.replace(/^0+/, '').length;
-      const digits = frac.slice(lead);
-      return `${negative ? '-' : ''}${digits[0]}.${digits.slice(1) || '0'}E-${lead + 1}`;
-    }
-    return `${plain}`;
+function javaLayout(decimal: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(decimal);
+  if (!m) return decimal;
+  const sign = m[1]!;
+  const all = (m[2] ?? '') + (m[3] ?? '');
+  // value = 0.<digits> × 10^point, with leading zeros moved into the exponent.
+  let point = (m[2] ?? '').length + Number(m[4] ?? '0');
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(lead).replace(/0+$/, '');
+  point -= lead;
+  if (digits === '') return `${sign}0.0`;
+  if (point >= -2 && point <= 7) {
+    const whole = point > 0 ? digits.slice(0, point).padEnd(point, '0') : '0';
+    const frac = point > 0 ? digits.slice(point) : '0'.repeat(-point) + digits;
+    return `${sign}${whole}.${frac || '0'}`;
   }
-  const digits = (whole + frac).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${digits[0]}.${digits.slice(1) || '0'}E${whole.length - 1}`;
+  return `${sign}${digits[0]}.${digits.slice(1) || '0'}E${point - 1}`;
 }
 
-/** FLOAT64 the way BigQuery writes it: `1.5`, `2.0`, `NaN`, `Infinity`. */
+/** Microseconds as the float-seconds string BigQuery's REST API returns by default (`1.700000000123456E9`). */
+export function formatFloatSeconds(micros: bigint): string {
+  return javaLayout(unscaleDecimal(micros, 6));
+}
+
+/** FLOAT64 the way BigQuery writes it: `1.5`, `2.0`, `1.0E21`, `NaN`, `Infinity`. */
 export function formatFloat(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
-  const text = String(n);
-  return /^-?\d+$/.test(text) ? `${text}.0` : text;
+  return javaLayout(Object.is(n, -0) ? '-0' : String(n));
 }
 
 /** A DATE string as `YYYY-MM-DD`, or undefined when it is not a valid date. */

@@ -353,7 +353,7 @@ class Translator {
       if (type === 'FLOAT') {
         if (!Number.isFinite(value)) return value > 0 ? '9e999' : '(-9e999)';
         const text = formatFloat(value);
-        return value < 0 ? `(${text})` : text;
+        return text.startsWith('-') ? `(${text})` : text;
       }
       return value < 0 ? `(${value})` : String(value);
     }

@@ -60,6 +60,19 @@ describe('local BigQuery values', () => {
     });
   });
 
+  describe('FLOAT64 output', () => {
+    const cases: [number, string][] = [
+      [1.5, '1.5'], [2, '2.0'], [-0.25, '-0.25'], [0, '0.0'], [0.001, '0.001'], [0.0001, '1.0E-4'],
+      [1234567.5, '1234567.5'], [12345678, '1.2345678E7'], [1e21, '1.0E21'], [-1.5e-7, '-1.5E-7'], [Infinity, 'Infinity'],
+    ];
+    for (const [n, text] of cases) {
+      it(`${n} → ${text}`, () => {
+        assert.equal(formatScalar('FLOAT', n), text);
+        assert.equal(Number(text), n);
+      });
+    }
+  });
+
   describe('decimals', () => {
     it('scales and rounds half away from zero', () => {
       assert.equal(scaleDecimal('1.5', 6), 1_500_000n);
