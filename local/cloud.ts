@@ -4,12 +4,15 @@ import { FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
 import { ControlServer } from './control/controlServer';
 import { FaultPlan } from './faults/faultPlan';
 import { FaultProxy } from './faults/faultProxy';
+import { BigQueryService } from './bigquery/service';
 import { FirestoreEmulatorService } from './firestore/emulatorService';
 import { FunctionProcess } from './functions/functionProcess';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
 import { freePort, portOrFree } from './ports';
 import type { LocalService } from './service';
+import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
+import { WorkflowsService } from './workflows/service';
 
 /**
  * The local cloud: the emulated Google services side by side, every function of the catalog in
@@ -113,6 +116,8 @@ export class LocalCloud {
       ),
     );
 
+    await this.deployWorkflows(this.options.functionEnv);
+
     this.control = new ControlServer(this.faults, {
       endpoints: () => this.endpoints,
       functionNames: () => definitions.map((d) => d.name),
@@ -121,9 +126,23 @@ export class LocalCloud {
     this.endpoints.control = await this.control.listen(await this.port(0));
   }
 
-  /** The services this cloud runs, in start order. The next issues plug BigQuery and Workflows in here. */
+  /** The services this cloud runs, in start order: the Workflows engine's connectors need Firestore's and BigQuery's endpoints. */
   private pluggedServices(): LocalService[] {
-    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log'))];
+    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')), new BigQueryService(), new WorkflowsService()];
+  }
+
+  /** Deploys the project's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */
+  private async deployWorkflows(functionEnv: Record<string, string>): Promise<void> {
+    const engine = this.services.find((s): s is WorkflowsService => s instanceof WorkflowsService);
+    if (!engine) return;
+    for (const deployment of WORKFLOW_DEPLOYMENTS) {
+      const source = fs.readFileSync(repoPath(deployment.sourceFile), 'utf8');
+      try {
+        await engine.deployWorkflow({ workflowId: deployment.workflowId, source, userEnvVars: deployment.userEnvVars(this.endpoints, functionEnv) });
+      } catch (err) {
+        throw new Error(`${deployment.sourceFile} was refused by the local Workflows engine: ${(err as Error).message}`);
+      }
+    }
   }
 
   private endpointStrings(): Record<string, string> {
