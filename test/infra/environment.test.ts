@@ -10,6 +10,9 @@ import { evaluatedFunctions, loadInfra, nested, resource } from './support/terra
  */
 const PLATFORM_VARIABLES = new Set(['LOG_EXECUTION_ID']);
 
+/** Set by Cloud Run / Cloud Functions themselves: a deploy that sets one is rejected. */
+const RESERVED_VARIABLES = new Set(['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'FUNCTION_SIGNATURE_TYPE']);
+
 /**
  * Environment variables (functions.tf) against what each function's code reads: a missing
  * required one stops the function at cold start; a misspelt optional one is silently ignored
@@ -27,6 +30,7 @@ describe('infra: function environment', () => {
       let environment: Record<string, string>;
       before(async () => {
         const { functions, commonEnvironment } = await evaluatedFunctions();
+        assert.ok(functions[fn.name], `${fn.name} is not in local.functions (functions.tf)`);
         environment = { ...commonEnvironment, ...functions[fn.name].environment };
       });
 
@@ -43,6 +47,12 @@ describe('infra: function environment', () => {
         for (const name of Object.keys(environment)) {
           if (PLATFORM_VARIABLES.has(name)) continue;
           assert.ok(reads.required.has(name) || reads.optional.has(name), `${name} is set in Terraform but nothing in ${fn.source} reads it (misspelt?)`);
+        }
+      });
+
+      it('sets no variable the platform reserves', () => {
+        for (const name of Object.keys(environment)) {
+          assert.ok(!RESERVED_VARIABLES.has(name) && !name.startsWith('X_GOOGLE_'), `${name} is reserved by Cloud Run / Cloud Functions`);
         }
       });
 
