@@ -10,6 +10,8 @@ interface Ctx {
   visible: Set<string>[];
   inFor: boolean;
   inBranch: boolean;
+  /** How many parallel steps enclose this list. */
+  parallelDepth?: number;
 }
 
 /** Why a function name is refused, worded for the person who wrote the workflow. */
@@ -118,13 +120,14 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
         break;
       case 'parallel':
         checkTemplate(def, s.concurrencyLimit, s.pos);
-        if (ctx.inBranch) fail('nested parallel steps are not supported by the local Workflows engine', s.pos, 'parallel');
-        for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true });
+        // Documented limit: parallel steps nest at most two deep.
+        if ((ctx.parallelDepth ?? 0) >= 2) fail('parallel steps nested more than two deep are not allowed', s.pos, 'parallel');
+        for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
         if (s.loop) {
           checkLoopBody(s.loop.steps);
           checkTemplate(def, s.loop.in, s.loop.pos);
           checkTemplate(def, s.loop.range, s.loop.pos);
-          checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true });
+          checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
         }
         break;
       case 'raise':

@@ -4,6 +4,7 @@ import { connectorFunction } from '../connectors/rest';
 import { collectionFunctions } from './collections';
 import { coreFunctions } from './core';
 import { encodingFunctions } from './encoding';
+import { hashFunctions } from './hash';
 import { httpFunctions } from './http';
 import { mathFunctions } from './math';
 import { StdFunction } from './registry';
@@ -18,6 +19,7 @@ export const STDLIB: ReadonlyMap<string, StdFunction> = new Map(
     ...collectionFunctions,
     ...textFunctions,
     ...encodingFunctions,
+    ...hashFunctions,
     ...mathFunctions,
     ...sysFunctions,
     ...httpFunctions,

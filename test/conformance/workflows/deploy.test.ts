@@ -34,8 +34,8 @@ describe('workflows conformance: deploy-time refusals', () => {
     },
     {
       name: 'an unknown function in an expression',
-      source: `- a:\n    return: \${hash.compute_checksum("x")}\n`,
-      construct: 'hash.compute_checksum', line: 2, message: /unsupported function/,
+      source: `- a:\n    return: \${geo.locate("x")}\n`,
+      construct: 'geo.locate', line: 2, message: /unsupported function/,
     },
     {
       name: 'an unknown step key',

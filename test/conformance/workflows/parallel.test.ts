@@ -213,4 +213,36 @@ main:
 `);
     assert.equal(r, 'oops');
   });
+
+  it('nested parallel steps (two levels) share variables through both levels', async () => {
+    const r = await result(`
+main:
+  steps:
+    - init:
+        assign:
+          - seen: []
+    - outer:
+        parallel:
+          shared: [seen]
+          branches:
+            - a:
+                steps:
+                  - inner:
+                      parallel:
+                        shared: [seen]
+                        branches:
+                          - a1:
+                              steps:
+                                - add: {assign: [{seen: '\${list.concat(seen, "a1")}'}]}
+                          - a2:
+                              steps:
+                                - add: {assign: [{seen: '\${list.concat(seen, "a2")}'}]}
+            - b:
+                steps:
+                  - add: {assign: [{seen: '\${list.concat(seen, "b")}'}]}
+    - r:
+        return: \${len(seen)}
+`);
+    assert.equal(r, 3);
+  });
 });

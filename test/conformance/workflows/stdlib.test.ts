@@ -63,6 +63,8 @@ describe('workflows conformance: standard library', () => {
     ['json/decode', 'json.decode(text.encode("[1]"))', [1]],
     ['base64/encode', 'base64.encode(text.encode("Hello"))', 'SGVsbG8='],
     ['base64/decode', 'text.decode(base64.decode("SGVsbG8="))', 'Hello'],
+    ['hash/compute_checksum', 'base64.encode(hash.compute_checksum(text.encode("abc"), "SHA256"))', 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='],
+    ['hash/compute_hmac', 'base64.encode(hash.compute_hmac(text.encode("key"), text.encode("The quick brown fox jumps over the lazy dog"), "SHA256"))', '97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg='],
     ['math/abs', 'math.abs(-5)', 5],
     ['math/floor', 'math.floor(2.7)', 2],
     ['math/max', 'math.max(1, 2.5)', 2.5],
