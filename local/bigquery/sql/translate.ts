@@ -163,7 +163,7 @@ class Translator {
       } else {
         const e = this.expr(key.expr);
         if (stmt.distinct) {
-          const same = outputs.findIndex((o) => o.emitted?.sql === e.sql);
+          const same = outputs.findIndex((o) => o.sql === e.sql);
           if (same < 0) throw invalidQuery(`ORDER BY clause expression references a column which is not visible after SELECT DISTINCT at ${this.at(key.expr.offset)}`);
           sql = `o${same}`;
         } else {
