@@ -79,10 +79,14 @@ export class BigQueryServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Runs after every reset; BigQueryService uses it to re-create provisioned tables. */
+  afterReset?: () => void;
+
   /** Empties every table and forgets every job; datasets and tables stay. */
   reset(): void {
     this.catalog.truncateAll();
     this.jobs.clear();
+    this.afterReset?.();
   }
 
   /** Stops listening, drops open connections and frees the database. Safe to call twice. */

@@ -92,6 +92,7 @@ export class BigQueryService implements LocalService {
       }
     };
     this.provision();
+    server.afterReset = this.provision;
     const endpoint = server.url;
     const started: StartedService = {
       endpoint,
@@ -113,7 +114,6 @@ export class BigQueryService implements LocalService {
    */
   async reset(): Promise<void> {
     this.server?.reset();
-    this.provision?.();
   }
 
   async stop(): Promise<void> {

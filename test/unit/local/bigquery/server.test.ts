@@ -141,6 +141,24 @@ describe('local BigQuery REST API', () => {
     assert.equal(fromIndex.body.rows[0].f[0].v, 'b');
   });
 
+  it('lists only selectedFields, in schema order', async () => {
+    await insert([{ name: 'a', process: 'Success', timestamp: 0 }]);
+    const res = await call(server, 'GET', `${V2}/datasets/pipeline/tables/results/data?selectedFields=process,name`);
+    assert.deepEqual(res.body.rows, [{ f: [{ v: 'a' }, { v: 'Success' }] }]);
+    const bad = await call(server, 'GET', `${V2}/datasets/pipeline/tables/results/data?selectedFields=nope`);
+    assert.equal(bad.status, 400);
+  });
+
+  it('cancels (a no-op: jobs finish at once) and deletes jobs', async () => {
+    const q = await call(server, 'POST', `${V2}/queries`, { query: 'SELECT 1', useLegacySql: false });
+    const jobId = q.body.jobReference.jobId;
+    const cancelled = await call(server, 'POST', `${V2}/jobs/${jobId}/cancel`);
+    assert.equal(cancelled.body.kind, 'bigquery#jobCancelResponse');
+    assert.equal(cancelled.body.job.status.state, 'DONE');
+    assert.equal((await call(server, 'DELETE', `${V2}/jobs/${jobId}/delete`)).status, 204);
+    assert.equal((await call(server, 'GET', `${V2}/jobs/${jobId}`)).status, 404);
+  });
+
   it('runs jobs.query as the Workflows connector sends it, then pages with getQueryResults', async () => {
     await insert([
       { name: 'a', process: 'Success', timestamp: '2023-11-14T22:13:20.5Z' },

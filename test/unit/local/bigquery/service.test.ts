@@ -88,6 +88,14 @@ describe('BigQueryService (local cloud)', () => {
       assert.deepEqual(kept, []);
     });
 
+    it('POST /_local/reset does the same as reset()', async () => {
+      const bigquery = new BigQuery({ projectId: context.projectId });
+      await bigquery.dataset('pipeline').table('inputs').delete();
+      const res = await fetch(`${process.env.BIGQUERY_EMULATOR_HOST}/_local/reset`, { method: 'POST' });
+      assert.equal(res.status, 200);
+      assert.equal((await bigquery.dataset('pipeline').table('inputs').exists())[0], true);
+    });
+
     it('refuses a second start while running', async () => {
       await assert.rejects(service.start(context), /already started/);
     });
