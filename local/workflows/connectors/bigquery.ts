@@ -18,5 +18,14 @@ export const bigqueryConnectors: ConnectorMethod[] = [
     path: '/bigquery/v2/projects/{projectId}/datasets/{datasetId}/tables/{tableId}/insertAll',
     pathArgs: ['projectId', 'datasetId', 'tableId'], queryArgs: [], body: true, base,
   },
+  {
+    name: 'googleapis.bigquery.v2.tabledata.list', httpMethod: 'GET',
+    path: '/bigquery/v2/projects/{projectId}/datasets/{datasetId}/tables/{tableId}/data',
+    pathArgs: ['projectId', 'datasetId', 'tableId'], queryArgs: ['maxResults', 'pageToken', 'selectedFields', 'startIndex'], body: false, base,
+  },
+  {
+    name: 'googleapis.bigquery.v2.jobs.getQueryResults', httpMethod: 'GET', path: '/bigquery/v2/projects/{projectId}/queries/{jobId}',
+    pathArgs: ['projectId', 'jobId'], queryArgs: ['location', 'maxResults', 'pageToken', 'startIndex', 'timeoutMs'], body: false, base,
+  },
   { name: 'googleapis.bigquery.v2.jobs.query', httpMethod: 'POST', path: '/bigquery/v2/projects/{projectId}/queries', pathArgs: ['projectId'], queryArgs: [], body: true, base },
 ];

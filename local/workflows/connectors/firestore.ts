@@ -28,5 +28,11 @@ export const firestoreConnectors: ConnectorMethod[] = [
     queryArgs: ['documentId', 'mask.fieldPaths'], body: true, base, headers,
   },
   { name: `${PREFIX}.delete`, httpMethod: 'DELETE', path: '/v1/{name}', pathArgs: ['name'], queryArgs: ['currentDocument.exists', 'currentDocument.updateTime'], body: false, base, headers },
+  {
+    name: `${PREFIX}.list`, httpMethod: 'GET', path: '/v1/{parent}/{collectionId}', pathArgs: ['parent', 'collectionId'],
+    queryArgs: ['pageSize', 'pageToken', 'orderBy', 'mask.fieldPaths', 'showMissing', 'readTime', 'transaction'], body: false, base, headers,
+  },
+  { name: `${PREFIX}.runQuery`, httpMethod: 'POST', path: '/v1/{parent}:runQuery', pathArgs: ['parent'], queryArgs: [], body: true, base, headers },
+  { name: `${PREFIX}.batchWrite`, httpMethod: 'POST', path: '/v1/{database}/documents:batchWrite', pathArgs: ['database'], queryArgs: [], body: true, base, headers },
   { name: `${PREFIX}.commit`, httpMethod: 'POST', path: '/v1/{database}/documents:commit', pathArgs: ['database'], queryArgs: [], body: true, base, headers },
 ];

@@ -186,6 +186,16 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     assert.deepEqual(JSON.parse(srv.seen[0].body), { rows: [{ json: { name: 'ada', valid_input_check: 'Success', process: null } }] });
   });
 
+  it('bigquery tabledata.list sends its paging arguments as query parameters', async () => {
+    await result(`
+- list:
+    call: googleapis.bigquery.v2.tabledata.list
+    args: {projectId: p, datasetId: d, tableId: t, maxResults: 10}
+`, undefined, opts());
+    assert.equal(`${srv.seen[0].method} ${srv.seen[0].path}`, 'GET /bigquery/v2/projects/p/datasets/d/tables/t/data');
+    assert.deepEqual(srv.seen[0].query, { maxResults: '10' });
+  });
+
   it('a connector call with an unknown argument is a TypeError', async () => {
     const e = await failure(`
 - get:

@@ -89,4 +89,29 @@ main:
 `, { project }, { firestore: host, projectId: project });
     assert.deepEqual(o.result, [409, 404, ['HttpError']]);
   });
+
+  it('list and runQuery read the collection back', async () => {
+    const r = await result(`
+main:
+  params: [args]
+  steps:
+    - list_docs:
+        call: googleapis.firestore.v1.projects.databases.documents.list
+        args:
+          parent: \${"projects/" + args.project + "/databases/(default)/documents"}
+          collectionId: pipeline_state
+        result: listed
+    - query:
+        call: googleapis.firestore.v1.projects.databases.documents.runQuery
+        args:
+          parent: \${"projects/" + args.project + "/databases/(default)/documents"}
+          body:
+            structuredQuery:
+              from: [{collectionId: pipeline_state}]
+        result: found
+    - r:
+        return: \${[len(listed.documents), len(found)]}
+`, { project }, { firestore: host, projectId: project });
+    assert.deepEqual(r, [1, 1]);
+  });
 });
