@@ -142,7 +142,7 @@ class Parser {
       return { ...base, kind: 'call', fn, args, result, fnPos: this.pos(fnNode) };
     }
     if (has('try')) {
-      allow('try', 'retry', 'except');
+      allow('try', 'retry', 'except', 'next');
       return { ...base, kind: 'try', body: this.tryBody(val('try'), name), retry: has('retry') ? this.retry(val('retry')) : undefined, except: has('except') ? this.except(val('except'), name) : undefined };
     }
     if (has('switch')) {
@@ -150,7 +150,7 @@ class Parser {
       return { ...base, kind: 'switch', cases: this.switchCases(val('switch'), name) };
     }
     if (has('for')) {
-      allow('for');
+      allow('for', 'next');
       return { ...base, kind: 'for', loop: this.forSpec(val('for'), fields.get('for')![0], name) };
     }
     if (has('parallel')) {
