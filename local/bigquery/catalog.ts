@@ -191,6 +191,54 @@ export class Catalog {
     return entry;
   }
 
+  /**
+   * `tables.patch` / `tables.update`: description, friendlyName, labels, and schema changes
+   * BigQuery allows in place (new NULLABLE or REPEATED columns at the end, REQUIRED relaxed to
+   * NULLABLE, new column descriptions). @throws 400 invalid for any other schema change.
+   */
+  patchTable(projectId: string, datasetId: string, tableId: string, body: Record<string, unknown>): TableEntry {
+    const table = this.getTable(projectId, datasetId, tableId);
+    const schemaBody = body.schema as { fields?: unknown } | undefined;
+    if (schemaBody?.fields !== undefined) {
+      const next = normalizeSchema(schemaBody.fields);
+      const mismatch = (why: string): BigQueryError =>
+        new BigQueryError('invalid', `Provided Schema does not match Table ${projectId}:${datasetId}.${tableId}. ${why}`);
+      table.schema.forEach((old, i) => {
+        const now = next[i];
+        if (!now || now.name.toLowerCase() !== old.name.toLowerCase()) {
+          throw mismatch(`Field ${old.name} is missing in new schema (the local BigQuery also needs existing fields to keep their order).`);
+        }
+        if (now.type !== old.type) throw mismatch(`Field ${old.name} has changed type from ${old.type} to ${now.type}`);
+        const relaxed = old.mode === 'REQUIRED' && now.mode === 'NULLABLE';
+        if (now.mode !== old.mode && !relaxed) throw mismatch(`Field ${old.name} has changed mode from ${old.mode} to ${now.mode}`);
+      });
+      const added = next.slice(table.schema.length);
+      for (const f of added) {
+        if (f.mode === 'REQUIRED') throw mismatch(`Cannot add required fields to an existing schema. (field: ${f.name})`);
+      }
+      added.forEach((f, i) => {
+        this.db.run(`ALTER TABLE ${quoteIdent(table.sqlName)} ADD COLUMN ${columnName(table.schema.length + i)} ${sqliteType(f)}`);
+      });
+      table.schema = next;
+    }
+    if (typeof body.description === 'string') table.description = body.description;
+    if (typeof body.friendlyName === 'string') table.friendlyName = body.friendlyName;
+    const labels = optionalLabels(body);
+    if (labels) table.labels = labels;
+    table.lastModifiedTime = Date.now();
+    return table;
+  }
+
+  /** `datasets.patch` / `datasets.update`: description, friendlyName and labels. */
+  patchDataset(projectId: string, datasetId: string, body: Record<string, unknown>): DatasetEntry {
+    const dataset = this.getDataset(projectId, datasetId);
+    if (typeof body.description === 'string') dataset.description = body.description;
+    if (typeof body.friendlyName === 'string') dataset.friendlyName = body.friendlyName;
+    const labels = optionalLabels(body);
+    if (labels) dataset.labels = labels;
+    return dataset;
+  }
+
   /** `tables.get`. @throws 404 notFound for the dataset or the table. */
   getTable(projectId: string, datasetId: string, tableId: string): TableEntry {
     const table = this.getDataset(projectId, datasetId).tables.get(tableId);

@@ -126,6 +126,15 @@ export class BigQueryServer {
       }),
       route('POST', `${p}/datasets`, ({ params: [project], body }) => datasetResource(catalog.createDataset(project!, body))),
       route('GET', ds, ({ params: [project, dataset] }) => datasetResource(catalog.getDataset(project!, dataset!))),
+      ...['PATCH', 'PUT'].map((method) =>
+        route(method, ds, ({ params: [project, dataset], body }) => datasetResource(catalog.patchDataset(project!, dataset!, body))),
+      ),
+      ...['PATCH', 'PUT'].map((method) =>
+        route(method, tb, ({ params: [project, dataset, table], body }) => {
+          const entry = catalog.patchTable(project!, dataset!, table!, body);
+          return tableResource(entry, catalog.rowCount(entry));
+        }),
+      ),
       route('DELETE', ds, ({ params: [project, dataset], query }) => {
         catalog.deleteDataset(project!, dataset!, query.deleteContents === 'true');
         return undefined;

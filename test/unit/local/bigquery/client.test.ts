@@ -79,7 +79,7 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
 
     it('creates, gets, lists and deletes tables with their schema', async () => {
       const [dataset] = await bigquery.createDataset('tables_ds');
-      const [table] = await dataset.createTable('people', { schema: rowsSchema, description: 'who' });
+      let [table] = await dataset.createTable('people', { schema: rowsSchema, description: 'who' });
       assert.equal(table.id, 'people');
       const [metadata] = await dataset.table('people').getMetadata();
       assert.equal(metadata.description, 'who');
@@ -90,6 +90,16 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
       );
       const [tables] = await dataset.getTables();
       assert.deepEqual(tables.map((t) => t.id), ['people']);
+      await table.insert([{ name: 'before' }]);
+      // Schema evolution as BigQuery allows it: new NULLABLE columns at the end, REQUIRED relaxed.
+      const evolvedSchema = [{ name: 'name', type: 'STRING', mode: 'NULLABLE' }, ...rowsSchema.slice(1), { name: 'email', type: 'STRING' }];
+      await table.setMetadata({ description: 'who, with e-mail', schema: evolvedSchema });
+      await table.insert([{ email: 'x@example.com' }]);
+      const [evolved] = await table.getRows();
+      assert.deepEqual(evolved.map((r) => [r.name, r.email]), [['before', null], [null, 'x@example.com']]);
+      await assert.rejects(table.setMetadata({ schema: [...evolvedSchema, { name: 'needed', type: 'STRING', mode: 'REQUIRED' }] }), { code: 400, message: /Cannot add required fields/ });
+      await table.delete();
+      [table] = await dataset.createTable('people', { schema: rowsSchema, description: 'who' });
       await assert.rejects(dataset.createTable('people', { schema: rowsSchema }), { code: 409 });
       await dataset.table('people').delete();
       assert.equal((await dataset.table('people').exists())[0], false);

@@ -41,7 +41,8 @@ describe('local BigQuery REST API', () => {
     { name: 'a DML statement', method: 'POST', path: `${V2}/queries`, body: { query: 'DELETE FROM pipeline.results WHERE TRUE', useLegacySql: false }, status: 400, reason: 'invalidQuery', grpc: 'INVALID_ARGUMENT', message: /DELETE statements are not supported/ },
     { name: 'a query on an unknown table', method: 'POST', path: `${V2}/queries`, body: { query: 'SELECT 1 FROM pipeline.nope', useLegacySql: false }, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /was not found in location US/ },
     { name: 'a load job', method: 'POST', path: `${V2}/jobs`, body: { configuration: { load: {} } }, status: 501, reason: 'notImplemented', grpc: 'UNIMPLEMENTED', message: /only query jobs, not load jobs/ },
-    { name: 'a table patch', method: 'PATCH', path: `${V2}/datasets/pipeline/tables/results`, body: {}, status: 501, reason: 'notImplemented', grpc: 'UNIMPLEMENTED', message: /does not implement PATCH/ },
+    { name: 'a models list', method: 'GET', path: `${V2}/datasets/pipeline/models`, status: 501, reason: 'notImplemented', grpc: 'UNIMPLEMENTED', message: /does not implement GET/ },
+    { name: 'a schema patch that changes a type', method: 'PATCH', path: `${V2}/datasets/pipeline/tables/results`, body: { schema: { fields: [{ name: 'name', type: 'INTEGER' }] } }, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /Field name has changed type from STRING to INTEGER/ },
     { name: 'a bad page token', method: 'GET', path: `${V2}/datasets/pipeline/tables/results/data?pageToken=xyz`, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /Invalid page token/ },
   ];
 
