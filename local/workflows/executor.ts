@@ -5,7 +5,7 @@ import { Expr } from './expressions/parser';
 import { STDLIB } from './stdlib';
 import { bindNamedArgs, CallContext, checkArity } from './stdlib/registry';
 import { defaultRetryPredicate, defaultRetryPredicateNonIdempotent } from './stdlib/retry';
-import { deepCopy, isMap, typeName, Value, ValueMap } from './values';
+import { deepCopy, isMap, setKey, typeName, Value, ValueMap } from './values';
 
 /** Documented limit on nested subworkflow calls (https://cloud.google.com/workflows/quotas). */
 export const MAX_CALL_DEPTH = 20;
@@ -219,7 +219,7 @@ export class Executor {
 
   private async call(fn: string, args: [string, Template][] | undefined, fr: Frame): Promise<Value> {
     const named: ValueMap = {};
-    for (const [k, t] of args ?? []) named[k] = await this.evalTemplate(t, fr);
+    for (const [k, t] of args ?? []) setKey(named, k, await this.evalTemplate(t, fr));
     const sub = this.def.subworkflows.get(fn);
     if (sub) return this.callSubworkflow(sub, [], named, fr.depth + 1);
     const f = STDLIB.get(fn);
@@ -430,10 +430,10 @@ export class Executor {
       const last = i === t.path.length - 1;
       if (isMap(cur)) {
         if (typeof key !== 'string') throw wfError('TypeError', `map keys must be strings, not ${typeName(key)}`);
-        if (last) cur[key] = v;
+        if (last) setKey(cur, key, v);
         else {
           // Documented: assigning a.b.c creates the intermediate maps a.b when missing.
-          if (!Object.prototype.hasOwnProperty.call(cur, key) || cur[key] === null) cur[key] = {};
+          if (!Object.prototype.hasOwnProperty.call(cur, key) || cur[key] === null) setKey(cur, key, {});
           cur = cur[key];
         }
       } else if (Array.isArray(cur)) {
@@ -551,7 +551,7 @@ export class Executor {
         return t.items.map((x) => this.evalNow(x, fr));
       case 'map': {
         const out: ValueMap = {};
-        for (const [k, x] of t.entries) out[k] = this.evalNow(x, fr);
+        for (const [k, x] of t.entries) setKey(out, k, this.evalNow(x, fr));
         return out;
       }
     }
@@ -571,7 +571,7 @@ export class Executor {
       }
       case 'map': {
         const out: ValueMap = {};
-        for (const [k, x] of t.entries) out[k] = await this.evalTemplate(x, fr);
+        for (const [k, x] of t.entries) setKey(out, k, await this.evalTemplate(x, fr));
         return out;
       }
     }

@@ -3,7 +3,7 @@ import { Assignment, AssignTarget, ForSpec, Param, RetrySpec, Step, Subworkflow,
 import { DeployError, SourcePos } from './errors';
 import { ExpressionSyntaxError } from './expressions/lexer';
 import { Expr, parseExpression } from './expressions/parser';
-import { Value, ValueMap } from './values';
+import { setKey, Value, ValueMap } from './values';
 
 /** The retry policies the language names (https://cloud.google.com/workflows/docs/reference/syntax/retrying). */
 export const DEFAULT_RETRY_POLICIES: Record<string, string> = {
@@ -374,7 +374,7 @@ class Parser {
       const entries = this.entries(node, 'map').map(([k, , v]): [string, Template] => [k, this.template(v)]);
       if (entries.every(([, x]) => x.k === 'const')) {
         const m: ValueMap = {};
-        for (const [k, x] of entries) m[k] = (x as { v: Value }).v;
+        for (const [k, x] of entries) setKey(m, k, (x as { v: Value }).v);
         return c(m);
       }
       return { k: 'map', entries };

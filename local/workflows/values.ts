@@ -21,6 +21,15 @@ export class Bytes {
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
+/**
+ * Sets a map key as an own property. Why: `obj["__proto__"] = v` would change the object's
+ * prototype instead of storing a key, and JSON from an HTTP body may well carry that key.
+ */
+export function setKey(m: ValueMap, key: string, v: Value): void {
+  if (key === '__proto__') Object.defineProperty(m, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else m[key] = v;
+}
+
 /** True for a map value (not a list, not bytes, not null). */
 export function isMap(v: Value | undefined): v is ValueMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Bytes);
@@ -49,7 +58,7 @@ export function deepCopy(v: Value): Value {
   if (typeof v !== 'object' || v === null || v instanceof Bytes) return v;
   if (Array.isArray(v)) return v.map(deepCopy);
   const out: ValueMap = {};
-  for (const k of Object.keys(v)) out[k] = deepCopy(v[k]);
+  for (const k of Object.keys(v)) setKey(out, k, deepCopy(v[k]));
   return out;
 }
 
@@ -150,7 +159,7 @@ export function fromJson(text: string): Value {
         const k = str();
         ws();
         if (text[i++] !== ':') fail("expected ':'");
-        out[k] = value();
+        setKey(out, k, value());
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === '}') return i++, out;
@@ -202,7 +211,7 @@ export function fromPlain(v: unknown): Value {
   if (Buffer.isBuffer(v)) return new Bytes(v);
   if (Array.isArray(v)) return v.map(fromPlain);
   const out: ValueMap = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = fromPlain(x);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) setKey(out, k, fromPlain(x));
   return out;
 }
 

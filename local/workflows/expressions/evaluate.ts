@@ -1,5 +1,5 @@
 import { wfError } from '../errors';
-import { Bytes, formatDouble, INT64_MAX, INT64_MIN, isMap, typeName, Value, ValueMap, valuesEqual } from '../values';
+import { Bytes, formatDouble, INT64_MAX, INT64_MIN, isMap, setKey, typeName, Value, ValueMap, valuesEqual } from '../values';
 import { Expr } from './parser';
 
 /** What an expression can see: variables, and functions (standard library or subworkflows). */
@@ -76,7 +76,7 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
       for (const [k, v] of e.entries) {
         const key = evaluate(k, env);
         if (typeof key !== 'string') throw wfError('TypeError', `map keys must be strings, got ${typeName(key)}`);
-        out[key] = evaluate(v, env);
+        setKey(out, key, evaluate(v, env));
       }
       return out;
     }

@@ -8,6 +8,11 @@ import { arg, def, optArg, StdFunction } from './registry';
  * are translated or refused with a ValueError rather than matched wrongly.
  */
 function regex(fn: string, pattern: string, flags = 'g'): RegExp {
+  // RE2 has no lookaround and no backreferences; JS does. Refuse them as Workflows would
+  // (ValueError: invalid regular expression) instead of matching what the cloud cannot.
+  if (/\(\?<?[=!]/.test(pattern) || /(^|[^\\])(\\\\)*\\[1-9]/.test(pattern)) {
+    throw wfError('ValueError', `${fn}: invalid regular expression (RE2 supports neither lookaround nor backreferences): ${pattern}`);
+  }
   let p = pattern.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$(?![\\s\\S])');
   let f = flags;
   const lead = /^\(\?([imsU]+)\)/.exec(p);
@@ -31,6 +36,9 @@ function charset(fn: string, name: string): BufferEncoding {
   return enc;
 }
 
+/** The character (code point) index of a UTF-16 offset: Workflows counts characters. */
+const charIndex = (s: string, utf16: number): bigint => BigInt([...s.slice(0, utf16)].length);
+
 /** Unreserved characters stay as they are; everything else is %-encoded from its UTF-8 bytes. */
 function urlEncode(s: string, plus: boolean): string {
   let out = '';
@@ -50,17 +58,14 @@ export const textFunctions: StdFunction[] = [
     const sub = arg<string>('text.find_all', a, 1, 'substr', 'string');
     const out: Value[] = [];
     if (sub === '') return out;
-    for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) out.push({ index: BigInt(i), match: sub });
+    for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) out.push({ index: charIndex(s, i), match: sub });
     return out;
   }),
   def('text.find_all_regex', ['source', 'regexp'], (a) => {
     const s = arg<string>('text.find_all_regex', a, 0, 'source', 'string');
     const re = regex('text.find_all_regex', arg<string>('text.find_all_regex', a, 1, 'regexp', 'string'));
     const out: Value[] = [];
-    for (const m of s.matchAll(re)) {
-      if (m[0] === '' && m.index! > 0 && out.length && (out[out.length - 1] as { index: bigint }).index === BigInt(m.index!)) continue;
-      out.push({ index: BigInt(m.index!), match: m[0] });
-    }
+    for (const m of s.matchAll(re)) out.push({ index: charIndex(s, m.index!), match: m[0] });
     return out;
   }),
   def('text.match_regex', ['source', 'regexp'], (a) => {

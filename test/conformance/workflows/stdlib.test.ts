@@ -49,6 +49,7 @@ describe('workflows conformance: standard library', () => {
     ['text/replace_all', 'text.replace_all("one two one", "one", "three")', 'three two three'],
     ['text/replace_all_regex', 'text.replace_all_regex("one two", "one|two", "three")', 'three three'],
     ['text/replace_all_regex (no backreferences)', 'text.replace_all_regex("ab", "(a)", "\\\\1")', '\\1b'],
+    ['text/find_all (indexes count characters)', 'text.find_all("héé!é", "é")', [{ index: 1, match: 'é' }, { index: 2, match: 'é' }, { index: 4, match: 'é' }]],
     ['text/split', 'text.split("a,b,c", ",")', ['a', 'b', 'c']],
     ['text/substring', 'text.substring("Hello World!", 6, 11)', 'World'],
     ['text/to_lower', 'text.to_lower("ABC")', 'abc'],
@@ -96,6 +97,8 @@ describe('workflows conformance: standard library', () => {
     assert.deepEqual((await failure('- r:\n    return: ${json.decode("{bad")}\n')).tags, ['ValueError']);
     assert.deepEqual((await failure('- r:\n    return: ${base64.decode("***")}\n')).tags, ['ValueError']);
     assert.deepEqual((await failure('- r:\n    return: ${text.split(1, ",")}\n')).tags, ['TypeError']);
+    // RE2 (the documented syntax) has no lookaround: refused rather than matched as JS would.
+    assert.deepEqual((await failure('- r:\n    return: ${text.match_regex("ab", "a(?=b)")}\n')).tags, ['ValueError']);
   });
 
   it('bytes cannot be the result of a workflow (docs: reference/syntax/datatypes#bytes)', async () => {

@@ -17,6 +17,13 @@ describe('local/workflows values', () => {
     assert.throws(() => toJson(new Bytes(Buffer.from('x'))));
   });
 
+  it('a "__proto__" key is stored as a key, never as the prototype', () => {
+    const v = fromJson('{"__proto__": {"x": 1}}') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(v), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.equal(toJson(v as never), '{"__proto__":{"x":1}}');
+  });
+
   it('typeName and deepCopy', () => {
     assert.deepEqual([null, true, 1n, 1.5, 's', [], {}, new Bytes(Buffer.alloc(0))].map(typeName), ['null', 'boolean', 'integer', 'double', 'string', 'list', 'map', 'bytes']);
     const m = { a: [1n] };
