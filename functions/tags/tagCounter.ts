@@ -1,4 +1,4 @@
-import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
+import type { Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { firestoreModule } from '../shared/clients/firestore';
 
 /**
@@ -77,29 +77,26 @@ export class TagCounter {
   }
 
   /**
-   * Every tag's total, in ascending tag order, read page by page so memory stays bounded by the
-   * page size however many tags exist. Shard documents are ordered by `tag`, so each tag's
-   * shards arrive together and are summed as they pass.
+   * Every tag's total, in ascending tag order. Shard documents are read in one streamed query
+   * ordered by `tag`, so each tag's shards arrive together and are summed as they pass; async
+   * iteration applies the stream's backpressure, so only a small buffer of documents is held
+   * however many tags exist. (One stream rather than cursor pages: each page restarts a scan on
+   * the emulator, which made 100,000 tags take minutes; the library resumes a broken stream
+   * from the last document it delivered.)
    */
-  async *totals(pageSize = 1000): AsyncGenerator<[string, number]> {
-    const base = this.db.collection(this.options.shardsCollection).orderBy('tag').select('tag', 'count').limit(pageSize);
-    let last: DocumentSnapshot | undefined;
+  async *totals(): AsyncGenerator<[string, number]> {
+    const query = this.db.collection(this.options.shardsCollection).orderBy('tag').select('tag', 'count');
     let current: string | undefined;
     let sum = 0;
-    for (;;) {
-      const page = await (last ? base.startAfter(last) : base).get();
-      for (const doc of page.docs) {
-        const tag = doc.get('tag') as string;
-        const count = Number(doc.get('count') ?? 0);
-        if (tag !== current) {
-          if (current !== undefined) yield [current, sum];
-          current = tag;
-          sum = 0;
-        }
-        sum += count;
+    for await (const doc of query.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+      const tag = doc.get('tag') as string;
+      const count = Number(doc.get('count') ?? 0);
+      if (tag !== current) {
+        if (current !== undefined) yield [current, sum];
+        current = tag;
+        sum = 0;
       }
-      if (page.size < pageSize) break;
-      last = page.docs[page.docs.length - 1];
+      sum += count;
     }
     if (current !== undefined) yield [current, sum];
   }

@@ -18,7 +18,7 @@ export const tagStats = httpFunction('tagStats', [
     path: '/',
     async handle({ res }) {
       const totals = tagCounter(config).totals();
-      // Read the first page before committing to 200, so a Firestore failure is still a problem body.
+      // Wait for the first total before committing to 200, so a failing query is still a problem body.
       const first = await totals.next();
       res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import * as sinon from 'sinon';
 
 /**
@@ -14,22 +15,22 @@ export function fakeFirestore() {
   const batches: FakeBatch[] = [];
   const markerGet = sinon.stub().resolves({ data: () => undefined });
   const queryPages: { tag: string; count: number }[][] = [];
-  const queryCalls: { startAfter?: unknown; limit?: number; orderBy?: string; select?: string[] }[] = [];
+  const queryCalls: { orderBy?: string; select?: string[] }[] = [];
   const commit = sinon.stub().resolves([]);
   /** Set to make every query fail with this error. */
   const failures: { query?: Error } = {};
 
-  const makeQuery = (state: { startAfter?: unknown; limit?: number; orderBy?: string; select?: string[] }): unknown => ({
+  const makeQuery = (state: { orderBy?: string; select?: string[] }): unknown => ({
     orderBy: (field: string) => makeQuery({ ...state, orderBy: field }),
     select: (...fields: string[]) => makeQuery({ ...state, select: fields }),
-    limit: (n: number) => makeQuery({ ...state, limit: n }),
-    startAfter: (doc: unknown) => makeQuery({ ...state, startAfter: doc }),
-    get: sinon.stub().callsFake(async () => {
-      if (failures.query) throw failures.query;
+    // A streamed query: the documents of every queued page, in order.
+    stream: sinon.stub().callsFake(() => {
       queryCalls.push(state);
-      const page = queryPages[queryCalls.length - 1] ?? [];
-      const docs = page.map((d) => ({ get: (f: keyof typeof d) => d[f], ref: d }));
-      return { docs, size: docs.length };
+      if (failures.query) {
+        const failing = new Readable({ objectMode: true, read() { this.destroy(failures.query); } });
+        return failing;
+      }
+      return Readable.from(queryPages.flat().map((d) => ({ get: (f: keyof typeof d) => d[f], ref: d })));
     }),
   });
 

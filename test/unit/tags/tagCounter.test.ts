@@ -57,7 +57,7 @@ describe('TagCounter (Firestore stubbed)', () => {
     await assert.rejects(counter.increment('foo', 4, 'r-1'), /UNAVAILABLE/);
   });
 
-  it('sums shards per tag across pages, in tag order, reading page by page', async () => {
+  it('sums shards per tag from one streamed query ordered by tag', async () => {
     const fake = fakeFirestore();
     fake.queryPages.push(
       [{ tag: '__foo__', count: 2 }, { tag: 'bar', count: 1 }],
@@ -66,12 +66,20 @@ describe('TagCounter (Firestore stubbed)', () => {
     );
     const counter = new TagCounter(fake.db as unknown as Firestore, options);
     const totals: [string, number][] = [];
-    for await (const entry of counter.totals(2)) totals.push(entry);
+    for await (const entry of counter.totals()) totals.push(entry);
     assert.deepEqual(totals, [['__foo__', 2], ['bar', 6], ['foo', 7]]);
-    assert.equal(fake.queryCalls.length, 3, 'stops after a short page');
-    assert.ok(fake.queryCalls.every((q) => q.limit === 2 && q.orderBy === 'tag'));
-    assert.equal(fake.queryCalls[0].startAfter, undefined);
-    assert.ok(fake.queryCalls[1].startAfter, 'later pages start after the previous page');
+    assert.equal(fake.queryCalls.length, 1);
+    assert.equal(fake.queryCalls[0].orderBy, 'tag');
+    assert.deepEqual(fake.queryCalls[0].select, ['tag', 'count']);
+  });
+
+  it('passes a failure of the stream through', async () => {
+    const fake = fakeFirestore();
+    fake.failures.query = new Error('DEADLINE_EXCEEDED');
+    const counter = new TagCounter(fake.db as unknown as Firestore, options);
+    await assert.rejects(async () => {
+      for await (const entry of counter.totals()) void entry;
+    }, /DEADLINE_EXCEEDED/);
   });
 
   it('yields nothing when no tag was ever incremented', async () => {
