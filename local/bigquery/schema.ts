@@ -50,7 +50,10 @@ const KNOWN_UNSUPPORTED = new Set([
   'RANGE', 'INTERVAL',
 ]);
 
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,299}$/;
+// BigQuery's flexible column names: letters, marks, digits, connectors, dashes and spaces of any
+// script plus a few symbols, up to 300 characters; a few prefixes are reserved.
+const FIELD_NAME = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}&%=+:'<>#|]{1,300}$/u;
+const RESERVED_PREFIX = /^(_TABLE_|_FILE_|_PARTITION|_ROW_TIMESTAMP|__ROOT__|_COLIDENTIFIER)/i;
 
 /** Maps a type name (any letter case, legacy or standard SQL) to the stored type, or undefined. */
 export function canonicalType(type: string): FieldType | undefined {
@@ -72,8 +75,11 @@ export function normalizeSchema(fields: unknown): FieldSchema[] {
     }
     const field = raw as Record<string, unknown>;
     const name = field.name;
-    if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
-      throw new BigQueryError('invalid', `Invalid field name "${String(name)}". Fields must contain only letters, numbers, and underscores, start with a letter or underscore, and be at most 300 characters long.`);
+    if (typeof name !== 'string' || !FIELD_NAME.test(name) || name.trim() !== name) {
+      throw new BigQueryError('invalid', `Invalid field name "${String(name)}". Fields must contain only letters, numbers, underscores, dashes, spaces and &%=+:'<>#| and be at most 300 characters long.`);
+    }
+    if (RESERVED_PREFIX.test(name)) {
+      throw new BigQueryError('invalid', `Invalid field name "${name}": the prefix is reserved.`);
     }
     // Column names are case-insensitive in BigQuery, so `Name` and `name` collide.
     if (seen.has(name.toLowerCase())) {

@@ -150,6 +150,16 @@ describe('local BigQuery REST API', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('takes flexible column names, addressed with backticks in SQL', async () => {
+    await createTable(server, 'forms', 'answers', [{ name: 'Your e-mail', type: 'STRING' }, { name: 'âge', type: 'INT64' }]);
+    const base = `${V2}/datasets/forms/tables/answers`;
+    await call(server, 'POST', `${base}/insertAll`, { rows: [{ json: { 'Your e-mail': 'a@b.c', 'ÂGE': 30 } }] });
+    const res = await call(server, 'POST', `${V2}/queries`, { query: 'SELECT `Your e-mail` AS email FROM forms.answers WHERE `âge` = 30', useLegacySql: false });
+    assert.deepEqual(res.body.rows, [{ f: [{ v: 'a@b.c' }] }]);
+    const bad = await call(server, 'POST', `${V2}/datasets/forms/tables`, { tableReference: { tableId: 'x' }, schema: { fields: [{ name: 'why?', type: 'STRING' }] } });
+    assert.equal(bad.status, 400);
+  });
+
   it('cancels (a no-op: jobs finish at once) and deletes jobs', async () => {
     const q = await call(server, 'POST', `${V2}/queries`, { query: 'SELECT 1', useLegacySql: false });
     const jobId = q.body.jobReference.jobId;
