@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ExecutionsClient } from '@google-cloud/workflows';
 import { ScaledClock } from '../../../local/workflows/clock';
+import { localExecutionsClientOptions } from '../../../local/workflows/client';
 import { WorkflowsService } from '../../../local/workflows/service';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -32,11 +33,13 @@ describe('workflows conformance: REST API and the official client', () => {
   const service = new WorkflowsService({ clock: new ScaledClock(1000) });
   let base = '';
   let port = 0;
+  let hostPort = '';
 
   before(async () => {
     const started = await service.start({ projectId: PROJECT, location: LOCATION, port: 0, endpoints: {} });
     base = started.endpoint;
     port = Number(new URL(base).port);
+    hostPort = started.env.WORKFLOWS_EMULATOR_HOST;
     await service.deployWorkflow({
       workflowId: 'greeter',
       source: `
@@ -125,6 +128,15 @@ main:
 
     const [list] = await client.listExecutions({ parent });
     assert.ok(list.some((e) => e.name === created.name));
+    await client.close();
+  });
+
+  it('localExecutionsClientOptions(WORKFLOWS_EMULATOR_HOST) builds a working client', async () => {
+    const client = new ExecutionsClient(localExecutionsClientOptions(hostPort, PROJECT) as never);
+    const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'greeter'), execution: { argument: '{"name":"Bo"}' } });
+    await service.engine.executions.get(created.name!.split('/').pop()!)!.done;
+    const [exec] = await client.getExecution({ name: created.name });
+    assert.equal(JSON.parse(exec.result ?? ''), 'Hello, Bo from local');
     await client.close();
   });
 
