@@ -3,6 +3,7 @@ import { DeployError, SourcePos } from './errors';
 import { calledFunctions } from './expressions/parser';
 import { BUILTIN_PREDICATES } from './parse';
 import { STDLIB } from './stdlib';
+import { UNSUPPORTED_HTTP_ARGS } from './stdlib/http';
 
 interface Ctx {
   sub: string;
@@ -94,7 +95,10 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
           const f = STDLIB.get(s.fn);
           if (!f) fail(unsupported(s.fn), s.fnPos, s.fn);
           if (!f.rawArgs) {
-            for (const [k] of s.args ?? []) if (!f.params.includes(k)) fail(`call ${s.fn}: unknown argument "${k}"`, s.fnPos, 'args');
+            for (const [k] of s.args ?? []) {
+              if (!f.params.includes(k)) fail(`call ${s.fn}: unknown argument "${k}"`, s.fnPos, 'args');
+              if (s.fn.startsWith('http.') && UNSUPPORTED_HTTP_ARGS.includes(k)) fail(`call ${s.fn}: argument "${k}" is not supported by the local Workflows engine`, s.fnPos, k);
+            }
           }
         }
         (s.args ?? []).forEach(([, t]) => checkTemplate(def, t, s.pos));

@@ -168,7 +168,12 @@ function requestFromArgs(fn: string, method: string | undefined, a: (Value | und
   return { method: m, url, headers: opt('headers'), query: opt('query'), auth: opt('auth'), body: get('body'), timeout: t === undefined || t === null ? undefined : Number(t) };
 }
 
-const COMMON = ['url', 'timeout', 'body', 'headers', 'query', 'auth', 'private', 'ca_certificate_fingerprint'];
+// Argument names of https://cloud.google.com/workflows/docs/reference/stdlib/http/get (and post, ...).
+// private_service_name and ca_certificate are named so the validator can refuse them by name.
+const COMMON = ['url', 'timeout', 'body', 'headers', 'query', 'auth', 'private_service_name', 'ca_certificate'];
+
+/** Arguments the local engine cannot honour (Service Directory routing, custom CAs): refused at deploy. */
+export const UNSUPPORTED_HTTP_ARGS = ['private_service_name', 'ca_certificate'];
 
 function verb(name: string, method: string | undefined, params: string[]): StdFunction {
   return def(`http.${name}`, params, (a, ctx) => httpRequest(requestFromArgs(`http.${name}`, method, a, params), ctx), { blocking: true, required: 0 });
@@ -176,7 +181,7 @@ function verb(name: string, method: string | undefined, params: string[]): StdFu
 
 /** `http.*` (https://cloud.google.com/workflows/docs/reference/stdlib/http/overview). */
 export const httpFunctions: StdFunction[] = [
-  verb('get', 'GET', ['url', 'timeout', 'headers', 'query', 'auth', 'private', 'ca_certificate_fingerprint', 'body']),
+  verb('get', 'GET', ['url', 'timeout', 'headers', 'query', 'auth', 'private_service_name', 'ca_certificate']),
   verb('post', 'POST', COMMON),
   verb('put', 'PUT', COMMON),
   verb('patch', 'PATCH', COMMON),

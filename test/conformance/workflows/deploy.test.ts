@@ -102,6 +102,11 @@ describe('workflows conformance: deploy-time refusals', () => {
       source: `- a:\n    call: http.get\n    args: {url: "http://x", retries: 3}\n`,
       construct: 'args', line: 2, message: /unknown argument "retries"/,
     },
+    {
+      name: 'http private_service_name (Service Directory) cannot be honoured offline',
+      source: `- a:\n    call: http.get\n    args:\n      url: "https://10.0.0.1/x"\n      private_service_name: "projects/p/locations/l/namespaces/n/services/s"\n`,
+      construct: 'private_service_name', line: 2, message: /not supported by the local Workflows engine/,
+    },
   ];
   for (const c of cases) {
     it(`refuses ${c.name} (line ${c.line}, construct ${c.construct})`, () => {
