@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCATION, type Catalog } from './catalog';
 import { BigQueryError, invalidQuery, toBigQueryError } from './errors';
 import { encodeRows, pageSize, pageStart, pageToken, type WireRow } from './rows';
-import { readParameters } from './sql/params';
-import { translateQuery, type ResultField } from './sql/translate';
-import type { StoredValue, TimestampFormat } from './values';
 import { position } from './sql/lexer';
+import { readParameters } from './sql/params';
+import { translateQuery } from './sql/translate';
+import type { ResultField } from './sql/types';
+import type { StoredValue, TimestampFormat } from './values';
 
 /** One job and, when it succeeded, its result rows. */
 interface JobRecord {

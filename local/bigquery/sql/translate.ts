@@ -17,13 +17,7 @@ import type { Expr, SelectStatement } from './ast';
 import { position } from './lexer';
 import { parseSelect, SUPPORTED_SUBSET } from './parser';
 import type { QueryParameters, TypedValue } from './params';
-
-/** A column of the query result, as in the response's `schema.fields`. */
-export interface ResultField {
-  name: string;
-  type: FieldType;
-  mode: 'NULLABLE' | 'REPEATED';
-}
+import { NUMBERS, ORDERABLE, resultField, scalar, sqlName, type Base, type ResultField, type ValueType } from './types';
 
 /** The SQLite statement to run and how to read its rows. */
 export interface TranslatedQuery {
@@ -45,12 +39,6 @@ export interface TranslateContext {
   nowMicros: bigint;
 }
 
-type Base = FieldType | 'NULL';
-interface ValueType {
-  base: Base;
-  repeated: boolean;
-}
-
 /** A translated expression. */
 interface Emitted {
   sql: string;
@@ -64,20 +52,6 @@ interface Emitted {
   /** The column name, for naming the output column. */
   columnName?: string;
 }
-
-const ORDERABLE = new Set<Base>(['STRING', 'INTEGER', 'FLOAT', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'NULL']);
-const NUMBERS = new Set<Base>(['INTEGER', 'FLOAT']);
-
-/** GoogleSQL's name for a type, used in messages (`INT64` rather than `INTEGER`). */
-function sqlName(t: ValueType): string {
-  const names: Record<Base, string> = {
-    STRING: 'STRING', INTEGER: 'INT64', FLOAT: 'FLOAT64', BOOLEAN: 'BOOL', TIMESTAMP: 'TIMESTAMP',
-    NUMERIC: 'NUMERIC', DATE: 'DATE', JSON: 'JSON', NULL: 'INT64',
-  };
-  return t.repeated ? `ARRAY<${names[t.base]}>` : names[t.base];
-}
-
-const scalar = (base: Base): ValueType => ({ base, repeated: false });
 
 /**
  * Parses and translates a query.
@@ -613,7 +587,3 @@ function combine(sql: string, type: ValueType, ...parts: Emitted[]): Emitted {
   };
 }
 
-function resultField(name: string, type: ValueType): ResultField {
-  // An untyped NULL comes back as INT64, as in BigQuery.
-  return { name, type: type.base === 'NULL' ? 'INTEGER' : type.base, mode: type.repeated ? 'REPEATED' : 'NULLABLE' };
-}
