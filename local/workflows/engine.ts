@@ -158,7 +158,7 @@ export class WorkflowsEngine {
       workflowId,
       workflowRevisionId: wf.revisionId,
       state: 'ACTIVE',
-      argument: argument ?? 'null',
+      argument: argument ?? '',
       startTime: new Date(),
       callLogLevel: opts.callLogLevel ?? wf.callLogLevel,
       labels: opts.labels ?? {},

@@ -415,8 +415,9 @@ export class Executor {
     return undefined;
   }
 
+  /** Stores a copy: the value may be a constant of the parsed workflow, shared by every execution. */
   private setVar(name: string, v: Value, fr: Frame): void {
-    (this.owner(name, fr) ?? fr.scope).vars.set(name, v);
+    (this.owner(name, fr) ?? fr.scope).vars.set(name, deepCopy(v));
   }
 
   private assign(t: AssignTarget, v: Value, fr: Frame): void {

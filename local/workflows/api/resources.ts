@@ -42,7 +42,7 @@ export function executionResource(e: ExecutionRecord, view: 'FULL' | 'BASIC' = '
     out.duration = duration(e.endTime.getTime() - e.startTime.getTime());
   }
   if (view === 'BASIC') return out;
-  out.argument = e.argument;
+  if (e.argument !== '') out.argument = e.argument;
   if (e.result !== undefined) out.result = e.result;
   if (e.error) out.error = e.error;
   out.callLogLevel = e.callLogLevel;

@@ -309,4 +309,38 @@ recurse:
 `);
     assert.deepEqual(e.tags, ['RecursionError']);
   });
+
+  it('values have copy semantics: changing a returned or caught map never changes the workflow itself', async () => {
+    const src = `
+main:
+  steps:
+    - get:
+        call: make
+        result: r
+    - change:
+        assign:
+          - r.a: 2
+    - t:
+        try:
+          raise: {"n": 1}
+        except:
+          as: e
+          steps:
+            - bump:
+                assign:
+                  - e.n: 5
+    - again:
+        call: make
+        result: r2
+    - done:
+        return: \${[r.a, r2.a]}
+make:
+  steps:
+    - r:
+        return: {a: 1}
+`;
+    assert.deepEqual(await result(src), [2, 1]);
+    // A second execution of the same deployment sees the original constants too.
+    assert.deepEqual(await result(src), [2, 1]);
+  });
 });
