@@ -40,6 +40,51 @@ locals {
       max_instances = 10
       environment   = local.tag_counter_environment
     }
+    isValidInput = {
+      description     = "Classifies ?x= by its literal form: \"Success\", \"Fail\", 400 for numbers, 500 for booleans."
+      public          = false
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 10
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = {}
+    }
+    process = {
+      description = "Waits PROCESS_DELAY_SECONDS, records x in BigQuery, answers \"Success\"."
+      public      = false
+      memory      = "256Mi"
+      cpu         = "1"
+      # The wait is asynchronous (a timer, not a busy loop): one instance holds many waits.
+      timeout_seconds = local.pipeline.process_timeout_seconds
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.pipeline_process_environment
+    }
+    triggerWorkflow = {
+      description     = "Starts a pipeline workflow execution for a name."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.pipeline_workflow_client_environment
+    }
+    checkStatus = {
+      description     = "The state of a pipeline execution: steps done so far, or its result."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.pipeline_workflow_client_environment
+    }
     docs = {
       description     = "The OpenAPI 3 document of the whole collection, as JSON and as a readable page."
       public          = true
@@ -89,6 +134,33 @@ locals {
     TAG_MARKERS_COLLECTION = local.tag_counter.markers_collection
     TAG_COUNTER_SHARDS     = tostring(var.tag_counter_shards)
     TAG_MARKER_TTL_HOURS   = tostring(var.tag_marker_ttl_hours)
+  }
+}
+
+locals {
+  # System A, the validation pipeline: one BigQuery dataset (bigquery.tf), the workflow
+  # (workflows.tf) and four functions. Names live here so the functions, the workflow and the
+  # tables are all given the same ones.
+  pipeline = {
+    dataset          = var.bigquery_dataset_id
+    inputs_table     = "inputs"
+    results_table    = "results"
+    state_collection = "pipeline_state"
+    workflow_name    = "pipeline"
+    # `process` waits PROCESS_DELAY_SECONDS before inserting; its own timeout and the
+    # workflow's HTTP timeout for the call leave a minute above that for the insert.
+    process_timeout_seconds = var.process_delay_seconds + 60
+  }
+  pipeline_process_environment = {
+    BIGQUERY_DATASET      = local.pipeline.dataset
+    BIGQUERY_INPUTS_TABLE = local.pipeline.inputs_table
+    PROCESS_DELAY_SECONDS = tostring(var.process_delay_seconds)
+  }
+  # triggerWorkflow and checkStatus: which workflow they start and read.
+  pipeline_workflow_client_environment = {
+    WORKFLOW_LOCATION         = var.region
+    WORKFLOW_NAME             = local.pipeline.workflow_name
+    PIPELINE_STATE_COLLECTION = local.pipeline.state_collection
   }
 }
 

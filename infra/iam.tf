@@ -1,16 +1,37 @@
 locals {
-  # Project roles of every service account, in one place. Least privilege: a function gets only
-  # what its code calls, never a basic role (owner, editor, viewer). Writing logs to
-  # stdout/stderr needs no role on Cloud Run. Every function in local.functions has an entry,
-  # even an empty one, so a new function's access is a decision, not an accident.
+  # Roles of every service account, in one place. Least privilege: an account gets only what its
+  # code calls, on the narrowest resource that works (the pipeline dataset rather than the
+  # project), and never a basic role (owner, editor, viewer). Writing logs to stdout/stderr
+  # needs no role on Cloud Run. Every function in local.functions has an entry, even an empty
+  # one, so a new function's access is a decision, not an accident.
   function_roles = {
     # One atomic batch per increment: create a marker, increment a shard.
     incrementTag = ["roles/datastore.user"]
     # Only queries the shard documents.
     tagStats = ["roles/datastore.viewer"]
+    # Classifies its input; calls no API.
+    isValidInput = []
+    # Inserts into the inputs table: see function_dataset_roles.
+    process = []
+    # Creates executions of the pipeline workflow.
+    triggerWorkflow = ["roles/workflows.invoker"]
+    # Reads executions, and the pipeline state in Firestore while one runs.
+    checkStatus = ["roles/workflows.viewer", "roles/datastore.viewer"]
     # Serves a document built in memory; calls no API.
     docs = []
   }
+
+  # Roles on the pipeline's BigQuery dataset only.
+  function_dataset_roles = {
+    # Streaming inserts (tabledata.insertAll) into the inputs table.
+    process = ["roles/bigquery.dataEditor"]
+  }
+
+  # The pipeline workflow's account: writes pipeline_state documents in Firestore, inserts the
+  # results row, and invokes the private functions it calls (workflow_invoked_functions).
+  workflow_roles             = ["roles/datastore.user"]
+  workflow_dataset_roles     = ["roles/bigquery.dataEditor"]
+  workflow_invoked_functions = ["isValidInput", "process"]
 
   # The account Cloud Build runs function builds as: reads the source object, writes the image
   # to Artifact Registry and the build logs.
@@ -21,6 +42,11 @@ locals {
   # One (function, role) pair per binding, keyed "function role" so for_each keys are stable.
   function_role_bindings = merge([
     for function, roles in local.function_roles : {
+      for role in roles : "${function} ${role}" => { function = function, role = role }
+    }
+  ]...)
+  function_dataset_role_bindings = merge([
+    for function, roles in local.function_dataset_roles : {
       for role in roles : "${function} ${role}" => { function = function, role = role }
     }
   ]...)
@@ -77,4 +103,50 @@ resource "google_cloud_run_service_iam_member" "public_invoker" {
   service  = google_cloudfunctions2_function.function[each.key].name
   role     = "roles/run.invoker"
   member   = "allUsers"
+}
+
+resource "google_bigquery_dataset_iam_member" "function" {
+  for_each = local.function_dataset_role_bindings
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.pipeline.dataset_id
+  role       = each.value.role
+  member     = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+resource "google_service_account" "workflow" {
+  project      = var.project_id
+  account_id   = "wf-${local.pipeline.workflow_name}"
+  display_name = "Workflow ${local.pipeline.workflow_name}"
+  description  = "Identity the validation pipeline workflow runs as."
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "workflow" {
+  for_each = toset(local.workflow_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.workflow.email}"
+}
+
+resource "google_bigquery_dataset_iam_member" "workflow" {
+  for_each = toset(local.workflow_dataset_roles)
+
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.pipeline.dataset_id
+  role       = each.value
+  member     = "serviceAccount:${google_service_account.workflow.email}"
+}
+
+# The workflow calls isValidInput and process with OIDC tokens of its own account.
+resource "google_cloud_run_service_iam_member" "workflow_invoker" {
+  for_each = toset(local.workflow_invoked_functions)
+
+  project  = var.project_id
+  location = var.region
+  service  = google_cloudfunctions2_function.function[each.key].name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.workflow.email}"
 }

@@ -30,3 +30,16 @@ output "tag_increment_metric" {
     metric_type = "logging.googleapis.com/user/${google_logging_metric.tag_increment_values.name}"
   }
 }
+
+output "workflow" {
+  description = "The validation pipeline workflow's full resource name (the parent of its executions) and its service account."
+  value = {
+    id              = google_workflows_workflow.pipeline.id
+    service_account = google_service_account.workflow.email
+  }
+}
+
+output "bigquery_dataset" {
+  description = "The validation pipeline's BigQuery dataset, as project:dataset."
+  value       = "${var.project_id}:${google_bigquery_dataset.pipeline.dataset_id}"
+}

@@ -66,3 +66,27 @@ variable "tag_marker_ttl_hours" {
     error_message = "tag_marker_ttl_hours must be an integer from 1 to 720 (the range functions/tags/config.ts accepts)."
   }
 }
+
+variable "process_delay_seconds" {
+  description = "How long the pipeline's process function waits before inserting (PROCESS_DELAY_SECONDS; the seed's three minutes). Its timeout and the workflow's call timeout are this plus 60 seconds."
+  type        = number
+  default     = 180
+
+  validation {
+    # Workflows caps one HTTP call at 1800 seconds; the call's timeout is the delay plus 60.
+    condition     = var.process_delay_seconds >= 0 && var.process_delay_seconds <= 1740 && floor(var.process_delay_seconds) == var.process_delay_seconds
+    error_message = "process_delay_seconds must be an integer from 0 to 1740 (a Workflows HTTP call times out after at most 1800 seconds)."
+  }
+}
+
+variable "bigquery_dataset_id" {
+  description = "BigQuery dataset of the validation pipeline (tables inputs and results, schemas in infra/schemas/)."
+  type        = string
+  default     = "pipeline"
+}
+
+variable "bigquery_location" {
+  description = "Location of the BigQuery dataset: a region (europe-west1) or a multi-region (EU, US). Defaults to var.region. Cannot be changed after creation."
+  type        = string
+  default     = null
+}

@@ -10,12 +10,21 @@ const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
 /** Service accounts, roles and who may invoke what (iam.tf). */
 describe('infra: IAM', () => {
   let config: InfraConfig;
-  let roles: { functionRoles: Record<string, string[]>; builderRoles: string[]; bindings: Record<string, { function: string; role: string }>; publicFunctions: Record<string, unknown> };
+  let roles: {
+    functionRoles: Record<string, string[]>;
+    datasetRoles: Record<string, string[]>;
+    otherRoles: string[][];
+    bindings: Record<string, { function: string; role: string }>;
+    publicFunctions: Record<string, unknown>;
+    workflowInvoked: string[];
+  };
   before(async () => {
     config = await loadInfra();
     roles = (await evaluate({
       functionRoles: 'local.function_roles',
-      builderRoles: 'local.function_builder_roles',
+      datasetRoles: 'local.function_dataset_roles',
+      otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_dataset_roles]',
+      workflowInvoked: 'local.workflow_invoked_functions',
       bindings: 'local.function_role_bindings',
       publicFunctions: 'local.public_functions',
     })) as typeof roles;
@@ -26,10 +35,10 @@ describe('infra: IAM', () => {
   });
 
   it('never grants a basic role', () => {
-    for (const [name, list] of Object.entries(roles.functionRoles)) {
+    for (const [name, list] of [...Object.entries(roles.functionRoles), ...Object.entries(roles.datasetRoles)]) {
       for (const role of list) assert.ok(!BASIC_ROLES.includes(role), `${name} is granted ${role}`);
     }
-    for (const role of roles.builderRoles) assert.ok(!BASIC_ROLES.includes(role), `the builder is granted ${role}`);
+    for (const role of roles.otherRoles.flat()) assert.ok(!BASIC_ROLES.includes(role), `an account is granted ${role}`);
     // Nor anywhere else, written literally.
     for (const { type, name, block } of allResources(config)) {
       if (typeof block.role === 'string') assert.ok(!BASIC_ROLES.includes(block.role), `${type}.${name} grants ${block.role}`);
@@ -41,6 +50,19 @@ describe('infra: IAM', () => {
     // tagStats only reads.
     assert.deepEqual(roles.functionRoles.tagStats, ['roles/datastore.viewer']);
     assert.deepEqual(roles.functionRoles.docs, []);
+  });
+
+  it('lets someone invoke every private function, or it could never be called', () => {
+    for (const f of FUNCTIONS.filter((fn) => !fn.public)) {
+      assert.ok(roles.workflowInvoked.includes(f.name), `${f.name} is private and nobody is granted run.invoker on it`);
+    }
+    for (const name of roles.workflowInvoked) {
+      assert.ok(FUNCTIONS.some((f) => f.name === name), `workflow_invoked_functions names ${name}, which is not in the catalog`);
+    }
+  });
+
+  it('grants dataset roles only to functions that exist', () => {
+    for (const name of Object.keys(roles.datasetRoles)) assert.ok(name in roles.functionRoles, `function_dataset_roles names ${name}`);
   });
 
   it('binds exactly the listed roles, one project binding per (function, role)', () => {
