@@ -37,6 +37,11 @@ const MICROS_PER_DAY = 86_400_000_000n;
 // BigQuery's TIMESTAMP range: 0001-01-01 00:00:00 to 9999-12-31 23:59:59.999999 UTC.
 const MIN_MICROS = -62_135_596_800_000_000n;
 const MAX_MICROS = 253_402_300_799_999_999n;
+/**
+ * How a TIMESTAMP written as text starts (`YYYY-M-D`). Query literals and parameters must have
+ * it; only the streaming insert also takes epoch seconds.
+ */
+export const DATE_PREFIX = /^\s*\d{4}-\d{1,2}-\d{1,2}/;
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /** Days since 1970-01-01 for a proleptic Gregorian date (no `Date`, which maps years < 100 to 19xx). */

@@ -5,7 +5,7 @@
  */
 import { invalidQuery } from '../errors';
 import { canonicalType, type FieldType } from '../schema';
-import { coerceScalar, type StoredValue } from '../values';
+import { coerceScalar, DATE_PREFIX, type StoredValue } from '../values';
 
 /** A typed scalar value. */
 export interface TypedValue {
@@ -41,6 +41,9 @@ function toTypedValue(raw: unknown, label: string): TypedValue {
   if (value === undefined || value === null) return { type, value: null };
   if (type === 'STRING' && typeof value !== 'string') {
     throw invalidQuery(`Invalid value for query parameter ${label}: STRING parameters take a string value.`);
+  }
+  if (type === 'TIMESTAMP' && (typeof value !== 'string' || !DATE_PREFIX.test(value))) {
+    throw invalidQuery(`Invalid value for query parameter ${label}: Invalid TIMESTAMP value: ${String(value)}`);
   }
   const coerced = coerceScalar(type, value);
   if (!coerced.ok) throw invalidQuery(`Invalid value for query parameter ${label}: ${coerced.message}`);

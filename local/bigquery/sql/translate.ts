@@ -12,7 +12,7 @@ import { invalidQuery } from '../errors';
 import { columnName, type TableEntry } from '../catalog';
 import { quoteIdent, type BindValue } from '../database';
 import { findField, type FieldType } from '../schema';
-import { coerceScalar, formatFloat, type StoredValue } from '../values';
+import { coerceScalar, DATE_PREFIX, formatFloat, type StoredValue } from '../values';
 import type { Expr, SelectStatement } from './ast';
 import { position } from './lexer';
 import { parseSelect, SUPPORTED_SUBSET } from './parser';
@@ -407,7 +407,8 @@ class Translator {
 
   /** A string literal as a TIMESTAMP, DATE, NUMERIC or JSON constant (typed literals and coercion). */
   private castLiteral(text: string, type: FieldType, offset: number): Emitted {
-    const coerced = coerceScalar(type, text);
+    // Epoch seconds are valid in insertAll, not as a TIMESTAMP literal.
+    const coerced = type === 'TIMESTAMP' && !DATE_PREFIX.test(text) ? { ok: false as const } : coerceScalar(type, text);
     if (!coerced.ok) throw invalidQuery(`Could not cast literal "${text}" to type ${sqlName(scalar(type))} at ${this.at(offset)}`);
     return { sql: this.constant(type, coerced.value), type: scalar(type), aggregate: false };
   }

@@ -160,6 +160,8 @@ describe('local BigQuery SQL translation', () => {
     [`SELECT id FROM ${T} ORDER BY tags`, /ORDER BY does not support expressions of type ARRAY<STRING>/],
     [`SELECT id FROM ${T} WHERE meta = meta`, /No matching signature/],
     [`SELECT id FROM ${T} WHERE ts = 'soon'`, /Could not cast literal "soon" to type TIMESTAMP/],
+    [`SELECT id FROM ${T} WHERE ts > '1700000000'`, /Could not cast literal "1700000000" to type TIMESTAMP/],
+    ['SELECT @t', /Invalid TIMESTAMP value: 1700000000/, named({ t: ['TIMESTAMP', 1700000000] })],
     [`SELECT id, customer AS id FROM ${T}`, /Duplicate column names/],
     [`SELECT id FROM ${T} WHERE customer = @who`, /Query parameter 'who' not found/],
     [`SELECT id FROM ${T} WHERE id = ?`, /more positional parameters/],
