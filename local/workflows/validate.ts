@@ -13,6 +13,8 @@ interface Ctx {
   inBranch: boolean;
   /** How many parallel steps enclose this list. */
   parallelDepth?: number;
+  /** Directly inside a parallel for loop (where `break` is refused). */
+  inParallelFor?: boolean;
 }
 
 /** Why a function name is refused, worded for the person who wrote the workflow. */
@@ -62,6 +64,7 @@ function checkNext(next: string | undefined, ctx: Ctx, pos: SourcePos): void {
   }
   if (next === 'break' || next === 'continue') {
     if (!ctx.inFor) fail(`"next: ${next}" is only allowed inside a for loop`, pos, 'next');
+    if (next === 'break' && ctx.inParallelFor) fail('"next: break" inside a parallel for loop is not supported by the local Workflows engine', pos, 'next');
     return;
   }
   if (!ctx.visible.some((s) => s.has(next))) fail(`next: step "${next}" not found in "${ctx.sub}"`, pos, 'next');
@@ -120,18 +123,18 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
         checkTemplate(def, s.loop.range, s.loop.pos);
         checkLoopBody(s.loop.steps);
         // Documented: only jumps between steps of the same loop; never into or out of it.
-        checkSteps(def, s.loop.steps, { ...ctx, visible: [], inFor: true });
+        checkSteps(def, s.loop.steps, { ...ctx, visible: [], inFor: true, inParallelFor: false });
         break;
       case 'parallel':
         checkTemplate(def, s.concurrencyLimit, s.pos);
         // Documented limit: parallel steps nest at most two deep.
         if ((ctx.parallelDepth ?? 0) >= 2) fail('parallel steps nested more than two deep are not allowed', s.pos, 'parallel');
-        for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
+        for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true, inParallelFor: false, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
         if (s.loop) {
           checkLoopBody(s.loop.steps);
           checkTemplate(def, s.loop.in, s.loop.pos);
           checkTemplate(def, s.loop.range, s.loop.pos);
-          checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
+          checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true, inParallelFor: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
         }
         break;
       case 'raise':
