@@ -1,9 +1,10 @@
 import { problemSchema, type OpenApiFragment, type OpenApiObject } from '../shared/openapi/fragments';
 import { problemResponses } from '../shared/openapi/fragments';
+import { pipelineOpenApi } from '../pipeline/openapi';
 import { tagsOpenApi } from '../tags/openapi';
 
 /** Each system's fragment; a new system adds one line here. */
-const FRAGMENTS: OpenApiFragment[] = [tagsOpenApi];
+const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi];
 
 const docsPaths: Record<string, OpenApiObject> = {
   '/docs': {
