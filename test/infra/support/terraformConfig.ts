@@ -105,7 +105,7 @@ function unwrap(expression: unknown): string {
 }
 
 /** References a local may not contain to be evaluable offline (resources and data sources). */
-const RESOURCE_REFERENCE = /\$\{[^"]*\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-9_]+)\.[a-z0-9_]+/;
+const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-9_]+)\.[a-z0-9_]+/;
 
 /**
  * Evaluates Terraform expressions over the configuration's variables (defaults, or a placeholder
@@ -126,7 +126,12 @@ export async function evaluate(expressions: Record<string, string>, overrides: R
       else if (!('default' in block)) args.push('-var', `${name}=${placeholder(type)}`);
     }
     const locals = config.localsBlocks.map((block) =>
-      Object.fromEntries(Object.entries(block).filter(([, value]) => !RESOURCE_REFERENCE.test(JSON.stringify(value)))),
+      Object.fromEntries(
+        Object.entries(block).filter(([, value]) => {
+          const text = JSON.stringify(value);
+          return !(text.includes('${') && RESOURCE_REFERENCE.test(text));
+        }),
+      ),
     );
     fs.writeFileSync(path.join(dir, 'eval.tf.json'), JSON.stringify({ variable, locals }, null, 2));
     // Files the expressions may read with file() (table schemas...), at the same relative paths.
