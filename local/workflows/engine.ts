@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowDefinition } from './ast';
 import { Clock, realClock } from './clock';
 import { CancelledError, DeployError, WorkflowError } from './errors';
@@ -102,6 +102,10 @@ export class WorkflowsEngine {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(input.workflowId)) {
       throw new ApiError(400, 'INVALID_ARGUMENT', `invalid workflow id "${input.workflowId}": letters, digits, - and _, starting with a letter, at most 64 characters`);
     }
+    for (const name of Object.keys(input.userEnvVars ?? {})) {
+      // Documented: user env var names may not start with GOOGLE or WORKFLOWS (reserved for built-ins).
+      if (/^(GOOGLE|WORKFLOWS)/.test(name)) throw new ApiError(400, 'INVALID_ARGUMENT', `userEnvVars: "${name}" uses a reserved prefix (GOOGLE, WORKFLOWS)`);
+    }
     const definition = parseWorkflow(input.source);
     validateWorkflow(definition);
     const now = new Date();
@@ -170,6 +174,7 @@ export class WorkflowsEngine {
     const env: Record<string, string> = {
       ...wf.userEnvVars,
       GOOGLE_CLOUD_PROJECT_ID: this.options.projectId,
+      GOOGLE_CLOUD_PROJECT_NUMBER: projectNumber(this.options.projectId),
       GOOGLE_CLOUD_LOCATION: this.options.location,
       GOOGLE_CLOUD_WORKFLOW_ID: wf.id,
       GOOGLE_CLOUD_WORKFLOW_REVISION_ID: wf.revisionId,
@@ -279,6 +284,12 @@ export class WorkflowsEngine {
     await Promise.all(running.map((e) => e.done));
     this.executions.clear();
   }
+}
+
+/** A stable, made-up 12-digit project number (offline there is no Resource Manager to ask). */
+function projectNumber(projectId: string): string {
+  const n = BigInt('0x' + createHash('sha256').update(projectId).digest('hex').slice(0, 15)) % 10n ** 12n;
+  return String(n).padStart(12, '1');
 }
 
 function defaultLog(e: { severity: string; payload: Value; execution: string }): void {

@@ -110,6 +110,12 @@ main:
     assert.match(err.message, /line 7/);
   });
 
+  it('user env vars with a reserved prefix (GOOGLE, WORKFLOWS) are refused (docs: workflows/docs/use-environment-variables)', async () => {
+    const r = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=reserved`, { sourceContents: '- r:\n    return: 1\n', userEnvVars: { GOOGLE_X: 'y' } });
+    assert.equal(r.status, 400);
+    assert.match((r.body.error as { message: string }).message, /GOOGLE_X/);
+  });
+
   it('the official ExecutionsClient (REST mode, unchanged) creates an execution, polls it and reads the result', async () => {
     const client = new ExecutionsClient({ projectId: PROJECT, apiEndpoint: '127.0.0.1', port, protocol: 'http', fallback: true, authClient: fakeAuth } as never);
     const parent = client.workflowPath(PROJECT, LOCATION, 'greeter');

@@ -116,6 +116,7 @@ describe('workflows conformance: standard library', () => {
       - \${sys.get_env("GOOGLE_CLOUD_WORKFLOW_ID")}
       - \${sys.get_env("GOOGLE_CLOUD_WORKFLOW_REVISION_ID")}
       - \${sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")}
+      - \${sys.get_env("GOOGLE_CLOUD_PROJECT_NUMBER")}
       - \${sys.get_env("MISSING")}
       - \${sys.get_env("MISSING", "dflt")}
 `,
@@ -126,7 +127,8 @@ describe('workflows conformance: standard library', () => {
     assert.deepEqual(r.slice(0, 4), ['http://example.test', 'test-project', 'us-central1', 'wf']);
     assert.equal(r[4], o.record.workflowRevisionId);
     assert.equal(r[5], o.record.id);
-    assert.deepEqual(r.slice(6), [null, 'dflt']);
+    assert.match(r[6] as string, /^\d{12}$/);
+    assert.deepEqual(r.slice(7), [null, 'dflt']);
   });
 
   it('sys.now returns epoch seconds as a double; uuid.generate returns a UUID (docs: stdlib/sys/now, stdlib/uuid/generate)', async () => {
