@@ -1,0 +1,115 @@
+import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import type { Bucket } from '@google-cloud/storage';
+import type { Audio } from './schemas';
+
+/**
+ * Audio sessions: the record in Firestore (`audios/s<session_id>`), the session's file in Cloud
+ * Storage (`sessions/<session_id>.json` in the audio bucket).
+ *
+ * Keyed by session_id, so a duplicate is found by the `create` itself (ALREADY_EXISTS), never by
+ * reading other sessions, and two racing creates cannot both win. The document id is the
+ * integer behind a letter: `s-5`, `s42`, so a negative id or 0 is an ordinary, valid id.
+ */
+export interface AudioStoreOptions {
+  audiosCollection: string;
+}
+
+export class DuplicateSessionError extends Error {
+  constructor(readonly sessionId: number) {
+    super(`session ${sessionId} already exists`);
+  }
+}
+
+export class SessionNotFoundError extends Error {
+  constructor(readonly sessionId: number) {
+    super(`no session ${sessionId}`);
+  }
+}
+
+const ALREADY_EXISTS = 6;
+
+export class AudioStore {
+  constructor(
+    private readonly db: Firestore,
+    private readonly files: Bucket,
+    private readonly options: AudioStoreOptions,
+  ) {}
+
+  static documentId(sessionId: number): string {
+    return `s${sessionId}`;
+  }
+
+  static objectName(sessionId: number): string {
+    return `sessions/${sessionId}.json`;
+  }
+
+  private ref(sessionId: number) {
+    return this.db.collection(this.options.audiosCollection).doc(AudioStore.documentId(sessionId));
+  }
+
+  /** Creates the record, then writes the file; if the file cannot be written the record is removed again. */
+  async create(audio: Audio): Promise<Audio> {
+    const ref = this.ref(audio.session_id);
+    try {
+      await ref.create(toDocument(audio));
+    } catch (err) {
+      if ((err as { code?: number }).code === ALREADY_EXISTS) throw new DuplicateSessionError(audio.session_id);
+      throw err;
+    }
+    try {
+      await this.writeFile(audio);
+    } catch (err) {
+      await ref.delete().catch(() => undefined);
+      throw err;
+    }
+    return audio;
+  }
+
+  /** Every session, by ascending session_id. */
+  async list(): Promise<Audio[]> {
+    const snapshot = await this.db.collection(this.options.audiosCollection).orderBy('session_id').get();
+    return snapshot.docs.map((doc) => toAudio(doc.data()));
+  }
+
+  async get(sessionId: number): Promise<Audio | undefined> {
+    const snapshot = await this.ref(sessionId).get();
+    return snapshot.exists ? toAudio(snapshot.data()!) : undefined;
+  }
+
+  /** Replaces an existing session's record and file. */
+  async replace(audio: Audio): Promise<Audio> {
+    const ref = this.ref(audio.session_id);
+    await this.db.runTransaction(async (tx) => {
+      const current = await tx.get(ref);
+      if (!current.exists) throw new SessionNotFoundError(audio.session_id);
+      tx.set(ref, toDocument(audio));
+    });
+    await this.writeFile(audio);
+    return audio;
+  }
+
+  /** Deletes the record and the file; absent is fine. Returns whether the record existed. */
+  async delete(sessionId: number): Promise<boolean> {
+    const ref = this.ref(sessionId);
+    const existed = await this.db.runTransaction(async (tx) => {
+      const current = await tx.get(ref);
+      if (current.exists) tx.delete(ref);
+      return current.exists;
+    });
+    await this.files.file(AudioStore.objectName(sessionId)).delete({ ignoreNotFound: true });
+    return existed;
+  }
+
+  private async writeFile(audio: Audio): Promise<void> {
+    await this.files.file(AudioStore.objectName(audio.session_id)).save(JSON.stringify(toAudio(audio)), { resumable: false, contentType: 'application/json' });
+  }
+}
+
+function toDocument(audio: Audio): DocumentData {
+  return { session_id: audio.session_id, ticks: audio.ticks, selected_tick: audio.selected_tick, step_count: audio.step_count };
+}
+
+/** Exactly the four fields, whatever else a document may hold. */
+function toAudio(data: DocumentData): Audio {
+  return { session_id: Number(data.session_id), ticks: (data.ticks as unknown[]).map(Number), selected_tick: Number(data.selected_tick), step_count: Number(data.step_count) };
+}
