@@ -1,6 +1,7 @@
 import { integer } from '../functions/shared/config';
 import { LocalCloud } from './cloud';
 import { repoPath } from './paths';
+import { LOCAL_GROUP_TIMING } from './workflowDeployments';
 
 /**
  * `make dev`: the whole local cloud in the foreground. Prints the URLs, writes
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 
 /** Pass-through of settings a developer may want to shorten locally (e.g. `PROCESS_DELAY_SECONDS=5 make dev`). */
 function devFunctionEnv(): Record<string, string> {
-  const names = ['PROCESS_DELAY_SECONDS', 'NODES', 'TAG_COUNTER_SHARDS'];
+  const names = ['PROCESS_DELAY_SECONDS', 'NODES', 'TAG_COUNTER_SHARDS', ...Object.keys(LOCAL_GROUP_TIMING)];
   return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]!]));
 }
 

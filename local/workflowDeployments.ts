@@ -15,6 +15,24 @@ export interface WorkflowDeployment {
 /** The pipeline's BigQuery dataset locally (the local BigQuery provisions it from infra/schemas). */
 export const PIPELINE_DATASET = 'pipeline';
 
+/** The groups workflow (System C) and the Firestore collections it shares with its functions. */
+export const GROUPS_WORKFLOW = 'groups';
+export const GROUP_COLLECTIONS = { GROUP_TASKS_COLLECTION: 'group_tasks', GROUP_LOCKS_COLLECTION: 'group_locks' };
+
+/**
+ * Node timeouts and back-off of the groups workflow, short locally so a failing node costs
+ * seconds, not minutes (Terraform's defaults: 10 s timeout, 5 compensation retries, 1 s to 60 s).
+ * Each can be overridden like any function setting (`NODE_TIMEOUT_SECONDS=3 make dev`).
+ */
+export const LOCAL_GROUP_TIMING: Record<string, string> = {
+  NODE_TIMEOUT_SECONDS: '1',
+  NODE_APPLY_MAX_ATTEMPTS: '2',
+  NODE_CHECK_MAX_RETRIES: '2',
+  COMPENSATION_MAX_RETRIES: '3',
+  NODE_RETRY_INITIAL_DELAY_SECONDS: '0.2',
+  NODE_RETRY_MAX_DELAY_SECONDS: '1',
+};
+
 export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
   {
     workflowId: 'pipeline',
@@ -27,6 +45,17 @@ export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
       BIGQUERY_DATASET: PIPELINE_DATASET,
       BIGQUERY_RESULTS_TABLE: 'results',
       PIPELINE_STATE_COLLECTION: 'pipeline_state',
+    }),
+  },
+  {
+    workflowId: GROUPS_WORKFLOW,
+    sourceFile: 'workflows/groups.yaml',
+    userEnvVars: (endpoints, functionEnv) => ({
+      ...GROUP_COLLECTIONS,
+      GROUP_DEAD_LETTERS_COLLECTION: 'group_dead_letters',
+      ...Object.fromEntries(Object.entries(LOCAL_GROUP_TIMING).map(([name, value]) => [name, functionEnv[name] ?? value])),
+      // Local functions check no token; in the cloud this is the nodeSim URL (infra/groups.tf).
+      NODE_AUTH_AUDIENCE: endpoints.functions.nodeSim ?? 'http://127.0.0.1',
     }),
   },
 ];

@@ -1,5 +1,6 @@
 import type { Endpoints } from '../cloud';
-import { PIPELINE_DATASET } from '../workflowDeployments';
+import { LOCAL_BUCKETS } from '../storage/service';
+import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, PIPELINE_DATASET } from '../workflowDeployments';
 
 /**
  * Function-specific environment in the local cloud: what Terraform sets on each function in the
@@ -13,6 +14,22 @@ export function localFunctionEnv(name: string, endpoints: Endpoints): Record<str
     case 'triggerWorkflow':
     case 'checkStatus':
       return { WORKFLOW_LOCATION: endpoints.location, WORKFLOW_NAME: 'pipeline', PIPELINE_STATE_COLLECTION: 'pipeline_state' };
+    case 'createGroup':
+    case 'deleteGroup':
+      return {
+        WORKFLOW_LOCATION: endpoints.location,
+        WORKFLOW_NAME: GROUPS_WORKFLOW,
+        // Three simulated nodes by default; `NODES=... make dev` points at others.
+        NODES: ['node1', 'node2', 'node3'].map((n) => `${endpoints.functions.nodeSim}/${n}`).join(','),
+        GROUP_TASK_URL: endpoints.functions.groupTask,
+        ...GROUP_COLLECTIONS,
+      };
+    case 'groupTask':
+      return { ...GROUP_COLLECTIONS };
+    case 'accounts':
+      return { ACCOUNT_IMAGES_BUCKET: LOCAL_BUCKETS.accountImages, ACCOUNTS_PUBLIC_URL: endpoints.functions.accounts };
+    case 'audios':
+      return { AUDIO_FILES_BUCKET: LOCAL_BUCKETS.audioFiles };
     default:
       return {};
   }

@@ -1,0 +1,60 @@
+import { ConfigError, optionalString, projectId, requiredString, url } from '../shared/config';
+
+/** Where the group tasks and locks live; the workflow is given the same names (infra/groups.tf). */
+export function readGroupCollections() {
+  return {
+    tasksCollection: optionalString('GROUP_TASKS_COLLECTION', 'group_tasks'),
+    locksCollection: optionalString('GROUP_LOCKS_COLLECTION', 'group_locks'),
+  };
+}
+
+/** What `createGroup` and `deleteGroup` read at cold start: the nodes, the workflow they start, where tasks live. */
+export function readGroupOperationConfig() {
+  const project = projectId();
+  const location = requiredString('WORKFLOW_LOCATION');
+  const workflow = requiredString('WORKFLOW_NAME');
+  return {
+    projectId: project,
+    /** `projects/P/locations/L/workflows/W`: the groups workflow (workflows/groups.yaml). */
+    workflowPath: `projects/${project}/locations/${location}/workflows/${workflow}`,
+    nodes: parseNodes('NODES', requiredString('NODES')),
+    /** groupTask's URL: the 202's `Location` is `<it>/<task_id>`. */
+    groupTaskUrl: url('GROUP_TASK_URL'),
+    ...readGroupCollections(),
+  };
+}
+
+export type GroupOperationConfig = ReturnType<typeof readGroupOperationConfig>;
+
+/** What `groupTask` reads at cold start. */
+export function readGroupTaskConfig() {
+  return { projectId: projectId(), ...readGroupCollections() };
+}
+
+/** What `nodeSim` reads at cold start: where the simulated nodes keep their groups and switches. */
+export function readNodeSimConfig() {
+  return { projectId: projectId(), collection: optionalString('NODE_SIM_COLLECTION', 'node_sim') };
+}
+
+/**
+ * `NODES`: comma-separated base URLs of the cluster nodes (`https://node-a.example.com,...`), in
+ * the order operations visit them. Each must be an absolute http(s) URL; trailing slashes are
+ * dropped; duplicates are refused (a node visited twice would be compensated twice).
+ */
+export function parseNodes(variable: string, value: string): string[] {
+  const nodes = value.split(',').map((n) => n.trim().replace(/\/+$/, '')).filter((n) => n !== '');
+  if (nodes.length === 0) throw new ConfigError(variable, 'must list at least one node URL');
+  for (const node of nodes) {
+    let parsed: URL;
+    try {
+      parsed = new URL(node);
+    } catch {
+      throw new ConfigError(variable, `must be comma-separated absolute URLs, got "${node}"`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(variable, `must list http(s) URLs, got "${node}"`);
+    if (parsed.search || parsed.hash) throw new ConfigError(variable, `node URLs must not carry a query or fragment, got "${node}"`);
+  }
+  const duplicate = nodes.find((n, i) => nodes.indexOf(n) !== i);
+  if (duplicate) throw new ConfigError(variable, `lists ${duplicate} twice`);
+  return nodes;
+}

@@ -1,0 +1,61 @@
+import { firestore } from '../shared/clients/firestore';
+import { executionsClient } from '../shared/clients/workflows';
+import { HttpError } from '../shared/errors';
+import { readJsonObject } from '../shared/http/body';
+import { httpFunction } from '../shared/http/httpFunction';
+import { sendJson } from '../shared/http/router';
+import { validator } from '../shared/validation';
+import type { GroupOperationConfig } from './config';
+import { groupRequestSchema, type GroupOperation, type GroupRequest } from './schemas';
+import { GroupLockedError, GroupTasks } from './taskStore';
+
+const validate = validator<GroupRequest>(groupRequestSchema);
+
+/**
+ * `createGroup` and `deleteGroup`: `POST {"group_id"}` → 202 `{"task_id"}` with a `Location` on
+ * groupTask. The task (PENDING, with the configured nodes) and the group's lock are written in
+ * one Firestore transaction; a group already locked by a running task is a 409. Then one
+ * execution of the groups workflow does the work. If that execution cannot be started, the task
+ * is marked FAILED and the lock released before answering 502, so nothing is left held.
+ */
+export function groupOperationFunction(name: string, operation: GroupOperation, config: GroupOperationConfig) {
+  let tasks: GroupTasks | undefined;
+  return httpFunction(name, [
+    {
+      method: 'POST',
+      path: '/',
+      async handle({ req, res, log }) {
+        const { group_id: groupId } = validate(readJsonObject(req));
+        tasks ??= new GroupTasks(firestore(), config);
+        let taskId: string;
+        try {
+          taskId = await tasks.start(operation, groupId, config.nodes);
+        } catch (err) {
+          if (err instanceof GroupLockedError) {
+            const running = err.holder.operation ? `a ${err.holder.operation} (task ${err.holder.task_id})` : `task ${err.holder.task_id}`;
+            throw new HttpError('conflict', `Group ${groupId} has an operation in progress: ${running}. Retry once it has finished.`);
+          }
+          throw err;
+        }
+        const taskLog = log.child({ task_id: taskId, group_id: groupId, operation });
+        let execution: string;
+        try {
+          const [started] = await executionsClient().createExecution({
+            parent: config.workflowPath,
+            execution: { argument: JSON.stringify({ task_id: taskId, operation, group_id: groupId, nodes: config.nodes }) },
+          });
+          execution = started.name!;
+        } catch (err) {
+          const reason = `the workflow could not be started: ${(err as Error).message}`;
+          taskLog.error('group operation not started', { event: 'group_task_not_started', error: err as Error });
+          await tasks.abandon(taskId, groupId, reason);
+          throw new HttpError('upstream_failed', `Task ${taskId} could not be started (the workflow service failed); it is marked FAILED and the group is not locked. Retry.`, { cause: err });
+        }
+        taskLog.info(`group ${operation} of ${groupId} started`, { event: 'group_task_started', execution });
+        // Best effort: the execution runs whether or not its name is recorded.
+        await tasks.recordExecution(taskId, execution).catch((err: Error) => taskLog.warn('execution name not recorded', { error: err }));
+        sendJson(res, 202, { task_id: taskId }, { Location: `${config.groupTaskUrl}/${taskId}` });
+      },
+    },
+  ]);
+}

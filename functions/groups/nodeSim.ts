@@ -1,0 +1,157 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Request } from '@google-cloud/functions-framework';
+import { firestore } from '../shared/clients/firestore';
+import { HttpError } from '../shared/errors';
+import { readJsonObject } from '../shared/http/body';
+import { httpFunction } from '../shared/http/httpFunction';
+import { queryValues } from '../shared/http/query';
+import { sendJson, type RequestContext } from '../shared/http/router';
+import { validator } from '../shared/validation';
+import { readNodeSimConfig } from './config';
+import { GROUP_ID_PATTERN, nodeGroupBodySchema } from './schemas';
+import { SimulatedNodes, type NodeMethod, type Switch } from './simulatedNodes';
+
+const config = readNodeSimConfig();
+const validateBody = validator<{ groupId: string }>(nodeGroupBodySchema);
+let store: SimulatedNodes | undefined;
+const nodes = (): SimulatedNodes => (store ??= new SimulatedNodes(firestore(), config.collection));
+
+const NODE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
+const GROUP_ID = new RegExp(GROUP_ID_PATTERN);
+const METHODS: NodeMethod[] = ['GET', 'POST', 'DELETE'];
+const MAX_HANG_MS = 600_000;
+
+/**
+ * `nodeSim`: many simulated cluster nodes in one function, for local runs and tests. The first
+ * path segment is the node's name, so a node's base URL is `<nodeSim URL>/<node>`. Relative to
+ * it, the node API of the spec:
+ *
+ *   POST   /v1/group/            {"groupId"} → 201 {"groupId"}, 400 problem when the group exists
+ *   DELETE /v1/group/            {"groupId"} → 200 {"groupId"}, 404 problem when it does not
+ *                                (our decision: a client can tell "deleted" from "was not there";
+ *                                the orchestration takes either as success)
+ *   GET    /v1/group/{groupId}/  → 200 {"groupId"} or 404 problem
+ *
+ * and the switches, kept in Firestore so they hold across instances:
+ *
+ *   POST /v1/group/{status}  a 3-digit status makes the node API answer it (without doing
+ *                            anything) until reset; 0 resets
+ *   POST /v1/hang/{ms}       the node API waits that long before serving each request, which it
+ *                            then still serves, as a slow real node would, even if the caller
+ *                            gave up; 0 resets
+ *   GET  /v1/switches        the switches set
+ *
+ * Both switches take `?methods=POST,DELETE` (only those methods; all by default) and `?times=N`
+ * (only the next N requests they apply to; until reset by default).
+ */
+export const nodeSim = httpFunction('nodeSim', [
+  { method: 'POST', path: '/{node}/v1/group', handle: (ctx) => serveGroupApi(ctx, 'POST') },
+  { method: 'DELETE', path: '/{node}/v1/group', handle: (ctx) => serveGroupApi(ctx, 'DELETE') },
+  { method: 'GET', path: '/{node}/v1/group/{groupId}', handle: (ctx) => serveGroupApi(ctx, 'GET') },
+  {
+    method: 'POST',
+    path: '/{node}/v1/group/{status}',
+    async handle({ req, res, params }) {
+      const node = nodeName(params.node);
+      if (!/^(0|[1-5][0-9]{2})$/.test(params.status)) {
+        throw new HttpError('validation_failed', `The status must be 0 (reset) or a 3-digit HTTP status from 100 to 599, got "${params.status}".`, {
+          errors: [{ pointer: '#/path/status', detail: 'must be 0 or a status from 100 to 599' }],
+        });
+      }
+      const status = Number(params.status);
+      const switches = await nodes().setSwitch(node, 'status', status === 0 ? null : { value: status, ...scope(req) });
+      sendJson(res, 200, { node, ...switches });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/{node}/v1/hang/{ms}',
+    async handle({ req, res, params }) {
+      const node = nodeName(params.node);
+      const ms = /^\d{1,7}$/.test(params.ms) ? Number(params.ms) : NaN;
+      if (!(ms >= 0 && ms <= MAX_HANG_MS)) {
+        throw new HttpError('validation_failed', `The hang must be 0 (reset) or a number of milliseconds up to ${MAX_HANG_MS}, got "${params.ms}".`, {
+          errors: [{ pointer: '#/path/ms', detail: `must be an integer from 0 to ${MAX_HANG_MS}` }],
+        });
+      }
+      const switches = await nodes().setSwitch(node, 'hang', ms === 0 ? null : { value: ms, ...scope(req) });
+      sendJson(res, 200, { node, ...switches });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/{node}/v1/switches',
+    async handle({ res, params }) {
+      const node = nodeName(params.node);
+      sendJson(res, 200, { node, ...(await nodes().switches(node)) });
+    },
+  },
+]);
+
+async function serveGroupApi({ req, res, params, log }: RequestContext, method: NodeMethod): Promise<void> {
+  const node = nodeName(params.node);
+  const groupId = method === 'GET' ? pathGroupId(params.groupId) : validateBody(readJsonObject(req)).groupId;
+  const disruption = await nodes().take(node, method);
+  if (disruption.hangMs) {
+    log.info(`node ${node}: hanging ${disruption.hangMs} ms before ${method}`, { event: 'node_sim_hang', node });
+    await sleep(disruption.hangMs);
+  }
+  if (disruption.status) {
+    log.info(`node ${node}: answering ${disruption.status} to ${method}, as switched`, { event: 'node_sim_status', node });
+    if (disruption.status >= 400) {
+      throw new HttpError(disruption.status >= 500 ? 'upstream_failed' : 'bad_request', `Simulated node ${node} is switched to answer ${disruption.status}.`, { status: disruption.status });
+    }
+    return sendJson(res, disruption.status, { node, simulated: disruption.status });
+  }
+  const store = nodes();
+  if (method === 'POST') {
+    if (!(await store.create(node, groupId))) throw new HttpError('bad_request', `Node ${node} already has group ${groupId}.`);
+    log.info(`node ${node}: group ${groupId} created`, { event: 'node_sim_created', node, group_id: groupId });
+    return sendJson(res, 201, { groupId });
+  }
+  if (method === 'DELETE') {
+    if (!(await store.delete(node, groupId))) throw new HttpError('not_found', `Node ${node} has no group ${groupId}.`);
+    log.info(`node ${node}: group ${groupId} deleted`, { event: 'node_sim_deleted', node, group_id: groupId });
+    return sendJson(res, 200, { groupId });
+  }
+  if (!(await store.has(node, groupId))) throw new HttpError('not_found', `Node ${node} has no group ${groupId}.`);
+  sendJson(res, 200, { groupId });
+}
+
+function nodeName(value: string): string {
+  if (!NODE_NAME.test(value)) {
+    throw new HttpError('validation_failed', `"${value}" is not a node name: 1 to 63 of A-Z, a-z, 0-9, "_" and "-".`, {
+      errors: [{ pointer: '#/path/node', detail: 'must match ^[A-Za-z0-9_-]{1,63}$' }],
+    });
+  }
+  return value;
+}
+
+function pathGroupId(value: string): string {
+  if (!GROUP_ID.test(value)) {
+    throw new HttpError('validation_failed', `"${value}" is not a group id.`, { errors: [{ pointer: '#/path/groupId', detail: `must match ${GROUP_ID_PATTERN}` }] });
+  }
+  return value;
+}
+
+/** `?methods=` and `?times=` of a switch. */
+function scope(req: Request): Pick<Switch, 'methods' | 'remaining'> {
+  const methodsText = queryValues(req, 'methods').join(',');
+  let methods: NodeMethod[] | null = null;
+  if (methodsText !== '') {
+    methods = methodsText.split(',').map((m) => m.trim().toUpperCase()) as NodeMethod[];
+    const wrong = methods.find((m) => !METHODS.includes(m));
+    if (wrong !== undefined) {
+      throw new HttpError('validation_failed', `methods must list ${METHODS.join(', ')}; got "${wrong}".`, { errors: [{ pointer: '#/query/methods', detail: `must be a comma-separated list of ${METHODS.join(', ')}` }] });
+    }
+  }
+  const timesText = queryValues(req, 'times');
+  let remaining: number | null = null;
+  if (timesText.length > 0) {
+    remaining = /^\d{1,4}$/.test(timesText[0]) ? Number(timesText[0]) : 0;
+    if (timesText.length > 1 || remaining < 1) {
+      throw new HttpError('validation_failed', 'times must be one integer from 1 to 9999.', { errors: [{ pointer: '#/query/times', detail: 'must be an integer from 1 to 9999' }] });
+    }
+  }
+  return { methods, remaining };
+}

@@ -1,0 +1,118 @@
+import type { JsonSchema } from '../shared/validation';
+
+/**
+ * A group id: 1 to 128 of `A-Z a-z 0-9 . _ -`, but not `.` or `..`: the id travels as a path
+ * segment of the node API (`GET /v1/group/{groupId}/`), where URL parsers turn those two into
+ * "this folder" and "the parent folder", so the GET would reach another resource.
+ */
+export const GROUP_ID_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}$';
+
+export type GroupOperation = 'create' | 'delete';
+
+export const TASK_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** States after which the workflow no longer touches the task (and its lock is released). */
+export const TERMINAL_STATES: readonly TaskState[] = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED'];
+
+/**
+ * Per-node outcomes a task reports. `pending` before the node is reached, `skipped` when an
+ * earlier node failed first; `pre-existing` / `absent` mean the node already was as asked (so a
+ * rollback leaves it alone); `unknown` means the node never answered clearly, even to a GET.
+ */
+export const NODE_OUTCOMES = [
+  'pending',
+  'skipped',
+  'created',
+  'pre-existing',
+  'deleted',
+  'absent',
+  'failed',
+  'unknown',
+  'rolled_back',
+  'restored',
+  'compensation_failed',
+] as const;
+
+export interface GroupRequest {
+  group_id: string;
+}
+
+export const groupRequestSchema: JsonSchema = {
+  $id: 'GroupRequest',
+  type: 'object',
+  description: 'The group to create or delete on every node.',
+  properties: {
+    group_id: {
+      type: 'string',
+      pattern: GROUP_ID_PATTERN,
+      description: 'The group id: 1 to 128 of A-Z, a-z, 0-9, ".", "_" and "-", other than "." and "..".',
+      examples: ['test-group-1'],
+    },
+  },
+  required: ['group_id'],
+  additionalProperties: false,
+  examples: [{ group_id: 'test-group-1' }],
+};
+
+export const taskAcceptedSchema: JsonSchema = {
+  type: 'object',
+  description: 'The operation was accepted and runs in the background; poll groupTask with the task id.',
+  properties: {
+    task_id: { type: 'string', format: 'uuid', description: 'The task id: `GET /groupTask/{task_id}` reports its progress.' },
+  },
+  required: ['task_id'],
+  examples: [{ task_id: '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a' }],
+};
+
+export const taskSchema: JsonSchema = {
+  type: 'object',
+  description: 'A group operation and where it stands on each node.',
+  properties: {
+    task_id: { type: 'string', format: 'uuid' },
+    operation: { enum: ['create', 'delete'] },
+    group_id: { type: 'string', pattern: GROUP_ID_PATTERN },
+    state: {
+      enum: [...TASK_STATES],
+      description:
+        '`PENDING` (accepted, not started), `RUNNING`, `SUCCEEDED` (every node has the change), `ROLLED_BACK` (a node failed and every node changed was put back), ' +
+        '`FAILED` (a compensation could not be done even after retries: see `dead_letters`; or an unexpected error: see `error`).',
+    },
+    nodes: {
+      type: 'object',
+      description: 'Each node (its base URL) and its outcome, updated as the operation progresses.',
+      additionalProperties: { enum: [...NODE_OUTCOMES] },
+    },
+    error: { type: 'string', description: 'Why the operation did not succeed: the failing node and what it answered, and any dead letters.' },
+    dead_letters: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Ids of the dead-letter documents (Firestore collection `group_dead_letters`) holding each compensation that could not be done, with the request to replay.',
+    },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+  required: ['task_id', 'operation', 'group_id', 'state', 'nodes'],
+  examples: [
+    {
+      task_id: '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a',
+      operation: 'create',
+      group_id: 'test-group-1',
+      state: 'ROLLED_BACK',
+      nodes: { 'https://node1.example.com': 'rolled_back', 'https://node2.example.com': 'rolled_back', 'https://node3.example.com': 'failed' },
+      error: 'node https://node3.example.com: POST /v1/group/ answered 500 (HTTP server responded with error code 500); rolled back',
+      created_at: '2026-11-23T12:00:00.000Z',
+      updated_at: '2026-11-23T12:00:02.000Z',
+    },
+  ],
+};
+
+/** The node API body (`POST` / `DELETE /v1/group/`). */
+export const nodeGroupBodySchema: JsonSchema = {
+  $id: 'NodeGroupBody',
+  type: 'object',
+  description: 'The group a node should create or delete.',
+  properties: { groupId: { type: 'string', pattern: GROUP_ID_PATTERN, examples: ['test-group-1'] } },
+  required: ['groupId'],
+  examples: [{ groupId: 'test-group-1' }],
+};

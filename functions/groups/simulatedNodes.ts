@@ -1,0 +1,124 @@
+import type { Firestore } from '@google-cloud/firestore';
+
+/**
+ * The state of the simulated nodes (nodeSim) in Firestore, so every instance of the function
+ * sees the same groups and the same switches:
+ *
+ *   node_sim/n-<node>                      {status?: Switch, hang?: Switch}
+ *   node_sim/n-<node>/groups/g-<groupId>   {group_id, created_at}
+ *
+ * A switch makes the node's group API answer a status, or wait, for the listed methods (all when
+ * none are listed) and for the next `remaining` requests (until reset when absent).
+ */
+export type NodeMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface Switch {
+  /** The status to answer (status switch) or the milliseconds to wait (hang switch). */
+  value: number;
+  methods: NodeMethod[] | null;
+  remaining: number | null;
+}
+
+export interface Switches {
+  status?: Switch;
+  hang?: Switch;
+}
+
+/** What a request to the node API must suffer before it is served. */
+export interface Disruption {
+  status?: number;
+  hangMs?: number;
+}
+
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
+
+export class SimulatedNodes {
+  constructor(
+    private readonly db: Firestore,
+    private readonly collection: string,
+  ) {}
+
+  private node(node: string) {
+    return this.db.collection(this.collection).doc(`n-${node}`);
+  }
+
+  private group(node: string, groupId: string) {
+    return this.node(node).collection('groups').doc(`g-${groupId}`);
+  }
+
+  /** Creates the group; false when the node already has it. */
+  async create(node: string, groupId: string): Promise<boolean> {
+    try {
+      await this.group(node, groupId).create({ group_id: groupId, created_at: new Date() });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes the group; false when the node does not have it. */
+  async delete(node: string, groupId: string): Promise<boolean> {
+    try {
+      await this.group(node, groupId).delete({ exists: true });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === NOT_FOUND) return false;
+      throw err;
+    }
+  }
+
+  async has(node: string, groupId: string): Promise<boolean> {
+    return (await this.group(node, groupId).get()).exists;
+  }
+
+  /** Sets (or, with null, clears) one switch of a node. */
+  async setSwitch(node: string, kind: keyof Switches, value: Switch | null): Promise<Switches> {
+    const ref = this.node(node);
+    return this.db.runTransaction(async (tx) => {
+      const current = ((await tx.get(ref)).data() ?? {}) as Switches;
+      const next: Switches = { ...current };
+      if (value) next[kind] = value;
+      else delete next[kind];
+      tx.set(ref, next);
+      return next;
+    });
+  }
+
+  async switches(node: string): Promise<Switches> {
+    return ((await this.node(node).get()).data() ?? {}) as Switches;
+  }
+
+  /**
+   * The switches that apply to one request of the node API, consuming one use of each limited
+   * switch. A plain read when nothing applies (the common case); a transaction when a counted
+   * switch must be decremented, so concurrent requests never use one use twice.
+   */
+  async take(node: string, method: NodeMethod): Promise<Disruption> {
+    const ref = this.node(node);
+    const applies = (s: Switch | undefined): s is Switch => !!s && (s.methods === null || s.methods.includes(method));
+    const peek = ((await ref.get()).data() ?? {}) as Switches;
+    if (!applies(peek.status) && !applies(peek.hang)) return {};
+    if (peek.status?.remaining == null && peek.hang?.remaining == null) {
+      return { status: applies(peek.status) ? peek.status.value : undefined, hangMs: applies(peek.hang) ? peek.hang.value : undefined };
+    }
+    return this.db.runTransaction(async (tx) => {
+      const current = ((await tx.get(ref)).data() ?? {}) as Switches;
+      const next: Switches = { ...current };
+      const disruption: Disruption = {};
+      for (const kind of ['status', 'hang'] as const) {
+        const s = current[kind];
+        if (!applies(s)) continue;
+        if (kind === 'status') disruption.status = s.value;
+        else disruption.hangMs = s.value;
+        if (s.remaining !== null) {
+          if (s.remaining <= 1) delete next[kind];
+          else next[kind] = { ...s, remaining: s.remaining - 1 };
+        }
+      }
+      tx.set(ref, next);
+      return disruption;
+    });
+  }
+}
