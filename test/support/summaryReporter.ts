@@ -5,13 +5,12 @@ import Mocha from 'mocha';
  * plain form CI reads whatever the runner.
  */
 class SummaryReporter extends Mocha.reporters.Spec {
-  constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
-    super(runner, options);
-    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
-      const s = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
-      // After the spec reporter's own epilogue, which it prints on the same event.
-      setImmediate(() => console.log(`tests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`));
-    });
+  // Spec prints its epilogue on the run's end event; the line follows it synchronously, before
+  // `--exit` ends the process.
+  override epilogue(): void {
+    super.epilogue();
+    const s = this.stats;
+    console.log(`tests: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
   }
 }
 
