@@ -2,6 +2,7 @@ import { LocalService, LocalServiceContext, StartedService } from '../service';
 import { WorkflowsApiServer } from './api/server';
 import { Clock } from './clock';
 import { WorkflowRecord, WorkflowsEngine } from './engine';
+import { closeIdleConnections } from './stdlib/http';
 
 /** Options for tests and tools; the orchestrator needs none. */
 export interface WorkflowsServiceOptions {
@@ -71,5 +72,6 @@ export class WorkflowsService implements LocalService {
     this.baseUrl = undefined;
     await this.engineRef?.reset();
     await server?.close();
+    closeIdleConnections();
   }
 }

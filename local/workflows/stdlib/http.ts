@@ -16,7 +16,14 @@ export const LOCAL_AUTH_TOKEN = 'local-workflows-token';
 const DEFAULT_TIMEOUT_S = 300;
 const MAX_TIMEOUT_S = 1800;
 
+// Keep-alive pools: the engine's overhead per call stays small against a local function.
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+/** Closes pooled connections, so a stopped engine leaves no socket holding the process open. */
+export function closeIdleConnections(): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
 
 export interface HttpRequestArgs {
   method: string;
