@@ -9,6 +9,7 @@ import { FirestoreEmulatorService } from './firestore/emulatorService';
 import { FunctionProcess } from './functions/functionProcess';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
+import { StorageService } from './storage/service';
 import { freePort, portOrFree } from './ports';
 import type { LocalService } from './service';
 import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
@@ -49,6 +50,8 @@ export class LocalCloud {
   private proxies: FaultProxy[] = [];
   private control?: ControlServer;
   endpoints!: Endpoints;
+  /** The standard emulator variables (FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST, ...) every function gets. */
+  readonly serviceEnv: Record<string, string> = {};
 
   private constructor(private readonly options: Required<Omit<LocalCloudOptions, 'basePort'>> & { basePort?: number }) {}
 
@@ -81,7 +84,7 @@ export class LocalCloud {
     this.endpoints = { project: projectId, location, functions: {}, control: '' };
 
     // Services first, in order: later ones (the Workflows engine) need earlier ones' endpoints.
-    const serviceEnv: Record<string, string> = {};
+    const serviceEnv = this.serviceEnv;
     const plugged = this.pluggedServices();
     for (const [index, service] of plugged.entries()) {
       const started = await service.start({
@@ -128,7 +131,7 @@ export class LocalCloud {
 
   /** The services this cloud runs, in start order: the Workflows engine's connectors need Firestore's and BigQuery's endpoints. */
   private pluggedServices(): LocalService[] {
-    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')), new BigQueryService(), new WorkflowsService()];
+    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')), new BigQueryService(), new WorkflowsService(), new StorageService()];
   }
 
   /** Deploys the project's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */

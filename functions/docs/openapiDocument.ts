@@ -2,9 +2,11 @@ import { problemSchema, type OpenApiFragment, type OpenApiObject } from '../shar
 import { problemResponses } from '../shared/openapi/fragments';
 import { pipelineOpenApi } from '../pipeline/openapi';
 import { tagsOpenApi } from '../tags/openapi';
+import { accountsOpenApi } from '../accounts/openapi';
+import { audiosOpenApi } from '../audios/openapi';
 
 /** Each system's fragment; a new system adds one line here. */
-const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi];
+const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi];
 
 const docsPaths: Record<string, OpenApiObject> = {
   '/docs': {
