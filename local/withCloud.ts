@@ -4,7 +4,8 @@ import { repoPath } from './paths';
 
 /**
  * `node dist/local/withCloud.js <command...>`: starts a local cloud on free ports, runs the
- * command with `LOCAL_CLOUD_ENDPOINTS` pointing at its endpoints file, stops the cloud, and exits
+ * command with `LOCAL_CLOUD_ENDPOINTS` pointing at its endpoints file and the standard emulator
+ * variables set (so client libraries in the tests reach the same emulators), stops the cloud, and exits
  * with the command's status. This is how `make test` runs the emulator and end-to-end suites
  * without a `make dev` running, and without colliding with one that is.
  */
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
   const file = repoPath('.local', 'test-endpoints.json');
   cloud.writeEndpoints(file);
   try {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, LOCAL_CLOUD_ENDPOINTS: file } });
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...cloud.serviceEnv, LOCAL_CLOUD_ENDPOINTS: file } });
     const stopChild = (): void => {
       child.kill('SIGTERM');
     };
