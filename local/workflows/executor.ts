@@ -10,6 +10,9 @@ import { deepCopy, isMap, setKey, typeName, Value, ValueMap } from './values';
 /** Documented limit on nested subworkflow calls (https://cloud.google.com/workflows/quotas). */
 export const MAX_CALL_DEPTH = 20;
 
+/** How many steps run between two yields to the event loop. */
+const YIELD_EVERY_STEPS = 500;
+
 /** One frame of an error's stack trace, innermost first. */
 export interface TraceElement {
   step: string;
@@ -80,6 +83,7 @@ function nextFlow(next: string): Flow {
 /** Runs parsed workflow definitions. One Executor serves one execution. */
 export class Executor {
   private readonly subCallCache = new WeakMap<Expr, Expr[]>();
+  private stepsSinceYield = 0;
 
   constructor(
     private readonly def: WorkflowDefinition,
@@ -144,6 +148,12 @@ export class Executor {
   }
 
   private async runStep(step: Step, fr: Frame): Promise<Flow> {
+    // Steps that never block only chain resolved promises, which starve timers and I/O; yield to
+    // the event loop now and then so a tight loop cannot freeze the API (or its own cancel).
+    if (++this.stepsSinceYield >= YIELD_EVERY_STEPS) {
+      this.stepsSinceYield = 0;
+      await new Promise<void>((r) => setImmediate(r));
+    }
     if (this.ctx.signal.aborted) throw new CancelledError();
     this.hooks.onStep?.(fr.routine, step.name);
     try {

@@ -175,6 +175,18 @@ main:
     await client.close();
   });
 
+  it('an endless loop of non-blocking steps does not freeze the API, and can be cancelled (docs: reference/executions/rest/v1/.../cancel)', async () => {
+    await service.deployWorkflow({ workflowId: 'spinner', source: '- spin:\n    assign:\n      - x: 1\n    next: spin\n' });
+    const created = await call(base, 'POST', `/v1/${PARENT}/workflows/spinner/executions`, {});
+    await new Promise((r) => setTimeout(r, 50));
+    const name = created.body.name as string;
+    const got = await call(base, 'GET', `/v1/${name}`);
+    assert.equal(got.body.state, 'ACTIVE');
+    const cancelled = await call(base, 'POST', `/v1/${name}:cancel`, {});
+    assert.equal(cancelled.body.state, 'CANCELLED');
+    await service.engine.executions.get(name.split('/').pop()!)!.done;
+  });
+
   it('executions.create validates the argument JSON; unknown executions are 404', async () => {
     const bad = await call(base, 'POST', `/v1/${PARENT}/workflows/greeter/executions`, { argument: '{not json' });
     assert.equal(bad.status, 400);
