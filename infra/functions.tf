@@ -85,6 +85,29 @@ locals {
       max_instances   = 20
       environment     = local.pipeline_workflow_client_environment
     }
+    accounts = {
+      description = "User accounts: list with filters, create, read, replace, delete, upload and serve the account image."
+      public      = true
+      # An upload (at most 5 MiB) is held in memory while it is checked and stored.
+      memory          = "512Mi"
+      cpu             = "1"
+      timeout_seconds = 60
+      concurrency     = 40
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.accounts_environment
+    }
+    audios = {
+      description     = "Audio sessions keyed by session_id: list, create (JSON or a .json file), read, replace, delete."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.audios_environment
+    }
     docs = {
       description     = "The OpenAPI 3 document of the whole collection, as JSON and as a readable page."
       public          = true

@@ -17,6 +17,11 @@ locals {
     triggerWorkflow = ["roles/workflows.invoker"]
     # Reads executions, and the pipeline state in Firestore while one runs.
     checkStatus = ["roles/workflows.viewer", "roles/datastore.viewer"]
+    # Accounts and their email documents in transactions. Object access to its own bucket
+    # only: google_storage_bucket_iam_member in accounts.tf.
+    accounts = ["roles/datastore.user"]
+    # Audio session records; object access to its own bucket in accounts.tf.
+    audios = ["roles/datastore.user"]
     # Serves a document built in memory; calls no API.
     docs = []
   }
