@@ -92,7 +92,11 @@ export const textFunctions: StdFunction[] = [
   }),
   def('text.substring', ['source', 'start', 'end'], (a) => {
     const chars = [...arg<string>('text.substring', a, 0, 'source', 'string')];
-    const clamp = (n: bigint): number => Math.max(0, Math.min(chars.length, Number(n)));
+    // Documented: a negative index is an offset from the end; out-of-range indexes are clamped.
+    const clamp = (n: bigint): number => {
+      const i = n < 0n ? chars.length + Number(n) : Number(n);
+      return Math.max(0, Math.min(chars.length, i));
+    };
     const start = clamp(arg<bigint>('text.substring', a, 1, 'start', 'integer'));
     const end = clamp(arg<bigint>('text.substring', a, 2, 'end', 'integer'));
     return start >= end ? '' : chars.slice(start, end).join('');
