@@ -5,7 +5,7 @@ MOCHA := node_modules/.bin/mocha
 UNIT := 'dist/test/unit/**/*.test.js' 'dist/test/infra/**/*.test.js' 'dist/test/conformance/**/*.test.js'
 CLOUD := 'dist/test/emulator/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
-.PHONY: all install build dev test test-unit test-cloud bench soak lint format check-format clean
+.PHONY: all install build package dev test test-unit test-cloud bench soak lint format check-format clean
 
 all: build
 
@@ -32,6 +32,10 @@ test-unit: build
 
 test-cloud: build
 	node dist/local/withCloud.js $(MOCHA) $(CLOUD)
+
+## One deployable folder per function under build/functions/ (Terraform zips each): see infra/README.md.
+package: build
+	node dist/scripts/packageFunctions.js
 
 ## Benchmarks print figures and ratios; they never assert. BENCH_RUNS, BENCH_SECONDS, BENCH_TAGS tune them.
 bench: build
