@@ -4,6 +4,7 @@ import { TagCounter } from '../functions/tags/tagCounter';
 import { FunctionUnderTest } from './functionUnderTest';
 import { load } from './load';
 import { printTable } from './report';
+import { tagName } from '../test/support/tagNames';
 
 /**
  * The tag counter under load against the Firestore emulator, beside a bare hello function under
@@ -97,16 +98,6 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
     ['tags', 'keys returned', 'body MiB', 'ms', 'RSS at start MiB', 'peak RSS MiB', 'seeding s'],
     rows,
   );
-}
-
-/** The i-th of 100,000 distinct valid tag names. */
-function tagName(i: number): string {
-  let s = '';
-  do {
-    s = String.fromCharCode(97 + (i % 26)) + s;
-    i = Math.floor(i / 26);
-  } while (i > 0);
-  return 'tag_' + s.padStart(4, 'a');
 }
 
 main().catch((err) => {

@@ -1,21 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { TagCounter, type TagCounterOptions } from '../../../functions/tags/tagCounter';
 import { emulatorFirestore, uniqueCollection } from '../../support/emulatorFirestore';
+import { tagName } from '../../support/tagNames';
 
 async function collect(counter: TagCounter): Promise<[string, number][]> {
   const out: [string, number][] = [];
   for await (const entry of counter.totals()) out.push(entry);
   return out;
-}
-
-/** `i` in base 26 with the digits a..z, padded with a (the zero digit) so names stay unique. */
-function lettersFor(i: number): string {
-  let s = '';
-  do {
-    s = String.fromCharCode(97 + (i % 26)) + s;
-    i = Math.floor(i / 26);
-  } while (i > 0);
-  return s.padStart(4, 'a');
 }
 
 describe('TagCounter on the Firestore emulator', function () {
@@ -64,7 +55,7 @@ describe('TagCounter on the Firestore emulator', function () {
     // Shard documents written directly (500 per batch) to keep the test quick; 100,000 tags are in `make bench`.
     const db = emulatorFirestore();
     const tagCount = 3000;
-    const names = Array.from({ length: tagCount }, (_, i) => 'tag_' + lettersFor(i));
+    const names = Array.from({ length: tagCount }, (_, i) => tagName(i));
     for (let start = 0; start < names.length; start += 500) {
       const batch = db.batch();
       for (const [offset, name] of names.slice(start, start + 500).entries()) {
