@@ -181,6 +181,7 @@ export class WorkflowsEngine {
       GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID: id,
     };
     const onLog = this.options.onLog ?? defaultLog;
+    const threads = new Map<string, { routine: string; step: string }>();
     const executor = new Executor(
       wf.definition,
       {
@@ -192,9 +193,15 @@ export class WorkflowsEngine {
         projectId: this.options.projectId,
       },
       {
-        onStep: (routine, step) => {
+        // One current step per running thread: the main line and each running parallel branch.
+        onStep: (routine, step, thread) => {
           rec.stepCount++;
-          rec.currentSteps = [{ routine, step }];
+          threads.set(thread, { routine, step });
+          rec.currentSteps = [...threads.values()];
+        },
+        onThreadEnd: (thread) => {
+          threads.delete(thread);
+          rec.currentSteps = [...threads.values()];
         },
       },
     );

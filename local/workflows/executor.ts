@@ -28,7 +28,10 @@ export interface UncaughtError {
 
 /** Observers of a running execution (for `status.currentSteps` and step counts). */
 export interface ExecutionHooks {
-  onStep?(routine: string, step: string): void;
+  /** A step starts; `thread` names the parallel branch running it ('' outside parallel steps). */
+  onStep?(routine: string, step: string, thread: string): void;
+  /** A parallel branch or iteration ended. */
+  onThreadEnd?(thread: string): void;
 }
 
 type Flow = undefined | { t: 'jump'; target: string } | { t: 'return'; v: Value } | { t: 'break' } | { t: 'continue' };
@@ -54,6 +57,8 @@ interface Frame {
   inBranch: boolean;
   /** The expression environment of this frame, made once (it is on the hot path). */
   env?: EvalEnv;
+  /** Which parallel branch runs this frame ('' outside parallel steps), for `status.currentSteps`. */
+  thread: string;
 }
 
 const traces = new WeakMap<WorkflowError, TraceElement[]>();
@@ -95,13 +100,13 @@ export class Executor {
   async run(argument: Value): Promise<Value> {
     const main = this.def.subworkflows.get('main')!;
     const args: Value[] = main.params.length ? [argument] : [];
-    return this.callSubworkflow(main, args, undefined, 0);
+    return this.callSubworkflow(main, args, undefined, 0, '');
   }
 
-  private async callSubworkflow(sub: Subworkflow, positional: Value[], named: ValueMap | undefined, depth: number): Promise<Value> {
+  private async callSubworkflow(sub: Subworkflow, positional: Value[], named: ValueMap | undefined, depth: number, thread: string): Promise<Value> {
     if (depth > MAX_CALL_DEPTH) throw wfError('RecursionError', `maximum recursion depth (${MAX_CALL_DEPTH}) exceeded calling ${sub.name}`);
     const scope = new Scope();
-    const fr: Frame = { routine: sub.name, scope, depth, inBranch: false };
+    const fr: Frame = { routine: sub.name, scope, depth, inBranch: false, thread };
     if (named) {
       for (const k of Object.keys(named)) {
         if (!sub.params.some((p) => p.name === k)) throw wfError('TypeError', `${sub.name}: unexpected argument '${k}'`);
@@ -155,7 +160,7 @@ export class Executor {
       await new Promise<void>((r) => setImmediate(r));
     }
     if (this.ctx.signal.aborted) throw new CancelledError();
-    this.hooks.onStep?.(fr.routine, step.name);
+    this.hooks.onStep?.(fr.routine, step.name, fr.thread);
     try {
       return await this.execute(step, fr);
     } catch (e) {
@@ -231,7 +236,7 @@ export class Executor {
     const named: ValueMap = {};
     for (const [k, t] of args ?? []) setKey(named, k, await this.evalTemplate(t, fr));
     const sub = this.def.subworkflows.get(fn);
-    if (sub) return this.callSubworkflow(sub, [], named, fr.depth + 1);
+    if (sub) return this.callSubworkflow(sub, [], named, fr.depth + 1, fr.thread);
     const f = STDLIB.get(fn);
     if (!f) throw wfError('TypeError', `unknown function ${fn}`);
     const positional = f.rawArgs ? [named] : bindNamedArgs(f, named);
@@ -323,12 +328,15 @@ export class Executor {
         const task = tasks[nextTask++];
         const scope = new Scope(fr.scope, shared);
         task.init?.(scope);
+        const thread = `${fr.thread}/${step.name}[${task.id}]`;
         try {
-          const flow = await task.run({ ...fr, scope, inBranch: true, env: undefined });
+          const flow = await task.run({ ...fr, scope, inBranch: true, env: undefined, thread });
+          this.hooks.onThreadEnd?.(thread);
           if (flow?.t === 'break') throw wfError('TypeError', 'break is not allowed in a parallel for loop');
           if (flow?.t === 'jump') throw wfError('TypeError', `next: cannot jump out of a parallel branch to "${flow.target}"`);
           if (flow?.t === 'return') throw wfError('TypeError', 'return is not allowed inside a parallel branch');
         } catch (e) {
+          this.hooks.onThreadEnd?.(thread);
           // Documented exception_policy continueAll: other branches keep running.
           if (e instanceof WorkflowError) failures.push({ id: task.id, error: e.payload });
           else cancelled = cancelled ?? e;
@@ -394,7 +402,7 @@ export class Executor {
     if (predicate === 'http.default_retry_predicate_non_idempotent') return defaultRetryPredicateNonIdempotent(payload);
     const sub = this.def.subworkflows.get(predicate);
     if (!sub) throw wfError('TypeError', `retry predicate ${predicate} not found`);
-    const v = await this.callSubworkflow(sub, [payload], undefined, fr.depth + 1);
+    const v = await this.callSubworkflow(sub, [payload], undefined, fr.depth + 1, fr.thread);
     if (typeof v !== 'boolean') throw wfError('TypeError', `retry predicate ${predicate} must return a boolean, got ${typeName(v)}`);
     return v;
   }
@@ -530,7 +538,7 @@ export class Executor {
     for (const c of calls) {
       const call = c as Extract<Expr, { k: 'call' }>;
       const args = call.args.map((a) => evaluate(a, env));
-      pre.set(c, await this.callSubworkflow(this.def.subworkflows.get(call.name)!, args, undefined, fr.depth + 1));
+      pre.set(c, await this.callSubworkflow(this.def.subworkflows.get(call.name)!, args, undefined, fr.depth + 1, fr.thread));
     }
     return evaluate(e, env);
   }

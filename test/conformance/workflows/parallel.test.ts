@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { ScaledClock } from '../../../local/workflows/clock';
+import { WorkflowsEngine } from '../../../local/workflows/engine';
 import { failure, result, run } from './harness';
 
 // Examples from "Execute workflow steps in parallel" (https://cloud.google.com/workflows/docs/execute-parallel-steps)
@@ -245,5 +247,30 @@ main:
         return: \${len(seen)}
 `);
     assert.equal(r, 3);
+  });
+
+  it('status.currentSteps lists the step of every running branch', async () => {
+    const engine = new WorkflowsEngine({ projectId: 'p', location: 'l', clock: new ScaledClock(1000), onLog: () => undefined });
+    engine.deploy({
+      workflowId: 'w',
+      source: `
+- p:
+    parallel:
+      branches:
+        - a:
+            steps:
+              - wait_a: {call: sys.sleep, args: {seconds: 200}}
+        - b:
+            steps:
+              - wait_b: {call: sys.sleep, args: {seconds: 200}}
+- after:
+    return: 1
+`,
+    });
+    const rec = engine.startExecution('w');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(rec.currentSteps.map((s) => s.step).sort(), ['p', 'wait_a', 'wait_b']);
+    await rec.done;
+    assert.equal(rec.state, 'SUCCEEDED');
   });
 });
