@@ -1,0 +1,360 @@
+import * as assert from 'node:assert/strict';
+import { LOCAL_BUCKETS } from '../../local/storage/service';
+import { localEndpoints } from '../support/endpoints';
+import { postRaw, request, type ReadResponse } from '../support/http';
+
+/** A real 1x1 PNG, and bytes that start like a JPEG: what a browser would upload. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0fake-jpeg-body'), Buffer.from([0xff, 0xd9])]);
+
+/**
+ * System D, accounts, over HTTP against the local cloud, as a user would call it: every row of
+ * issue 6 for `/accounts`, the image upload through the private bucket, concurrent duplicate
+ * emails, and the error bodies. Each test uses emails and names no other test uses, so the
+ * suite needs no reset.
+ */
+describe('accounts end to end', function () {
+  this.timeout(60_000);
+  const base = (): string => localEndpoints().functions.accounts;
+  const run = Math.random().toString(36).slice(2, 8);
+  let n = 0;
+  const unique = (): string => `${run}-${++n}`;
+  const newAccount = (overrides: Record<string, unknown> = {}): Record<string, unknown> => {
+    const u = unique();
+    return { name: `Ada ${u}`, email: `ada.${u}@example.com`, address: `${u} Main Street`, ...overrides };
+  };
+  const create = (body: unknown): Promise<ReadResponse> => request(`${base()}/`, { method: 'POST', json: body });
+  const upload = (id: string, file: Buffer, filename: string, type: string, path = 'upload-image', field = 'image'): Promise<ReadResponse> => {
+    const form = new FormData();
+    form.append(field, new Blob([file], { type }), filename);
+    return request(`${base()}/${id}/${path}`, { method: 'POST', body: form });
+  };
+  /** The image object straight from the local Cloud Storage (the bucket the function writes). */
+  const storedImage = (id: string): Promise<ReadResponse> =>
+    request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.accountImages}/o/${encodeURIComponent(id)}`);
+  const assertProblem = (res: ReadResponse, status: number, pointer?: string): void => {
+    assert.equal(res.status, status, res.text);
+    assert.match(res.contentType, /^application\/problem\+json/, `not problem+json: ${res.contentType} ${res.text}`);
+    assert.equal(res.body.status, status);
+    assert.equal(typeof res.body.type, 'string');
+    assert.equal(typeof res.body.title, 'string');
+    assert.doesNotMatch(res.text, /<html|at \w+ \(/i, 'no HTML, no stack trace');
+    if (pointer) {
+      assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.text}`);
+      assert.ok(res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'), `no error at ${pointer}: ${res.text}`);
+    }
+  };
+
+  describe('create and read', () => {
+    it('creates an account (201) with an id and no image link, and reads it back', async () => {
+      const body = newAccount();
+      const res = await create(body);
+      assert.equal(res.status, 201, res.text);
+      assert.deepEqual(Object.keys(res.body).sort(), ['address', 'email', 'id', 'image_hosted_link', 'name']);
+      assert.equal(res.body.image_hosted_link, null);
+      assert.equal(res.body.name, body.name);
+      assert.equal(res.headers.get('location'), `${base()}/${res.body.id}`);
+      const read = await request(`${base()}/${res.body.id}`);
+      assert.equal(read.status, 200);
+      assert.deepEqual(read.body, res.body);
+    });
+
+    it('answers /accounts and /accounts/ alike', async () => {
+      const created = await request(base(), { method: 'POST', json: newAccount() });
+      assert.equal(created.status, 201, created.text);
+      const [withSlash, without] = await Promise.all([request(`${base()}/`), request(base())]);
+      assert.equal(withSlash.status, 200);
+      assert.equal(without.status, 200);
+      assert.ok(Array.isArray(without.body));
+      assert.ok(without.body.some((a: { id: string }) => a.id === created.body.id));
+      assert.equal((await request(`${base()}/${created.body.id}/`)).status, 200);
+    });
+
+    it('trims the email and lower-cases its domain, keeping the local part', async () => {
+      const u = unique();
+      const res = await create(newAccount({ email: `  Ada.${u}@Example.COM ` }));
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.email, `Ada.${u}@example.com`);
+    });
+
+    it('answers 404 with a problem for an unknown id', async () => {
+      assertProblem(await request(`${base()}/doesNotExist0000000`), 404);
+      assertProblem(await request(`${base()}/${encodeURIComponent('../etc/passwd')}`), 404);
+    });
+  });
+
+  describe('email uniqueness', () => {
+    it('refuses a second account with the same normalised email with a 400 pointing at email', async () => {
+      const u = unique();
+      assert.equal((await create(newAccount({ email: `bob.${u}@example.com` }))).status, 201);
+      assertProblem(await create(newAccount({ email: ` bob.${u}@EXAMPLE.com` })), 400, '#/email');
+      // A different local-part case is a different mailbox.
+      assert.equal((await create(newAccount({ email: `Bob.${u}@example.com` }))).status, 201);
+    });
+
+    it('lets exactly one of 10 concurrent creates with the same normalised email succeed', async () => {
+      const u = unique();
+      const spellings = Array.from({ length: 10 }, (_, i) => `race.${u}@${i % 2 ? 'EXAMPLE.ORG' : 'example.org'}${' '.repeat(i % 3)}`);
+      const results = await Promise.all(spellings.map((email) => create(newAccount({ email }))));
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [201, 400, 400, 400, 400, 400, 400, 400, 400, 400], results.map((r) => r.text).join('\n'));
+      for (const r of results.filter((x) => x.status === 400)) assertProblem(r, 400, '#/email');
+      const listed = await request(`${base()}?email=${encodeURIComponent(`race.${u}@example.org`)}`);
+      assert.equal(listed.body.length, 1);
+    });
+
+    it('frees the email when the account is deleted, and when an update changes it', async () => {
+      const first = newAccount();
+      const a = await create(first);
+      await request(`${base()}/${a.body.id}`, { method: 'PUT', json: { ...first, email: `moved.${unique()}@example.com` } });
+      assert.equal((await create({ ...newAccount(), email: first.email })).status, 201, 'the old email is free after the update');
+      const second = newAccount();
+      const b = await create(second);
+      await request(`${base()}/${b.body.id}`, { method: 'DELETE' });
+      assert.equal((await create({ ...newAccount(), email: second.email })).status, 201, 'the email is free after the delete');
+    });
+
+    it('refuses an update to an email another account has, and changes nothing', async () => {
+      const a = newAccount();
+      const b = newAccount();
+      await create(a);
+      const created = await create(b);
+      assertProblem(await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...b, email: (a.email as string).replace(/@.*/, (domain) => domain.toUpperCase()) } }), 400, '#/email');
+      assert.equal((await request(`${base()}/${created.body.id}`)).body.email, b.email);
+    });
+  });
+
+  describe('list and filters', () => {
+    it('filters by exact name, email and address, ANDed, email normalised like stored emails', async () => {
+      const u = unique();
+      const shared = `Shared ${u}`;
+      const one = await create({ name: shared, email: `one.${u}@example.com`, address: `A ${u}` });
+      const two = await create({ name: shared, email: `two.${u}@example.com`, address: `B ${u}` });
+      const ids = (r: ReadResponse): string[] => r.body.map((a: { id: string }) => a.id).sort();
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}`)), [one.body.id, two.body.id].sort());
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}&address=${encodeURIComponent(`B ${u}`)}`)), [two.body.id]);
+      assert.deepEqual(ids(await request(`${base()}?email=${encodeURIComponent(` one.${u}@EXAMPLE.COM`)}`)), [one.body.id]);
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}&email=${encodeURIComponent(`one.${u}@example.com`)}&address=${encodeURIComponent(`B ${u}`)}`)), []);
+      // Exact, not prefix or case-insensitive.
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared.toLowerCase())}`)), []);
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(`Shared ${u.slice(0, -1)}`)}`)), []);
+    });
+
+    it('cannot be injected: filter values are compared as values', async () => {
+      const u = unique();
+      await create(newAccount({ name: `Victim ${u}` }));
+      for (const value of [`' OR '1'='1`, `" OR 1=1 --`, `Victim ${u}' OR name != '`, '{"$ne": null}', '*', '%']) {
+        const res = await request(`${base()}?name=${encodeURIComponent(value)}`);
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(res.body, [], `filter ${value} matched something`);
+      }
+    });
+
+    it('refuses an unknown or repeated filter with a 400', async () => {
+      assertProblem(await request(`${base()}?nickname=x`), 400, '#/query/nickname');
+      assertProblem(await request(`${base()}?name=a&name=b`), 400, '#/query/name');
+    });
+  });
+
+  describe('replace and delete', () => {
+    it('replaces every field (200) and an update that changes nothing still succeeds', async () => {
+      const created = await create(newAccount());
+      const next = newAccount();
+      const res = await request(`${base()}/${created.body.id}`, { method: 'PUT', json: next });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { id: created.body.id, ...next, image_hosted_link: null });
+      const again = await request(`${base()}/${created.body.id}`, { method: 'PUT', json: next });
+      assert.equal(again.status, 200, again.text);
+      assert.deepEqual(again.body, res.body);
+      assert.deepEqual((await request(`${base()}/${created.body.id}`)).body, res.body);
+    });
+
+    it('accepts back what GET returned (with id and image_hosted_link), but not another id', async () => {
+      const created = await create(newAccount());
+      const res = await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...created.body, name: 'Renamed' } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.name, 'Renamed');
+      assertProblem(await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...created.body, id: 'someoneElse' } }), 400, '#/id');
+    });
+
+    it('answers 404 for a replace of an unknown id, and 400 for a partial replace', async () => {
+      assertProblem(await request(`${base()}/doesNotExist0000000`, { method: 'PUT', json: newAccount() }), 404);
+      const created = await create(newAccount());
+      assertProblem(await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { name: 'Only a name' } }), 400, '#/email');
+    });
+
+    it('deletes (200), then the account is gone, and deleting again is still 200', async () => {
+      const created = await create(newAccount());
+      const res = await request(`${base()}/${created.body.id}`, { method: 'DELETE' });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { id: created.body.id, deleted: true });
+      assertProblem(await request(`${base()}/${created.body.id}`), 404);
+      const again = await request(`${base()}/${created.body.id}`, { method: 'DELETE' });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.deleted, false);
+      assert.equal((await request(`${base()}/neverExisted00000000`, { method: 'DELETE' })).status, 200);
+    });
+  });
+
+  describe('image upload', () => {
+    it('stores a PNG (200 with the link), serves it back byte for byte from the private bucket', async () => {
+      const created = await create(newAccount());
+      const res = await upload(created.body.id, PNG, 'me.png', 'image/png');
+      assert.equal(res.status, 200, res.text);
+      assert.match(res.body.image_hosted_link, new RegExp(`^${base()}/${created.body.id}/image\\?v=`));
+      assert.deepEqual((await request(`${base()}/${created.body.id}`)).body, res.body, 'the link is on the stored account');
+      const image = await fetch(res.body.image_hosted_link);
+      assert.equal(image.status, 200);
+      assert.equal(image.headers.get('content-type'), 'image/png');
+      assert.equal(image.headers.get('x-content-type-options'), 'nosniff');
+      assert.deepEqual(Buffer.from(await image.arrayBuffer()), PNG);
+      assert.equal((await storedImage(created.body.id)).status, 200, 'the object is in the images bucket');
+    });
+
+    it('replaces the image on a second upload (.jpg, image/jpeg) with a new link', async () => {
+      const created = await create(newAccount());
+      const first = await upload(created.body.id, PNG, 'a.png', 'image/png');
+      const second = await upload(created.body.id, JPEG, 'b.JPG', 'image/jpeg');
+      assert.equal(second.status, 200, second.text);
+      assert.notEqual(second.body.image_hosted_link, first.body.image_hosted_link);
+      const image = await fetch(second.body.image_hosted_link);
+      assert.equal(image.headers.get('content-type'), 'image/jpeg');
+      assert.deepEqual(Buffer.from(await image.arrayBuffer()), JPEG);
+    });
+
+    it("accepts the seed's upload_image spelling and a .jpeg name", async () => {
+      const created = await create(newAccount());
+      const res = await upload(created.body.id, JPEG, 'photo.jpeg', 'image/jpeg', 'upload_image');
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.body.image_hosted_link);
+    });
+
+    it('keeps the image through a replace of the fields', async () => {
+      const created = await create(newAccount());
+      const uploaded = await upload(created.body.id, PNG, 'me.png', 'image/png');
+      const replaced = await request(`${base()}/${created.body.id}`, { method: 'PUT', json: newAccount() });
+      assert.equal(replaced.body.image_hosted_link, uploaded.body.image_hosted_link);
+    });
+
+    it('deletes the image from the bucket with the account', async () => {
+      const created = await create(newAccount());
+      const uploaded = await upload(created.body.id, PNG, 'me.png', 'image/png');
+      assert.equal((await storedImage(created.body.id)).status, 200);
+      await request(`${base()}/${created.body.id}`, { method: 'DELETE' });
+      assert.equal((await storedImage(created.body.id)).status, 404, 'the object is gone from the bucket');
+      assertProblem(await request(uploaded.body.image_hosted_link), 404);
+    });
+
+    const refused: [string, () => Buffer, string, string, string?][] = [
+      ['a .gif name', () => PNG, 'me.gif', 'image/png'],
+      ['a name with no extension', () => PNG, 'me', 'image/png'],
+      ['an image/gif type', () => PNG, 'me.png', 'image/gif'],
+      ['a text file renamed .png', () => Buffer.from('<script>alert(1)</script>'), 'x.png', 'image/png'],
+      ['an empty file', () => Buffer.alloc(0), 'x.png', 'image/png'],
+      ['the wrong part name', () => PNG, 'me.png', 'image/png', 'file'],
+    ];
+    for (const [name, bytes, filename, type, field] of refused) {
+      it(`refuses ${name} with a 400 pointing at the part, storing nothing`, async () => {
+        const created = await create(newAccount());
+        const res = await upload(created.body.id, bytes(), filename, type, 'upload-image', field ?? 'image');
+        assertProblem(res, 400, '#/image');
+        assert.equal((await request(`${base()}/${created.body.id}`)).body.image_hosted_link, null);
+        assert.equal((await storedImage(created.body.id)).status, 404);
+      });
+    }
+
+    it('refuses an image over the size limit with a 413 problem', async () => {
+      const created = await create(newAccount());
+      const big = Buffer.concat([PNG.subarray(0, 8), Buffer.alloc(5 * 1024 * 1024 + 1)]);
+      assertProblem(await upload(created.body.id, big, 'big.png', 'image/png'), 413);
+    });
+
+    it('answers 404 for an upload to an unknown account, storing nothing', async () => {
+      assertProblem(await upload('doesNotExist0000000', PNG, 'me.png', 'image/png'), 404);
+      assert.equal((await storedImage('doesNotExist0000000')).status, 404);
+    });
+
+    it('refuses a JSON body or no body on upload with a 400', async () => {
+      const created = await create(newAccount());
+      assertProblem(await postRaw(`${base()}/${created.body.id}/upload-image`, '{"image": "x"}'), 400);
+      assertProblem(await request(`${base()}/${created.body.id}/upload-image`, { method: 'POST' }), 400);
+    });
+
+    it('answers 404 for the image of an account that has none', async () => {
+      const created = await create(newAccount());
+      assertProblem(await request(`${base()}/${created.body.id}/image`), 404);
+    });
+  });
+
+  describe('errors', () => {
+    const invalid: [string, unknown, string][] = [
+      ['a missing name', { email: 'x@example.com', address: 'A' }, '#/name'],
+      ['a blank name', { name: '   ', email: 'x@example.com', address: 'A' }, '#/name'],
+      ['a null name', { name: null, email: 'x@example.com', address: 'A' }, '#/name'],
+      ['a numeric name', { name: 12, email: 'x@example.com', address: 'A' }, '#/name'],
+      ['an email without @', { name: 'A', email: 'not-an-email', address: 'A' }, '#/email'],
+      ['an email with two @', { name: 'A', email: 'a@b@example.com', address: 'A' }, '#/email'],
+      ['a boolean email', { name: 'A', email: true, address: 'A' }, '#/email'],
+      ['a missing address', { name: 'A', email: 'x@example.com' }, '#/address'],
+      ['an extra key', { name: 'A', email: 'x@example.com', address: 'A', admin: true }, '#/admin'],
+      ['an id on create', { name: 'A', email: 'x@example.com', address: 'A', id: 'mine' }, '#/id'],
+    ];
+    for (const [name, body, pointer] of invalid) {
+      it(`refuses ${name} with a 400 problem at ${pointer}`, async () => assertProblem(await create(body), 400, pointer));
+    }
+
+    const malformed: [string, () => Promise<ReadResponse>, number][] = [
+      ['an empty body with no content type', () => request(base(), { method: 'POST' }), 400],
+      ['malformed JSON', () => postRaw(base(), '{"name": "A", '), 400],
+      ['a JSON array', () => postRaw(base(), '[]'), 400],
+      ['a bare JSON string', () => postRaw(base(), '"hello"'), 400],
+      ['a text body', () => postRaw(base(), 'name=A', 'text/plain'), 400],
+      ['a form body', () => postRaw(base(), 'name=A&email=a%40b.c&address=x', 'application/x-www-form-urlencoded'), 400],
+      ['an oversize body', () => postRaw(base(), JSON.stringify({ name: 'x'.repeat(100_000), email: 'a@b.c', address: 'x' })), 413],
+      ['a wrong method', () => request(base(), { method: 'PATCH' }), 405],
+      ['an unknown path', () => request(`${base()}/a/b/c`), 404],
+    ];
+    for (const [name, send, status] of malformed) {
+      it(`answers ${name} with a ${status} problem`, async () => assertProblem(await send(), status));
+    }
+
+    it('sends Allow with a 405', async () => {
+      const res = await request(`${base()}/someId`, { method: 'PATCH' });
+      assertProblem(res, 405);
+      assert.equal(res.headers.get('allow'), 'GET, PUT, DELETE, HEAD');
+    });
+  });
+
+  describe("a client written for the seed's API", () => {
+    /** Only the seed's paths, bodies and status codes: what its end-to-end flow does, step by step. */
+    it('runs the seed flow unchanged: create, list, search, get, update, upload_image, delete', async () => {
+      const u = unique();
+      const user = { name: `Seed ${u}`, email: `seed.${u}@Example.com`, address: '1 Infinite Loop' };
+      const created = await request(`${base()}/`, { method: 'POST', json: user });
+      assert.equal(created.status, 201);
+      const id = created.body.id;
+      assert.equal(created.body.email, `seed.${u}@example.com`);
+      assert.equal(created.body.image_hosted_link, null);
+      assert.equal((await request(`${base()}/`, { method: 'POST', json: user })).status, 400, 'duplicate email');
+      const all = await request(`${base()}/`);
+      assert.equal(all.status, 200);
+      assert.ok(all.body.some((a: { id: string }) => a.id === id));
+      const search = await request(`${base()}/?email=${encodeURIComponent(user.email)}`);
+      assert.deepEqual(search.body.map((a: { id: string }) => a.id), [id]);
+      assert.equal((await request(`${base()}/${id}`)).status, 200);
+      const updated = await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } });
+      assert.equal(updated.status, 200);
+      assert.equal(updated.body.address, '2 Infinite Loop');
+      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } })).status, 200, 'no-op update');
+      const form = new FormData();
+      form.append('image', new Blob([PNG], { type: 'image/png' }), 'avatar.png');
+      const uploaded = await request(`${base()}/${id}/upload_image`, { method: 'POST', body: form });
+      assert.equal(uploaded.status, 200);
+      assert.equal((await fetch(uploaded.body.image_hosted_link)).status, 200);
+      assert.equal((await request(`${base()}/${id}`, { method: 'DELETE' })).status, 200);
+      assert.equal((await request(`${base()}/${id}`)).status, 404);
+      assert.equal((await request(`${base()}/${id}`, { method: 'DELETE' })).status, 200);
+      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: user })).status, 404);
+    });
+  });
+});
