@@ -41,6 +41,9 @@ export class GroupLockedError extends Error {
   }
 }
 
+/** gRPC status Firestore answers when `create` finds the document already there. */
+const ALREADY_EXISTS = 6;
+
 export function lockDocumentId(groupId: string): string {
   return `g-${groupId}`;
 }
@@ -65,6 +68,17 @@ export class GroupTasks {
    * over; any other lock means the group is busy: `GroupLockedError`.
    */
   async start(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string> {
+    try {
+      return await this.tryStart(operation, groupId, nodes);
+    } catch (err) {
+      // Another request created the lock between our read and our commit: read it again, to
+      // answer with its holder (or take it over, if that task has already ended).
+      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      return this.tryStart(operation, groupId, nodes);
+    }
+  }
+
+  private async tryStart(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string> {
     const { FieldValue } = firestoreModule();
     const taskId = randomUUID();
     await this.db.runTransaction(async (tx) => {
@@ -87,7 +101,12 @@ export class GroupTasks {
         created_at: now,
         updated_at: now,
       });
-      tx.set(lockRef, { task_id: taskId, operation, group_id: groupId, acquired_at: now });
+      // A transaction does not lock a document that does not exist yet, so two requests can
+      // both read "no lock": `create` makes the second commit fail (ALREADY_EXISTS) instead of
+      // overwriting. A stale lock is replaced only if nobody changed it since it was read.
+      const lockData = { task_id: taskId, operation, group_id: groupId, acquired_at: now };
+      if (lock.exists) tx.update(lockRef, lockData, { lastUpdateTime: lock.updateTime! });
+      else tx.create(lockRef, lockData);
     });
     return taskId;
   }
