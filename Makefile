@@ -24,7 +24,7 @@ dev: build
 
 ## Every suite in one mocha run inside a throwaway local cloud on free ports (so one summary line, and a
 ## running `make dev` is left alone): unit, infra and conformance tests, then emulator and end-to-end tests.
-test: build check-format
+test: build check-format lint
 	node dist/local/withCloud.js $(MOCHA) $(UNIT) $(CLOUD)
 
 test-unit: build

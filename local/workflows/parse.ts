@@ -218,7 +218,7 @@ class Parser {
     }
     let predicate: string | undefined;
     let maxRetries: Template | undefined;
-    let backoff: { initialDelay?: Template; maxDelay?: Template; multiplier?: Template } = {};
+    const backoff: { initialDelay?: Template; maxDelay?: Template; multiplier?: Template } = {};
     for (const [k, kn, v] of this.entries(node, 'retry')) {
       if (k === 'predicate') {
         const m = isScalar(v) && typeof v.value === 'string' ? /^\$\{\s*([\w.]+)\s*\}$/.exec(v.value) : null;
