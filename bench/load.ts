@@ -12,9 +12,13 @@ export interface LoadResult {
 /**
  * A closed-loop load generator: `concurrency` keep-alive connections each sending the next
  * request as soon as the previous answer arrives, for `seconds`. Bounded in time and aimed only
- * at 127.0.0.1.
+ * at 127.0.0.1. A response counts as an error when its status is not `expectStatus` (any 4xx/5xx
+ * when unset).
  */
-export async function load(url: string, options: { concurrency: number; seconds: number; method?: string; body?: () => string }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  options: { concurrency: number; seconds: number; method?: string; body?: () => string; expectStatus?: number },
+): Promise<LoadResult> {
   const target = new URL(url);
   if (target.hostname !== '127.0.0.1') throw new Error('benchmarks only target 127.0.0.1');
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -31,7 +35,7 @@ export async function load(url: string, options: { concurrency: number; seconds:
         (res) => {
           res.resume();
           res.on('end', () => {
-            if ((res.statusCode ?? 500) >= 400) errors++;
+            if (options.expectStatus !== undefined ? res.statusCode !== options.expectStatus : (res.statusCode ?? 500) >= 400) errors++;
             latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
             resolve();
           });

@@ -43,6 +43,8 @@ async function throughput(env: Record<string, string>): Promise<void> {
     await load(stats.url, { concurrency: 4, seconds: 1 });
     const rows = [
       ['hello (bare)', await load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
+      // The function's own ceiling: a body it refuses (400) touches no backend.
+      ['incrementTag, refused body (no Firestore)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body: () => '{"name":"X","value":0}', expectStatus: 400 })],
       ['incrementTag (4 hot tags)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body })],
       ['tagStats (4 tags)', await load(stats.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
     ] as const;
