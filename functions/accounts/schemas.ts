@@ -80,7 +80,6 @@ export const accountSchema: JsonSchema = {
     address: accountFields.address,
     image_hosted_link: {
       type: ['string', 'null'],
-      format: 'uri',
       description:
         'Where the account\'s image can be fetched (`GET /accounts/{id}/image`, served by this function from a private bucket), or null until an image is uploaded. The `v` query parameter changes with each upload.',
       examples: ['https://europe-west1-my-project.cloudfunctions.net/accounts/3fJq0X2yYbO8p1kVtWc9/image?v=1732365600123456'],
