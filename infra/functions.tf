@@ -12,7 +12,9 @@ locals {
   #   memory, cpu     Cloud Run limits; max_instance_request_concurrency > 1 needs cpu >= 1
   #   concurrency     requests one instance serves at once
   #   environment     what the function's config module reads, beyond local.function_common_environment
-  functions = {
+  #
+  # Optional functions (nodeSim, behind var.deploy_node_simulator) are merged in from their file.
+  functions = merge({
     incrementTag = {
       description     = "Adds a value from 1 to 9 to a tag's total, exactly once."
       public          = true
@@ -108,6 +110,41 @@ locals {
       max_instances   = 20
       environment     = local.audios_environment
     }
+    # System C (groups.tf). createGroup/deleteGroup: one Firestore transaction and one
+    # execution start per request; groupTask: one document read.
+    createGroup = {
+      description     = "Creates a group on every cluster node, or on none (rolled back); answers 202 with a task id."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.group_operation_environment
+    }
+    deleteGroup = {
+      description     = "Deletes a group from every cluster node, or from none (restored); answers 202 with a task id."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 30
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.group_operation_environment
+    }
+    groupTask = {
+      description     = "The state of a group operation and its outcome on each node."
+      public          = true
+      memory          = "256Mi"
+      cpu             = "1"
+      timeout_seconds = 10
+      concurrency     = 80
+      min_instances   = 0
+      max_instances   = 20
+      environment     = local.group_task_environment
+    }
     docs = {
       description     = "The OpenAPI 3 document of the whole collection, as JSON and as a readable page."
       public          = true
@@ -122,7 +159,7 @@ locals {
         PUBLIC_BASE_URL = local.function_base_url
       }
     }
-  }
+  }, local.node_sim_function)
 
   # The Cloud Run service name of each function: the entry point in kebab-case
   # (incrementTag -> increment-tag), as deployName() in functions/catalog.ts computes it.

@@ -4,7 +4,7 @@ locals {
   # project), and never a basic role (owner, editor, viewer). Writing logs to stdout/stderr
   # needs no role on Cloud Run. Every function in local.functions has an entry, even an empty
   # one, so a new function's access is a decision, not an accident.
-  function_roles = {
+  function_roles = merge({
     # One atomic batch per increment: create a marker, increment a shard.
     incrementTag = ["roles/datastore.user"]
     # Only queries the shard documents.
@@ -22,9 +22,16 @@ locals {
     accounts = ["roles/datastore.user"]
     # Audio session records; object access to its own bucket in accounts.tf.
     audios = ["roles/datastore.user"]
+    # A transaction per request (the task and the group's lock), then starts a groups
+    # workflow execution.
+    createGroup = ["roles/datastore.user", "roles/workflows.invoker"]
+    deleteGroup = ["roles/datastore.user", "roles/workflows.invoker"]
+    # Reads one task document.
+    groupTask = ["roles/datastore.viewer"]
     # Serves a document built in memory; calls no API.
     docs = []
-  }
+    # nodeSim (only when deployed): its groups and switches in Firestore.
+  }, local.node_sim_roles)
 
   # Roles on the pipeline's BigQuery dataset only.
   function_dataset_roles = {
@@ -37,6 +44,11 @@ locals {
   workflow_roles             = ["roles/datastore.user"]
   workflow_dataset_roles     = ["roles/bigquery.dataEditor"]
   workflow_invoked_functions = ["isValidInput", "process"]
+
+  # The groups workflow's account (groups.tf): writes tasks, locks and dead letters in
+  # Firestore, and invokes nodeSim when it is deployed.
+  groups_workflow_roles             = ["roles/datastore.user"]
+  groups_workflow_invoked_functions = var.deploy_node_simulator ? ["nodeSim"] : []
 
   # The account Cloud Build runs function builds as: reads the source object, writes the image
   # to Artifact Registry and the build logs.

@@ -43,3 +43,14 @@ output "bigquery_dataset" {
   description = "The validation pipeline's BigQuery dataset, as project:dataset."
   value       = "${var.project_id}:${google_bigquery_dataset.pipeline.dataset_id}"
 }
+
+output "groups" {
+  description = "Group operations (System C): the workflow, the nodes operations visit, and the Firestore collections holding tasks, locks and dead letters (compensations to replay)."
+  value = {
+    workflow                = google_workflows_workflow.groups.id
+    nodes                   = local.group_nodes
+    tasks_collection        = local.groups.tasks_collection
+    locks_collection        = local.groups.locks_collection
+    dead_letters_collection = local.groups.dead_letters_collection
+  }
+}

@@ -90,3 +90,48 @@ variable "bigquery_location" {
   type        = string
   default     = null
 }
+
+variable "group_nodes" {
+  description = "Base URLs of the cluster nodes the group operations (System C) apply to, in the order they are visited (NODES). Empty: the three simulated nodes of nodeSim (<nodeSim URL>/node1, /node2, /node3), which needs deploy_node_simulator."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for node in var.group_nodes : can(regex("^https?://[^?#,]+$", node))]) && length(distinct(var.group_nodes)) == length(var.group_nodes)
+    error_message = "group_nodes must be distinct http(s) URLs without a query, a fragment or a comma (the rules functions/groups/config.ts applies to NODES)."
+  }
+}
+
+variable "deploy_node_simulator" {
+  description = "Deploy nodeSim, the simulated cluster nodes (with switches that make a node fail or hang), and let the groups workflow invoke it. Turn off when group_nodes lists real nodes."
+  type        = bool
+  default     = true
+}
+
+variable "group_node_auth_audience" {
+  description = "Audience of the OIDC token the groups workflow sends to the nodes. Defaults to the nodeSim URL (what Cloud Run checks); set it to what real nodes expect, if they check tokens at all."
+  type        = string
+  default     = null
+}
+
+variable "group_node_timeout_seconds" {
+  description = "Timeout of each request the groups workflow sends to a node (NODE_TIMEOUT_SECONDS). A request that times out is an unknown outcome, resolved with a GET."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.group_node_timeout_seconds >= 1 && var.group_node_timeout_seconds <= 1800
+    error_message = "group_node_timeout_seconds must be from 1 to 1800 (Workflows' limit for one HTTP call)."
+  }
+}
+
+variable "group_compensation_max_retries" {
+  description = "Retries of each rollback request (COMPENSATION_MAX_RETRIES), with exponential back-off from 1 s doubling up to 60 s; a compensation still failing after them becomes a dead letter."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.group_compensation_max_retries >= 0 && var.group_compensation_max_retries <= 20 && floor(var.group_compensation_max_retries) == var.group_compensation_max_retries
+    error_message = "group_compensation_max_retries must be an integer from 0 to 20."
+  }
+}

@@ -23,8 +23,9 @@ describe('infra: IAM', () => {
     roles = (await evaluate({
       functionRoles: 'local.function_roles',
       datasetRoles: 'local.function_dataset_roles',
-      otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_dataset_roles]',
-      workflowInvoked: 'local.workflow_invoked_functions',
+      otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_dataset_roles, local.groups_workflow_roles]',
+      // Private functions are invoked by a workflow: the pipeline's, or the groups workflow (nodeSim).
+      workflowInvoked: 'concat(local.workflow_invoked_functions, local.groups_workflow_invoked_functions)',
       bindings: 'local.function_role_bindings',
       publicFunctions: 'local.public_functions',
     })) as typeof roles;

@@ -1,0 +1,135 @@
+# System C, group operations across cluster nodes: the settings the functions and the workflow
+# share, the groups workflow (../workflows/groups.yaml) with its service account and roles, and
+# the optional node simulator. The functions themselves are entries of local.functions
+# (functions.tf) with their roles in local.function_roles (iam.tf).
+#
+# Storage is Firestore (firestore.tf): group_tasks/<task_id> (state and per-node outcomes),
+# group_locks/g-<group_id> (present while an operation on the group runs) and
+# group_dead_letters/<task_id>-<node index> (compensations that failed after every retry, each
+# with the request to replay: node, method, url, body, attempts, last error). Collections need no
+# declaration; the dead letters are never expired, since an operator must see every one.
+
+locals {
+  groups = {
+    workflow_name           = "groups"
+    tasks_collection        = "group_tasks"
+    locks_collection        = "group_locks"
+    dead_letters_collection = "group_dead_letters"
+    node_sim_collection     = "node_sim"
+  }
+
+  # nodeSim's URL, known before it exists (see local.function_base_url); a simulated node's base
+  # URL is this plus "/<node name>".
+  node_sim_url = "${local.function_base_url}/node-sim"
+
+  # The nodes operations visit: var.group_nodes, or three simulated nodes.
+  group_nodes = length(var.group_nodes) > 0 ? var.group_nodes : [for node in ["node1", "node2", "node3"] : "${local.node_sim_url}/${node}"]
+
+  # createGroup and deleteGroup: the nodes, the workflow they start, where tasks and locks live,
+  # and groupTask's URL for the 202's Location.
+  group_operation_environment = {
+    WORKFLOW_LOCATION      = var.region
+    WORKFLOW_NAME          = local.groups.workflow_name
+    NODES                  = join(",", local.group_nodes)
+    GROUP_TASK_URL         = "${local.function_base_url}/group-task"
+    GROUP_TASKS_COLLECTION = local.groups.tasks_collection
+    GROUP_LOCKS_COLLECTION = local.groups.locks_collection
+  }
+  group_task_environment = {
+    GROUP_TASKS_COLLECTION = local.groups.tasks_collection
+    GROUP_LOCKS_COLLECTION = local.groups.locks_collection
+  }
+
+  # nodeSim, only when deployed (merged into local.functions). A hang may last up to 600 s
+  # (functions/groups/nodeSim.ts), so its timeout is above that.
+  node_sim_function = {
+    for name, function in {
+      nodeSim = {
+        description     = "Simulated cluster nodes (the node API plus switches to fail or hang), for local runs and tests."
+        public          = false
+        memory          = "256Mi"
+        cpu             = "1"
+        timeout_seconds = 660
+        concurrency     = 80
+        min_instances   = 0
+        max_instances   = 5
+        environment     = { NODE_SIM_COLLECTION = local.groups.node_sim_collection }
+      }
+    } : name => function if var.deploy_node_simulator
+  }
+  node_sim_roles = { for name, roles in { nodeSim = ["roles/datastore.user"] } : name => roles if var.deploy_node_simulator }
+
+  # The workflow's timing. Unknown outcomes: each request times out after
+  # group_node_timeout_seconds; a GET is retried 3 times and a create/delete sent at most 3
+  # times. Compensations: var.group_compensation_max_retries retries, 1 s doubling to 60 s.
+  groups_workflow_timing = {
+    NODE_TIMEOUT_SECONDS             = tostring(var.group_node_timeout_seconds)
+    NODE_APPLY_MAX_ATTEMPTS          = "3"
+    NODE_CHECK_MAX_RETRIES           = "3"
+    COMPENSATION_MAX_RETRIES         = tostring(var.group_compensation_max_retries)
+    NODE_RETRY_INITIAL_DELAY_SECONDS = "1"
+    NODE_RETRY_MAX_DELAY_SECONDS     = "60"
+  }
+
+  # Everything groups.yaml reads with sys.get_env (the local cloud gives it the same names,
+  # local/workflowDeployments.ts). No resource attributes, so the infra tests can evaluate it.
+  groups_workflow_environment = merge(local.groups_workflow_timing, {
+    GROUP_TASKS_COLLECTION        = local.groups.tasks_collection
+    GROUP_LOCKS_COLLECTION        = local.groups.locks_collection
+    GROUP_DEAD_LETTERS_COLLECTION = local.groups.dead_letters_collection
+    NODE_AUTH_AUDIENCE            = coalesce(var.group_node_auth_audience, local.node_sim_url)
+  })
+}
+
+resource "google_service_account" "groups_workflow" {
+  project      = var.project_id
+  account_id   = "wf-${local.groups.workflow_name}"
+  display_name = "Workflow ${local.groups.workflow_name}"
+  description  = "Identity the group operations workflow runs as: writes tasks, locks and dead letters, calls the nodes."
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "groups_workflow" {
+  for_each = toset(local.groups_workflow_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.groups_workflow.email}"
+}
+
+# The workflow calls nodeSim's simulated nodes with OIDC tokens of its own account. Real nodes
+# that are Cloud Run services need the same grant, given where they live.
+resource "google_cloud_run_service_iam_member" "groups_workflow_invoker" {
+  for_each = toset(local.groups_workflow_invoked_functions)
+
+  project  = var.project_id
+  location = var.region
+  service  = google_cloudfunctions2_function.function[each.key].name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.groups_workflow.email}"
+}
+
+resource "google_workflows_workflow" "groups" {
+  project         = var.project_id
+  region          = var.region
+  name            = local.groups.workflow_name
+  description     = "Group operations (System C): apply a create or delete on every node, or roll it back on every node it changed."
+  service_account = google_service_account.groups_workflow.id
+  source_contents = file("${path.module}/../workflows/groups.yaml")
+  labels          = local.common_labels
+  call_log_level  = "LOG_ERRORS_ONLY"
+  # Holds no data (tasks, locks and dead letters are in Firestore) and is recreated from the file.
+  deletion_protection = false
+
+  user_env_vars = local.groups_workflow_environment
+
+  lifecycle {
+    precondition {
+      condition     = length(var.group_nodes) > 0 || var.deploy_node_simulator
+      error_message = "With deploy_node_simulator = false, group_nodes must list the real nodes."
+    }
+  }
+
+  depends_on = [google_project_iam_member.groups_workflow]
+}

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { deployName } from '../../functions/catalog';
+import { parseNodes } from '../../functions/groups/config';
+import { repoPath } from '../../local/paths';
+import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
+import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
+
+/** Variables Cloud Workflows provides itself. */
+const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID']);
+
+/**
+ * System C in Terraform (groups.tf) against workflows/groups.yaml, the functions' configuration
+ * and the local cloud, which deploys the same file with the same variable names.
+ */
+describe('infra: group operations (System C)', () => {
+  let workflow: Block;
+  let env: Record<string, string>;
+  before(async () => {
+    workflow = resource(await loadInfra(), 'google_workflows_workflow', 'groups');
+    ({ env } = (await evaluate({ env: 'local.groups_workflow_environment' })) as { env: Record<string, string> });
+  });
+
+  const sourceVariables = (): string[] => {
+    const source = fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8');
+    return [...new Set([...source.matchAll(/sys\.get_env\(\s*"([A-Z0-9_]+)"\s*\)/g)].map((m) => m[1]).filter((n) => !BUILT_IN.has(n)))].sort();
+  };
+
+  it('deploys workflows/groups.yaml as the groups workflow, as its own account', () => {
+    assert.equal(workflow.source_contents, '${file("${path.module}/../workflows/groups.yaml")}');
+    assert.equal(workflow.name, '${local.groups.workflow_name}');
+    assert.equal(workflow.service_account, '${google_service_account.groups_workflow.id}');
+    assert.equal(workflow.user_env_vars, '${local.groups_workflow_environment}');
+  });
+
+  it('sets every variable groups.yaml reads, and only those, as the local cloud does', () => {
+    assert.deepEqual(Object.keys(env).sort(), sourceVariables());
+    const local = WORKFLOW_DEPLOYMENTS.find((d) => d.workflowId === GROUPS_WORKFLOW);
+    assert.ok(local, 'the local cloud does not deploy the groups workflow');
+    assert.equal(local.sourceFile, 'workflows/groups.yaml');
+    const endpoints = { functions: new Proxy({}, { get: () => 'http://localhost' }), location: 'local' } as never;
+    assert.deepEqual(Object.keys(local.userEnvVars(endpoints, {})).sort(), sourceVariables());
+    for (const [name, value] of Object.entries(env)) assert.notEqual(value.trim(), '', `${name} is empty`);
+  });
+
+  it('gives the workflow numbers it can read, and timeouts Workflows accepts', () => {
+    for (const name of ['NODE_APPLY_MAX_ATTEMPTS', 'NODE_CHECK_MAX_RETRIES', 'COMPENSATION_MAX_RETRIES']) assert.match(env[name], /^\d+$/, name);
+    for (const name of ['NODE_TIMEOUT_SECONDS', 'NODE_RETRY_INITIAL_DELAY_SECONDS', 'NODE_RETRY_MAX_DELAY_SECONDS']) assert.ok(Number(env[name]) > 0, name);
+    assert.ok(Number(env.NODE_TIMEOUT_SECONDS) <= 1800);
+    assert.ok(Number(env.NODE_APPLY_MAX_ATTEMPTS) >= 1);
+  });
+
+  it('gives the functions and the workflow the same collections, and the same as the local cloud', async () => {
+    const { functions } = await evaluatedFunctions();
+    for (const name of ['createGroup', 'deleteGroup', 'groupTask']) {
+      assert.equal(functions[name].environment.GROUP_TASKS_COLLECTION, env.GROUP_TASKS_COLLECTION, `GROUP_TASKS_COLLECTION of ${name}`);
+      assert.equal(functions[name].environment.GROUP_LOCKS_COLLECTION, env.GROUP_LOCKS_COLLECTION, `GROUP_LOCKS_COLLECTION of ${name}`);
+    }
+    assert.deepEqual(GROUP_COLLECTIONS, { GROUP_TASKS_COLLECTION: env.GROUP_TASKS_COLLECTION, GROUP_LOCKS_COLLECTION: env.GROUP_LOCKS_COLLECTION });
+  });
+
+  it('points createGroup and deleteGroup at the workflow, groupTask and, by default, three simulated nodes', async () => {
+    const { functions } = await evaluatedFunctions();
+    const { base } = await evaluate({ base: 'local.function_base_url' });
+    for (const name of ['createGroup', 'deleteGroup']) {
+      const e = functions[name].environment;
+      assert.equal(e.WORKFLOW_NAME, GROUPS_WORKFLOW);
+      assert.equal(e.WORKFLOW_LOCATION, (await loadInfra()).variables.region.default);
+      assert.equal(e.GROUP_TASK_URL, `${base}/${deployName('groupTask')}`);
+      // The functions accept it at cold start.
+      assert.deepEqual(parseNodes('NODES', e.NODES), ['node1', 'node2', 'node3'].map((n) => `${base}/${deployName('nodeSim')}/${n}`));
+    }
+    assert.equal(env.NODE_AUTH_AUDIENCE, `${base}/${deployName('nodeSim')}`);
+  });
+
+  it('lets the workflow write Firestore and invoke nodeSim, and the functions do only what they call', async () => {
+    const { roles, invoked, fnRoles } = await evaluate({ roles: 'local.groups_workflow_roles', invoked: 'local.groups_workflow_invoked_functions', fnRoles: 'local.function_roles' });
+    assert.deepEqual(roles, ['roles/datastore.user']);
+    assert.deepEqual(invoked, ['nodeSim']);
+    assert.deepEqual(fnRoles.createGroup, ['roles/datastore.user', 'roles/workflows.invoker']);
+    assert.deepEqual(fnRoles.deleteGroup, ['roles/datastore.user', 'roles/workflows.invoker']);
+    assert.deepEqual(fnRoles.groupTask, ['roles/datastore.viewer']);
+    assert.deepEqual(fnRoles.nodeSim, ['roles/datastore.user']);
+    const invoker = resource(await loadInfra(), 'google_cloud_run_service_iam_member', 'groups_workflow_invoker');
+    assert.equal(invoker.member, 'serviceAccount:${google_service_account.groups_workflow.email}');
+  });
+
+  it('leaves nodeSim out, with its roles and grants, when real nodes are configured', async () => {
+    const overrides = { deploy_node_simulator: 'false', group_nodes: '["https://node-a.example.com","https://node-b.example.com"]' };
+    const { functions, roles, invoked, operation } = await evaluate(
+      { functions: 'keys(local.functions)', roles: 'keys(local.function_roles)', invoked: 'local.groups_workflow_invoked_functions', operation: 'local.group_operation_environment' },
+      overrides,
+    );
+    assert.ok(!functions.includes('nodeSim'));
+    assert.ok(!roles.includes('nodeSim'));
+    assert.deepEqual(invoked, []);
+    assert.equal(operation.NODES, 'https://node-a.example.com,https://node-b.example.com');
+  });
+});
