@@ -4,9 +4,10 @@ import { pipelineOpenApi } from '../pipeline/openapi';
 import { tagsOpenApi } from '../tags/openapi';
 import { accountsOpenApi } from '../accounts/openapi';
 import { audiosOpenApi } from '../audios/openapi';
+import { groupsOpenApi } from '../groups/openapi';
 
 /** Each system's fragment; a new system adds one line here. */
-const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi];
+const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi, groupsOpenApi];
 
 const docsPaths: Record<string, OpenApiObject> = {
   '/docs': {

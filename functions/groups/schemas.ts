@@ -59,7 +59,7 @@ export const taskAcceptedSchema: JsonSchema = {
   type: 'object',
   description: 'The operation was accepted and runs in the background; poll groupTask with the task id.',
   properties: {
-    task_id: { type: 'string', format: 'uuid', description: 'The task id: `GET /groupTask/{task_id}` reports its progress.' },
+    task_id: { type: 'string', description: 'The task id: `GET /groupTask/{task_id}` reports its progress.' },
   },
   required: ['task_id'],
   examples: [{ task_id: '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a' }],
@@ -69,7 +69,7 @@ export const taskSchema: JsonSchema = {
   type: 'object',
   description: 'A group operation and where it stands on each node.',
   properties: {
-    task_id: { type: 'string', format: 'uuid' },
+    task_id: { type: 'string', description: 'A UUID.' },
     operation: { enum: ['create', 'delete'] },
     group_id: { type: 'string', pattern: GROUP_ID_PATTERN },
     state: {
@@ -89,8 +89,8 @@ export const taskSchema: JsonSchema = {
       items: { type: 'string' },
       description: 'Ids of the dead-letter documents (Firestore collection `group_dead_letters`) holding each compensation that could not be done, with the request to replay.',
     },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', description: 'When the task was accepted (RFC 3339).' },
+    updated_at: { type: 'string', description: 'When the task last changed (RFC 3339).' },
   },
   required: ['task_id', 'operation', 'group_id', 'state', 'nodes'],
   examples: [
