@@ -103,6 +103,24 @@ describe('accounts end to end', function () {
       assert.equal(listed.body.length, 1);
     });
 
+    it('lets exactly one of two accounts racing to take the same new email by PUT win', async () => {
+      const target = `target.${unique()}@example.com`;
+      const a = newAccount();
+      const b = newAccount();
+      const [ca, cb] = await Promise.all([create(a), create(b)]);
+      const results = await Promise.all([
+        request(`${base()}/${ca.body.id}`, { method: 'PUT', json: { ...a, email: target } }),
+        request(`${base()}/${cb.body.id}`, { method: 'PUT', json: { ...b, email: target.toUpperCase().replace(/^[^@]+/, (l) => l.toLowerCase()) } }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 400], results.map((r) => r.text).join('\n'));
+      const holders = await request(`${base()}?email=${encodeURIComponent(target)}`);
+      assert.equal(holders.body.length, 1);
+      // The loser kept its own email, and it is still taken by it.
+      const loser = results[0].status === 400 ? { id: ca.body.id, email: a.email } : { id: cb.body.id, email: b.email };
+      assert.equal((await request(`${base()}/${loser.id}`)).body.email, loser.email);
+      assertProblem(await create({ ...newAccount(), email: loser.email }), 400, '#/email');
+    });
+
     it('frees the email when the account is deleted, and when an update changes it', async () => {
       const first = newAccount();
       const a = await create(first);
