@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import { parseNodes, readGroupOperationConfig } from '../../../functions/groups/config';
+import { ConfigError } from '../../../functions/shared/config';
+
+describe('groups config', () => {
+  it('reads NODES as a list of base URLs, trailing slashes dropped', () => {
+    assert.deepEqual(parseNodes('NODES', ' https://a.example.com/ , http://127.0.0.1:8090/node2,'), ['https://a.example.com', 'http://127.0.0.1:8090/node2']);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['nothing but commas', ',,', /at least one/],
+    ['a relative URL', 'node1,node2', /absolute URLs/],
+    ['another scheme', 'ftp://a.example.com', /http\(s\)/],
+    ['a query', 'https://a.example.com?x=1', /query or fragment/],
+    ['a duplicate', 'https://a.example.com,https://a.example.com/', /twice/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`refuses ${name}, naming the variable`, () => {
+      assert.throws(() => parseNodes('NODES', value), (err: unknown) => err instanceof ConfigError && err.variable === 'NODES' && message.test(err.message));
+    });
+  }
+
+  it('stops createGroup/deleteGroup at cold start when NODES is missing, naming it', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t' });
+      delete process.env.NODES;
+      assert.throws(() => readGroupOperationConfig(), /environment variable NODES is required/);
+      process.env.NODES = 'http://a,http://b';
+      const config = readGroupOperationConfig();
+      assert.deepEqual(config.nodes, ['http://a', 'http://b']);
+      assert.equal(config.workflowPath, `projects/${process.env.GOOGLE_CLOUD_PROJECT}/locations/l/workflows/groups`);
+      assert.equal(config.tasksCollection, 'group_tasks');
+    } finally {
+      process.env = saved;
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import * as sinon from 'sinon';
+
+/**
+ * An in-memory stand-in for the parts of the Firestore client System C uses (documents and
+ * sub-collections, get/create/update/delete with preconditions, transactions), every entry point
+ * a sinon stub so tests can check calls and make any of them fail.
+ */
+interface Stored {
+  data: Record<string, unknown>;
+  version: number;
+}
+
+export type FakeFirestore = ReturnType<typeof memoryFirestore>;
+
+export function memoryFirestore() {
+  const docs = new Map<string, Stored>();
+  let clock = 0;
+  const grpcError = (code: number, message: string): Error => Object.assign(new Error(message), { code });
+
+  const snapshot = (path: string) => {
+    const stored = docs.get(path);
+    return {
+      exists: stored !== undefined,
+      id: path.split('/').pop(),
+      data: () => (stored ? { ...stored.data } : undefined),
+      get: (field: string) => stored?.data[field],
+      updateTime: stored ? { version: stored.version } : undefined,
+    };
+  };
+
+  type Write = () => void;
+  const create = (path: string, data: Record<string, unknown>): Write => () => {
+    if (docs.has(path)) throw grpcError(6, `ALREADY_EXISTS: ${path}`);
+    docs.set(path, { data: { ...data }, version: ++clock });
+  };
+  const set = (path: string, data: Record<string, unknown>): Write => () => docs.set(path, { data: { ...data }, version: ++clock });
+  const update = (path: string, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }): Write => () => {
+    const stored = docs.get(path);
+    if (!stored) throw grpcError(5, `NOT_FOUND: ${path}`);
+    if (pre?.lastUpdateTime && pre.lastUpdateTime.version !== stored.version) throw grpcError(9, 'FAILED_PRECONDITION');
+    docs.set(path, { data: { ...stored.data, ...{ ...data } }, version: ++clock });
+  };
+  const remove = (path: string, pre?: { exists?: boolean }): Write => () => {
+    if (pre?.exists && !docs.has(path)) throw grpcError(5, `NOT_FOUND: ${path}`);
+    docs.delete(path);
+  };
+
+  const docRef = (path: string): Record<string, unknown> => ({
+    id: path.split('/').pop(),
+    path,
+    get: sinon.stub().callsFake(async () => snapshot(path)),
+    create: sinon.stub().callsFake(async (data: Record<string, unknown>) => create(path, data)()),
+    set: sinon.stub().callsFake(async (data: Record<string, unknown>) => set(path, data)()),
+    update: sinon.stub().callsFake(async (data: Record<string, unknown>) => update(path, data)()),
+    delete: sinon.stub().callsFake(async (pre?: { exists?: boolean }) => remove(path, pre)()),
+    collection: (name: string) => collectionRef(`${path}/${name}`),
+  });
+  const refs = new Map<string, Record<string, unknown>>();
+  const collectionRef = (path: string) => ({
+    doc: (id: string) => {
+      const full = `${path}/${id}`;
+      if (!refs.has(full)) refs.set(full, docRef(full));
+      return refs.get(full)!;
+    },
+  });
+
+  /** Writes each transaction made, in order, for assertions. */
+  /** `beforeCommit` runs once, between the next transaction's reads and its commit (a concurrent writer). */
+  const hooks: { beforeCommit?: () => void } = {};
+  const transactions: { reads: string[]; writes: [string, string, unknown?][] }[] = [];
+  const db = {
+    collection: sinon.stub().callsFake((name: string) => collectionRef(name)),
+    runTransaction: sinon.stub().callsFake(async (body: (tx: unknown) => Promise<unknown>) => {
+      const record = { reads: [] as string[], writes: [] as [string, string, unknown?][] };
+      transactions.push(record);
+      const pending: Write[] = [];
+      const tx = {
+        get: async (ref: { path: string }) => {
+          record.reads.push(ref.path);
+          return snapshot(ref.path);
+        },
+        create: (ref: { path: string }, data: Record<string, unknown>) => {
+          record.writes.push(['create', ref.path, data]);
+          pending.push(create(ref.path, data));
+        },
+        set: (ref: { path: string }, data: Record<string, unknown>) => {
+          record.writes.push(['set', ref.path, data]);
+          pending.push(set(ref.path, data));
+        },
+        update: (ref: { path: string }, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }) => {
+          record.writes.push(['update', ref.path, data]);
+          pending.push(update(ref.path, data, pre));
+        },
+        delete: (ref: { path: string }) => {
+          record.writes.push(['delete', ref.path]);
+          pending.push(remove(ref.path));
+        },
+      };
+      const result = await body(tx);
+      const hook = hooks.beforeCommit;
+      hooks.beforeCommit = undefined;
+      hook?.();
+      // Commit: all writes or none (preconditions are checked before anything is applied).
+      const before = new Map(docs);
+      try {
+        for (const write of pending) write();
+      } catch (err) {
+        docs.clear();
+        for (const [k, v] of before) docs.set(k, v);
+        throw err;
+      }
+      return result;
+    }),
+  };
+
+  return {
+    db,
+    docs,
+    transactions,
+    hooks,
+    /** Puts a document in place, as if written earlier. */
+    seed(path: string, data: Record<string, unknown>): void {
+      docs.set(path, { data, version: ++clock });
+    },
+    read(path: string): Record<string, unknown> | undefined {
+      return docs.get(path)?.data;
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
+import * as firestoreClient from '../../../functions/shared/clients/firestore';
+import * as workflowsClient from '../../../functions/shared/clients/workflows';
+import { captureLogs } from '../../support/captureLogs';
+import { serveFunction } from '../../support/functionServer';
+import { postRaw, request } from '../../support/http';
+import { memoryFirestore } from './fakes';
+
+const NODES = ['http://node.test/node1', 'http://node.test/node2', 'http://node.test/node3'];
+const WORKFLOW = 'projects/unit-test-project/locations/europe-west1/workflows/groups';
+const TASK_URL = 'http://functions.test/groupTask';
+
+/** createGroup and deleteGroup with Firestore and the Workflows Executions API stubbed. */
+describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)', () => {
+  const fake = memoryFirestore();
+  const createExecution = sinon.stub();
+  let create: Awaited<ReturnType<typeof serveFunction>>;
+  let remove: Awaited<ReturnType<typeof serveFunction>>;
+  let logs: ReturnType<typeof captureLogs>;
+  const saved = { ...process.env };
+
+  before(async () => {
+    Object.assign(process.env, {
+      WORKFLOW_LOCATION: 'europe-west1',
+      WORKFLOW_NAME: 'groups',
+      NODES: NODES.join(','),
+      GROUP_TASK_URL: TASK_URL,
+    });
+    sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
+    sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution } as never);
+    require('../../../functions/groups/createGroup');
+    require('../../../functions/groups/deleteGroup');
+    create = await serveFunction('createGroup');
+    remove = await serveFunction('deleteGroup');
+  });
+  after(async () => {
+    sinon.restore();
+    process.env = saved;
+    await create.close();
+    await remove.close();
+  });
+  beforeEach(() => {
+    logs = captureLogs();
+    fake.docs.clear();
+    fake.transactions.length = 0;
+    createExecution.reset();
+    createExecution.callsFake(async () => [{ name: `${WORKFLOW}/executions/exec-1` }]);
+  });
+  afterEach(() => logs.restore());
+
+  const post = (url: string, body: unknown) => request(url, { method: 'POST', json: body });
+
+  it('writes a PENDING task and the lock in one transaction, starts the workflow, and answers 202 with a Location', async () => {
+    const res = await post(create.url, { group_id: 'team-a' });
+    assert.equal(res.status, 202, res.text);
+    const taskId = res.body.task_id as string;
+    assert.match(taskId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(Object.keys(res.body), ['task_id']);
+    assert.equal(res.headers.get('location'), `${TASK_URL}/${taskId}`);
+
+    const [tx] = fake.transactions;
+    assert.deepEqual(tx.writes.map(([kind, path]) => `${kind} ${path}`), [`create group_tasks/${taskId}`, 'create group_locks/g-team-a']);
+    const task = fake.read(`group_tasks/${taskId}`)!;
+    assert.equal(task.state, 'PENDING');
+    assert.equal(task.operation, 'create');
+    assert.equal(task.group_id, 'team-a');
+    assert.deepEqual(task.nodes, NODES);
+    assert.deepEqual(task.outcomes, ['pending', 'pending', 'pending']);
+    assert.equal(task.execution, `${WORKFLOW}/executions/exec-1`);
+    assert.equal(fake.read('group_locks/g-team-a')!.task_id, taskId);
+
+    sinon.assert.calledOnce(createExecution);
+    const [{ parent, execution }] = createExecution.firstCall.args;
+    assert.equal(parent, WORKFLOW);
+    assert.deepEqual(JSON.parse(execution.argument), { task_id: taskId, operation: 'create', group_id: 'team-a', nodes: NODES });
+  });
+
+  it('starts a delete with operation "delete"', async () => {
+    const res = await post(remove.url, { group_id: 'team-b' });
+    assert.equal(res.status, 202);
+    assert.equal(JSON.parse(createExecution.firstCall.args[0].execution.argument).operation, 'delete');
+    assert.equal(fake.read(`group_tasks/${res.body.task_id}`)!.operation, 'delete');
+  });
+
+  it('answers 409 while another task holds the group, and starts nothing', async () => {
+    fake.seed('group_locks/g-busy', { task_id: 'running-task', operation: 'create', group_id: 'busy' });
+    fake.seed('group_tasks/running-task', { state: 'RUNNING' });
+    const res = await post(remove.url, { group_id: 'busy' });
+    assert.equal(res.status, 409, res.text);
+    assert.match(res.contentType, /^application\/problem\+json/);
+    assert.match(res.body.detail, /running-task/);
+    sinon.assert.notCalled(createExecution);
+    assert.equal(fake.read('group_locks/g-busy')!.task_id, 'running-task');
+    assert.equal(fake.docs.size, 2, 'no task was written');
+  });
+
+  it('takes over a lock whose task has ended (left by a run that could not release it)', async () => {
+    fake.seed('group_locks/g-stale', { task_id: 'old-task', operation: 'create', group_id: 'stale' });
+    fake.seed('group_tasks/old-task', { state: 'FAILED' });
+    const res = await post(create.url, { group_id: 'stale' });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(fake.read('group_locks/g-stale')!.task_id, res.body.task_id);
+  });
+
+  it('answers 409 when a concurrent request created the lock between its read and its commit', async () => {
+    fake.hooks.beforeCommit = () => {
+      fake.seed('group_locks/g-race', { task_id: 'rival', operation: 'create', group_id: 'race' });
+      fake.seed('group_tasks/rival', { state: 'PENDING' });
+    };
+    const res = await post(create.url, { group_id: 'race' });
+    assert.equal(res.status, 409, res.text);
+    assert.match(res.body.detail, /rival/);
+    assert.equal(fake.read('group_locks/g-race')!.task_id, 'rival', 'the rival lock is not overwritten');
+    assert.equal(fake.transactions.length, 2, 'the lost commit is retried once, which then finds the holder');
+    sinon.assert.notCalled(createExecution);
+  });
+
+  it('marks the task FAILED and releases the lock when the workflow cannot be started', async () => {
+    createExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
+    const res = await post(create.url, { group_id: 'no-workflow' });
+    assert.equal(res.status, 502, res.text);
+    assert.match(res.contentType, /^application\/problem\+json/);
+    assert.doesNotMatch(res.text, /workflows down/, 'no internals in the body');
+    assert.equal(fake.read('group_locks/g-no-workflow'), undefined, 'the lock is released');
+    const tasks = [...fake.docs.entries()].filter(([path]) => path.startsWith('group_tasks/'));
+    assert.equal(tasks.length, 1);
+    assert.equal(tasks[0][1].data.state, 'FAILED');
+    assert.match(String(tasks[0][1].data.error), /workflow could not be started/);
+    assert.ok(logs.entries.some((e) => e.severity === 'ERROR' && e.event === 'group_task_not_started'));
+    // And the group can be operated on again at once.
+    createExecution.resolves([{ name: `${WORKFLOW}/executions/exec-2` }]);
+    assert.equal((await post(create.url, { group_id: 'no-workflow' })).status, 202);
+  });
+
+  it('answers a Firestore failure with a 500 problem and starts nothing', async () => {
+    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 }));
+    const res = await post(create.url, { group_id: 'firestore-down' });
+    assert.equal(res.status, 500);
+    assert.match(res.contentType, /^application\/problem\+json/);
+    sinon.assert.notCalled(createExecution);
+  });
+
+  const invalid: [string, string][] = [
+    ['an empty group id', '{"group_id": ""}'],
+    ['a slash', '{"group_id": "a/b"}'],
+    ['"."', '{"group_id": "."}'],
+    ['".."', '{"group_id": ".."}'],
+    ['129 characters', JSON.stringify({ group_id: 'g'.repeat(129) })],
+    ['a space', '{"group_id": "a b"}'],
+    ['a number', '{"group_id": 12}'],
+    ['an extra key', '{"group_id": "ok", "x": 1}'],
+    ['no group id', '{}'],
+    ['malformed JSON', '{"group_id": '],
+    ['a JSON array', '["ok"]'],
+  ];
+  for (const [name, body] of invalid) {
+    it(`answers 400 to ${name} without touching Firestore or Workflows`, async () => {
+      const calls = fake.db.runTransaction.callCount;
+      const res = await postRaw(create.url, body);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.contentType, /^application\/problem\+json/);
+      assert.equal(fake.db.runTransaction.callCount, calls);
+      sinon.assert.notCalled(createExecution);
+    });
+  }
+
+  it('accepts every character of the pattern, up to 128 of them', async () => {
+    assert.equal((await post(create.url, { group_id: 'A.z_0-9' })).status, 202);
+    assert.equal((await post(create.url, { group_id: 'g'.repeat(128) })).status, 202);
+    assert.equal((await post(create.url, { group_id: '__reserved__' })).status, 202, 'a Firestore-reserved id still works: the lock id is prefixed');
+  });
+});

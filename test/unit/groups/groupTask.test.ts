@@ -1,0 +1,114 @@
+import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
+import { Timestamp } from '@google-cloud/firestore';
+import * as firestoreClient from '../../../functions/shared/clients/firestore';
+import { captureLogs } from '../../support/captureLogs';
+import { serveFunction } from '../../support/functionServer';
+import { request } from '../../support/http';
+import { memoryFirestore } from './fakes';
+
+const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
+
+/** groupTask with Firestore stubbed. */
+describe('groupTask handler (Firestore stubbed)', () => {
+  const fake = memoryFirestore();
+  let server: Awaited<ReturnType<typeof serveFunction>>;
+  let logs: ReturnType<typeof captureLogs>;
+
+  before(async () => {
+    sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
+    require('../../../functions/groups/groupTask');
+    server = await serveFunction('groupTask');
+  });
+  after(async () => {
+    sinon.restore();
+    await server.close();
+  });
+  beforeEach(() => {
+    logs = captureLogs();
+    fake.docs.clear();
+  });
+  afterEach(() => logs.restore());
+
+  it('reports state, operation, group and each node\'s outcome keyed by node URL', async () => {
+    fake.seed(`group_tasks/${TASK}`, {
+      task_id: TASK,
+      operation: 'create',
+      group_id: 'team-a',
+      state: 'ROLLED_BACK',
+      nodes: ['http://n/node1', 'http://n/node2', 'http://n/node3'],
+      outcomes: ['rolled_back', 'pre-existing', 'failed'],
+      error: 'node http://n/node3: POST /v1/group/ answered 500; rolled back',
+      dead_letters: [],
+      created_at: Timestamp.fromMillis(Date.UTC(2026, 10, 23, 12, 0, 0)),
+      updated_at: '2026-11-23T12:00:02.000Z',
+    });
+    const res = await request(`${server.url}/${TASK}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, {
+      task_id: TASK,
+      operation: 'create',
+      group_id: 'team-a',
+      state: 'ROLLED_BACK',
+      nodes: { 'http://n/node1': 'rolled_back', 'http://n/node2': 'pre-existing', 'http://n/node3': 'failed' },
+      error: 'node http://n/node3: POST /v1/group/ answered 500; rolled back',
+      created_at: '2026-11-23T12:00:00.000Z',
+      updated_at: '2026-11-23T12:00:02.000Z',
+    });
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    sinon.assert.calledWith(fake.db.collection, 'group_tasks');
+  });
+
+  it('lists the dead letters of a FAILED task', async () => {
+    fake.seed(`group_tasks/${TASK}`, { task_id: TASK, operation: 'delete', group_id: 'g', state: 'FAILED', nodes: ['http://n/a'], outcomes: ['compensation_failed'], dead_letters: [`${TASK}-0`], error: 'x' });
+    const res = await request(`${server.url}/${TASK}/`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.dead_letters, [`${TASK}-0`]);
+    assert.deepEqual(res.body.nodes, { 'http://n/a': 'compensation_failed' });
+  });
+
+  it('shows a PENDING task with every node pending', async () => {
+    fake.seed(`group_tasks/${TASK}`, { task_id: TASK, operation: 'create', group_id: 'g', state: 'PENDING', nodes: ['http://n/a', 'http://n/b'], outcomes: ['pending', 'pending'] });
+    const res = await request(`${server.url}/${TASK.toUpperCase()}`);
+    assert.equal(res.status, 200, 'ids are case-insensitive UUIDs');
+    assert.equal(res.body.state, 'PENDING');
+    assert.equal(res.body.error, undefined);
+    assert.equal(res.body.dead_letters, undefined);
+  });
+
+  it('answers 404 for an unknown task', async () => {
+    const res = await request(`${server.url}/${TASK}`);
+    assert.equal(res.status, 404);
+    assert.match(res.contentType, /^application\/problem\+json/);
+  });
+
+  for (const id of ['not-a-task', '123', `${TASK}x`, 'group_tasks']) {
+    it(`answers 400 for the malformed id "${id}" without reading Firestore`, async () => {
+      const reads = fake.db.collection.callCount;
+      const res = await request(`${server.url}/${id}`);
+      assert.equal(res.status, 400);
+      assert.equal(res.body.errors[0].pointer, '#/path/task_id');
+      assert.equal(fake.db.collection.callCount, reads);
+    });
+  }
+
+  it('answers 404 without an id, and 405 to a POST', async () => {
+    assert.equal((await request(server.url)).status, 404);
+    const res = await request(`${server.url}/${TASK}`, { method: 'POST' });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
+  });
+
+  it('answers a Firestore failure with a 500 problem that hides it', async () => {
+    const doc = fake.db.collection('group_tasks').doc(TASK) as { get: sinon.SinonStub };
+    doc.get.rejects(new Error('UNAVAILABLE: firestore secret detail'));
+    try {
+      const res = await request(`${server.url}/${TASK}`);
+      assert.equal(res.status, 500);
+      assert.doesNotMatch(res.text, /secret detail/);
+      assert.ok(logs.entries.some((e) => e.severity === 'ERROR'));
+    } finally {
+      doc.get.resetBehavior();
+    }
+  });
+});
