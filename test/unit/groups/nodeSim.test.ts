@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
+import * as firestoreClient from '../../../functions/shared/clients/firestore';
+import { captureLogs } from '../../support/captureLogs';
+import { serveFunction } from '../../support/functionServer';
+import { postRaw, request } from '../../support/http';
+import { memoryFirestore } from './fakes';
+
+/** nodeSim with Firestore stubbed: the node API, per-node state, and the switches. */
+describe('nodeSim handler (Firestore stubbed)', () => {
+  const fake = memoryFirestore();
+  let server: Awaited<ReturnType<typeof serveFunction>>;
+  let logs: ReturnType<typeof captureLogs>;
+  const node = (name: string): string => `${server.url}/${name}`;
+  const createOn = (name: string, groupId: string) => request(`${node(name)}/v1/group/`, { method: 'POST', json: { groupId } });
+  const deleteOn = (name: string, groupId: string) => request(`${node(name)}/v1/group/`, { method: 'DELETE', json: { groupId } });
+  const getOn = (name: string, groupId: string) => request(`${node(name)}/v1/group/${groupId}/`);
+  const flip = (name: string, what: string) => request(`${node(name)}/v1/${what}`, { method: 'POST' });
+
+  before(async () => {
+    sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
+    require('../../../functions/groups/nodeSim');
+    server = await serveFunction('nodeSim');
+  });
+  after(async () => {
+    sinon.restore();
+    await server.close();
+  });
+  beforeEach(() => {
+    logs = captureLogs();
+    fake.docs.clear();
+  });
+  afterEach(() => logs.restore());
+
+  it('creates (201), refuses a duplicate (400), reads (200/404) and deletes (200, then 404)', async () => {
+    assert.equal((await createOn('node1', 'team-a')).status, 201);
+    assert.ok(fake.read('node_sim/n-node1/groups/g-team-a'), 'kept in Firestore under the node');
+    const duplicate = await createOn('node1', 'team-a');
+    assert.equal(duplicate.status, 400);
+    assert.match(duplicate.contentType, /^application\/problem\+json/);
+    assert.equal((await getOn('node1', 'team-a')).status, 200);
+    assert.deepEqual((await getOn('node1', 'team-a')).body, { groupId: 'team-a' });
+    assert.equal((await getOn('node2', 'team-a')).status, 404, 'each node has its own groups');
+    assert.equal((await deleteOn('node1', 'team-a')).status, 200);
+    assert.equal(fake.read('node_sim/n-node1/groups/g-team-a'), undefined);
+    assert.equal((await deleteOn('node1', 'team-a')).status, 404);
+    assert.equal((await getOn('node1', 'team-a')).status, 404);
+  });
+
+  it('answers a switched status to the node API, doing nothing, until reset', async () => {
+    assert.equal((await flip('node3', 'group/500')).status, 200);
+    const refused = await createOn('node3', 'g1');
+    assert.equal(refused.status, 500);
+    assert.match(refused.contentType, /^application\/problem\+json/);
+    assert.equal(fake.read('node_sim/n-node3/groups/g-g1'), undefined, 'nothing was created');
+    assert.equal((await getOn('node3', 'g1')).status, 500);
+    assert.equal((await createOn('node1', 'g1')).status, 201, 'other nodes are not affected');
+    assert.equal((await flip('node3', 'group/0')).status, 200);
+    assert.equal((await createOn('node3', 'g1')).status, 201);
+  });
+
+  it('limits a switch to the listed methods and to the next N requests', async () => {
+    const res = await flip('node2', 'group/503?methods=post,DELETE&times=2');
+    assert.deepEqual(res.body, { node: 'node2', status: { value: 503, methods: ['POST', 'DELETE'], remaining: 2 } });
+    assert.equal((await getOn('node2', 'g')).status, 404, 'GET is not switched');
+    assert.equal((await createOn('node2', 'g')).status, 503);
+    assert.equal((await deleteOn('node2', 'g')).status, 503);
+    assert.equal((await createOn('node2', 'g')).status, 201, 'the two uses are spent');
+    assert.deepEqual((await request(`${node('node2')}/v1/switches`)).body, { node: 'node2' });
+  });
+
+  it('answers a switched 2xx without doing anything', async () => {
+    await flip('node1', 'group/204?times=1');
+    assert.equal((await createOn('node1', 'g')).status, 204);
+    assert.equal((await getOn('node1', 'g')).status, 404);
+  });
+
+  it('hangs before serving, then still serves the request', async () => {
+    await flip('node1', 'hang/150?methods=POST');
+    const started = Date.now();
+    assert.equal((await createOn('node1', 'slow')).status, 201);
+    assert.ok(Date.now() - started >= 140, `answered after ${Date.now() - started} ms`);
+    const quick = Date.now();
+    assert.equal((await getOn('node1', 'slow')).status, 200);
+    assert.ok(Date.now() - quick < 140, 'GET is not slowed');
+    await flip('node1', 'hang/0');
+    assert.deepEqual((await request(`${node('node1')}/v1/switches`)).body, { node: 'node1' });
+  });
+
+  const badSwitches: [string, string][] = [
+    ['a 2-digit status', 'group/42'],
+    ['a status above 599', 'group/600'],
+    ['a negative hang', 'hang/-1'],
+    ['a hang above 10 minutes', 'hang/600001'],
+    ['an unknown method', 'group/500?methods=PUT'],
+    ['times 0', 'group/500?times=0'],
+    ['times not a number', 'hang/10?times=x'],
+  ];
+  for (const [name, what] of badSwitches) {
+    it(`refuses ${name} with a 400 problem and changes nothing`, async () => {
+      const res = await flip('node1', what);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.contentType, /^application\/problem\+json/);
+      assert.equal(fake.docs.size, 0);
+    });
+  }
+
+  const badRequests: [string, () => ReturnType<typeof request>, number][] = [
+    ['a node name with a dot', () => createOn('no.de', 'g'), 400],
+    ['a body without groupId', () => postRaw(`${server.url}/node1/v1/group/`, '{"group": "g"}'), 400],
+    ['a group id with a space', () => createOn('node1', 'a b'), 400],
+    // URL parsing turns `/v1/group/%2E%2E/` into `/v1/`: why ".." is not a valid group id anywhere.
+    ['a path group id of ".." (normalised away by the URL parser)', () => request(`${node('node1')}/v1/group/%2E%2E/`), 404],
+    ['no body', () => request(`${node('node1')}/v1/group/`, { method: 'POST' }), 400],
+    ['PUT on the group API', () => request(`${node('node1')}/v1/group/`, { method: 'PUT' }), 405],
+    ['an unknown path', () => request(`${node('node1')}/v2/group/`), 404],
+  ];
+  for (const [name, send, status] of badRequests) {
+    it(`answers ${name} with a ${status} problem`, async () => {
+      const res = await send();
+      assert.equal(res.status, status, res.text);
+      assert.match(res.contentType, /^application\/problem\+json/);
+    });
+  }
+
+  it('answers a Firestore failure with a 500 problem', async () => {
+    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(new Error('UNAVAILABLE'));
+    const res = await flip('node1', 'group/500');
+    assert.equal(res.status, 500);
+    assert.match(res.contentType, /^application\/problem\+json/);
+  });
+});
