@@ -1,0 +1,255 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { repoPath } from '../../../local/paths';
+import { ScaledClock } from '../../../local/workflows/clock';
+import { WorkflowsEngine } from '../../../local/workflows/engine';
+import { json, startFakeServer, type FakeServer, type SeenRequest } from '../../conformance/workflows/fake-server';
+
+const PROJECT = 'unit-project';
+const DOCUMENTS = `projects/${PROJECT}/databases/(default)/documents`;
+const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
+const TASK_DOC = `${DOCUMENTS}/group_tasks/${TASK}`;
+const LOCK_DOC = `${DOCUMENTS}/group_locks/g-team`;
+
+type Fields = Record<string, Record<string, unknown>>;
+interface StoredDoc {
+  fields: Fields;
+  updateTime: string;
+}
+
+/** What a node does with one request: answer a status instead, or wait first. */
+type Disruption = { status?: number; delayMs?: number } | undefined;
+
+/**
+ * workflows/groups.yaml run by the local Workflows engine (x1000 clock, so back-off costs
+ * nothing) against scripted nodes and a small Firestore REST fake: the order of node requests,
+ * the outcomes written as they happen, the rollback order, the back-off of compensations, the
+ * dead letter and the lock release, checked request by request.
+ */
+describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore REST fake)', function () {
+  this.timeout(20_000);
+  let firestore: FakeServer;
+  let nodes: FakeServer;
+  const docs = new Map<string, StoredDoc>();
+  const groups = new Map<string, Set<string>>();
+  let disrupt: (node: string, method: string, n: number) => Disruption = () => undefined;
+  let version = 0;
+  const calls = new Map<string, number>();
+
+  const stamp = (): string => new Date(Date.UTC(2026, 0, 1) + ++version).toISOString().replace('Z', `${String(version).padStart(3, '0')}Z`);
+
+  before(async () => {
+    firestore = await startFakeServer((req, res) => serveFirestore(req, res));
+    nodes = await startFakeServer((req, res) => void serveNode(req, res));
+  });
+  after(async () => {
+    await firestore.close();
+    await nodes.close();
+  });
+  beforeEach(() => {
+    docs.clear();
+    groups.clear();
+    calls.clear();
+    firestore.seen.length = 0;
+    nodes.seen.length = 0;
+    disrupt = () => undefined;
+  });
+
+  function serveFirestore(req: SeenRequest, res: ServerResponse): void {
+    const name = decodeURIComponent(req.path.replace(/^\/v1\//, ''));
+    if (req.method === 'POST' && name.endsWith(':commit')) {
+      const { writes } = JSON.parse(req.body) as { writes: { delete?: string; currentDocument?: { updateTime?: string } }[] };
+      for (const w of writes) {
+        const current = docs.get(w.delete!);
+        if (w.currentDocument?.updateTime && current?.updateTime !== w.currentDocument.updateTime) {
+          return json(res, 400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: 'stale' } });
+        }
+      }
+      for (const w of writes) docs.delete(w.delete!);
+      return json(res, 200, { writeResults: writes.map(() => ({})), commitTime: stamp() });
+    }
+    const current = docs.get(name);
+    if (req.method === 'GET') {
+      return current ? json(res, 200, { name, ...current }) : json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
+    }
+    if (req.method === 'PATCH') {
+      if (req.query['currentDocument.exists'] === 'true' && !current) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
+      const body = JSON.parse(req.body) as { fields: Fields };
+      const mask = req.query['updateMask.fieldPaths'];
+      const fields: Fields = mask ? { ...(current?.fields ?? {}) } : {};
+      for (const path of mask ? ([] as string[]).concat(mask) : Object.keys(body.fields)) {
+        if (path in body.fields) fields[path] = body.fields[path];
+        else delete fields[path];
+      }
+      const doc = { fields, updateTime: stamp() };
+      docs.set(name, doc);
+      return json(res, 200, { name, ...doc });
+    }
+    json(res, 405, {});
+  }
+
+  async function serveNode(req: SeenRequest, res: ServerResponse): Promise<void> {
+    const [, node, ...rest] = req.path.split('/');
+    const key = `${node} ${req.method}`;
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+    const d = disrupt(node, req.method, calls.get(key)!);
+    if (d?.delayMs) await new Promise((r) => setTimeout(r, d.delayMs));
+    if (d?.status) return json(res, d.status, { detail: `scripted ${d.status}` });
+    const held = groups.get(node) ?? new Set<string>();
+    groups.set(node, held);
+    const path = rest.join('/');
+    if (req.method === 'GET') {
+      const id = path.split('/')[2];
+      return held.has(id) ? json(res, 200, { groupId: id }) : json(res, 404, { detail: 'no such group' });
+    }
+    const { groupId } = JSON.parse(req.body) as { groupId: string };
+    if (req.method === 'POST') {
+      if (held.has(groupId)) return json(res, 400, { detail: 'exists' });
+      held.add(groupId);
+      return json(res, 201, { groupId });
+    }
+    if (!held.delete(groupId)) return json(res, 404, { detail: 'no such group' });
+    json(res, 200, { groupId });
+  }
+
+  const nodeUrl = (n: number): string => `${nodes.url}/n${n}`;
+
+  async function runWorkflow(operation: 'create' | 'delete', env: Record<string, string> = {}) {
+    const nodeList = [1, 2, 3].map(nodeUrl);
+    docs.set(TASK_DOC, { fields: { state: { stringValue: 'PENDING' } }, updateTime: stamp() });
+    docs.set(LOCK_DOC, { fields: { task_id: { stringValue: TASK } }, updateTime: stamp() });
+    const clock = new ScaledClock(1000);
+    const engine = new WorkflowsEngine({ projectId: PROJECT, location: 'l', firestore: firestore.url.replace('http://', ''), clock });
+    engine.deploy({
+      workflowId: 'groups',
+      source: fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8'),
+      userEnvVars: {
+        GROUP_TASKS_COLLECTION: 'group_tasks',
+        GROUP_LOCKS_COLLECTION: 'group_locks',
+        GROUP_DEAD_LETTERS_COLLECTION: 'group_dead_letters',
+        NODE_TIMEOUT_SECONDS: '0.3',
+        NODE_APPLY_MAX_ATTEMPTS: '2',
+        NODE_CHECK_MAX_RETRIES: '2',
+        COMPENSATION_MAX_RETRIES: '3',
+        NODE_RETRY_INITIAL_DELAY_SECONDS: '1',
+        NODE_RETRY_MAX_DELAY_SECONDS: '60',
+        NODE_AUTH_AUDIENCE: 'https://nodes.example.com',
+        ...env,
+      },
+    });
+    const record = await engine.run('groups', { task_id: TASK, operation, group_id: 'team', nodes: nodeList });
+    assert.equal(record.state, 'SUCCEEDED', `execution ${record.state}: ${record.error?.payload}`);
+    const result = JSON.parse(record.result!) as { state: string; nodes: Record<string, string>; error: string | null; dead_letters: string[] };
+    const task = docs.get(TASK_DOC)!.fields;
+    const outcomes = (task.outcomes.arrayValue as { values?: { stringValue: string }[] }).values?.map((v) => v.stringValue) ?? [];
+    return { result, task, outcomes, clock };
+  }
+
+  /** The node requests in order, as "n2 POST". */
+  const nodeRequests = (): string[] => nodes.seen.map((r) => `${r.path.split('/')[1]} ${r.method}`);
+  const taskPatches = (): SeenRequest[] => firestore.seen.filter((r) => r.method === 'PATCH' && decodeURIComponent(r.path).endsWith(TASK_DOC));
+
+  it('is accepted by the engine as written', () => {
+    const engine = new WorkflowsEngine({ projectId: PROJECT, location: 'l' });
+    assert.doesNotThrow(() => engine.deploy({ workflowId: 'groups', source: fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8') }));
+  });
+
+  it('creates on every node in order, reading each first, and releases the lock', async () => {
+    const { result, task, outcomes } = await runWorkflow('create');
+    assert.equal(result.state, 'SUCCEEDED');
+    assert.deepEqual(nodeRequests(), ['n1 GET', 'n1 POST', 'n2 GET', 'n2 POST', 'n3 GET', 'n3 POST']);
+    assert.deepEqual(outcomes, ['created', 'created', 'created']);
+    assert.equal(task.state.stringValue, 'SUCCEEDED');
+    assert.equal(task.error, undefined);
+    assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
+    // RUNNING, one write per node, the final state: progress is visible as it happens.
+    assert.equal(taskPatches().length, 5);
+    assert.equal(nodes.seen[1].headers.authorization?.startsWith('Bearer '), true, 'nodes are called with OIDC');
+  });
+
+  it('compensates in reverse order when node 3 fails, and ends ROLLED_BACK', async () => {
+    disrupt = (node) => (node === 'n3' ? { status: 500 } : undefined);
+    const { result, outcomes, task } = await runWorkflow('create');
+    assert.equal(result.state, 'ROLLED_BACK');
+    assert.deepEqual(outcomes, ['rolled_back', 'rolled_back', 'failed']);
+    const deletes = nodeRequests().filter((r) => r.endsWith('DELETE'));
+    assert.deepEqual(deletes, ['n2 DELETE', 'n1 DELETE']);
+    assert.equal(groups.get('n1')!.size + groups.get('n2')!.size, 0);
+    assert.match(task.error.stringValue as string, /n3.*500.*rolled back/);
+    assert.equal(docs.has(LOCK_DOC), false);
+  });
+
+  it('never deletes a group that was there before the create', async () => {
+    groups.set('n1', new Set(['team']));
+    disrupt = (node) => (node === 'n3' ? { status: 503 } : undefined);
+    const { result, outcomes } = await runWorkflow('create');
+    assert.equal(result.state, 'ROLLED_BACK');
+    assert.deepEqual(outcomes, ['pre-existing', 'rolled_back', 'failed']);
+    assert.ok(!nodeRequests().includes('n1 DELETE'), 'node 1 is not touched by the rollback');
+    assert.ok(!nodeRequests().includes('n1 POST'), 'nor by the create');
+    assert.ok(groups.get('n1')!.has('team'));
+  });
+
+  it('settles a POST that timed out with a GET: applied late means created, not rolled back', async () => {
+    // n2's first POST takes 600 ms (the workflow waits 300 ms) but still creates the group.
+    disrupt = (node, method, n) => (node === 'n2' && method === 'POST' && n === 1 ? { delayMs: 600 } : undefined);
+    const { result, outcomes } = await runWorkflow('create');
+    assert.equal(result.state, 'SUCCEEDED', JSON.stringify(result));
+    assert.deepEqual(outcomes, ['created', 'created', 'created']);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(groups.get('n2')!.has('team'));
+  });
+
+  it('retries a compensation with exponential back-off, then writes a replayable dead letter and ends FAILED', async () => {
+    disrupt = (node, method) => (node === 'n3' || (node === 'n1' && method === 'DELETE') ? { status: 500 } : undefined);
+    const { result, outcomes, task, clock } = await runWorkflow('create');
+    assert.equal(result.state, 'FAILED');
+    assert.deepEqual(outcomes, ['compensation_failed', 'rolled_back', 'failed']);
+    assert.equal(calls.get('n1 DELETE'), 4, 'one attempt and COMPENSATION_MAX_RETRIES=3 retries');
+    // 1 s doubling: the compensation's delays appear in order among the workflow's sleeps.
+    const joined = clock.sleeps.join(',');
+    assert.ok(joined.includes('1000,2000,4000'), `back-off ${joined}`);
+
+    const id = `${TASK}-0`;
+    assert.deepEqual(result.dead_letters, [id]);
+    assert.match(task.error.stringValue as string, new RegExp(id));
+    const letter = docs.get(`${DOCUMENTS}/group_dead_letters/${id}`)!.fields;
+    assert.equal(letter.node.stringValue, nodeUrl(1));
+    assert.equal(letter.method.stringValue, 'DELETE');
+    assert.equal(letter.url.stringValue, `${nodeUrl(1)}/v1/group/`);
+    assert.deepEqual(letter.body, { mapValue: { fields: { groupId: { stringValue: 'team' } } } });
+    assert.equal(Number(letter.attempts.integerValue), 4);
+    assert.equal(Number(letter.last_status.integerValue), 500);
+    assert.equal(letter.task_id.stringValue, TASK);
+    assert.equal(docs.has(LOCK_DOC), false, 'the lock is released on failure too');
+  });
+
+  it('restores the group where a failed delete removed it', async () => {
+    for (const n of ['n1', 'n2', 'n3']) groups.set(n, new Set(['team']));
+    disrupt = (node, method) => (node === 'n3' && method === 'DELETE' ? { status: 502 } : undefined);
+    const { result, outcomes } = await runWorkflow('delete');
+    assert.equal(result.state, 'ROLLED_BACK');
+    assert.deepEqual(outcomes, ['restored', 'restored', 'failed']);
+    for (const n of ['n1', 'n2', 'n3']) assert.ok(groups.get(n)!.has('team'), `${n} has the group again`);
+  });
+
+  it('counts a group already gone as deleted, and compensates nothing for it', async () => {
+    groups.set('n1', new Set(['team']));
+    const { result, outcomes } = await runWorkflow('delete');
+    assert.equal(result.state, 'SUCCEEDED');
+    assert.deepEqual(outcomes, ['deleted', 'absent', 'absent']);
+    assert.deepEqual(nodeRequests(), ['n1 GET', 'n1 DELETE', 'n2 GET', 'n3 GET']);
+  });
+
+  it('leaves a lock another task has taken over', async () => {
+    disrupt = (node, method) => {
+      // While the workflow runs, another task takes over the lock.
+      if (node === 'n3' && method === 'POST') docs.set(LOCK_DOC, { fields: { task_id: { stringValue: 'other-task' } }, updateTime: stamp() });
+      return undefined;
+    };
+    const { result } = await runWorkflow('create');
+    assert.equal(result.state, 'SUCCEEDED');
+    assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, 'other-task');
+  });
+});
