@@ -292,10 +292,14 @@ describe('accounts end to end', function () {
       assert.equal((await storedImage('doesNotExist0000000')).status, 404);
     });
 
-    it('refuses a JSON body or no body on upload with a 400', async () => {
+    it('refuses a JSON body, no body, or a multipart body cut short on upload with a 400', async () => {
       const created = await create(newAccount());
       assertProblem(await postRaw(`${base()}/${created.body.id}/upload-image`, '{"image": "x"}'), 400);
       assertProblem(await request(`${base()}/${created.body.id}/upload-image`, { method: 'POST' }), 400);
+      const cutShort = '--b\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG';
+      assertProblem(await postRaw(`${base()}/${created.body.id}/upload-image`, cutShort, 'multipart/form-data; boundary=b'), 400);
+      // The function is still up after it.
+      assert.equal((await request(`${base()}/${created.body.id}`)).status, 200);
     });
 
     it('answers 404 for the image of an account that has none', async () => {

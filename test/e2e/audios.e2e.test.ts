@@ -226,6 +226,7 @@ describe('audios end to end', function () {
       ['a text body', () => postRaw(base(), 'session_id=1', 'text/plain'), 400],
       ['an octet-stream body', () => postRaw(base(), '{}', 'application/octet-stream'), 400],
       ['multipart without a boundary', () => postRaw(base(), 'x', 'multipart/form-data; charset=utf-8'), 400],
+      ['a multipart body cut short', () => postRaw(base(), '--b\r\nContent-Disposition: form-data; name="audio"; filename="a.json"\r\n\r\n{"session_id"', 'multipart/form-data; boundary=b'), 400],
       ['a wrong method', () => request(base(), { method: 'DELETE' }), 405],
       ['an unknown path', () => request(`${base()}/1/2`), 404],
     ];

@@ -56,6 +56,9 @@ export async function readMultipart(req: Request, limits: MultipartLimits): Prom
     busboy.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A body cut short fails the part's stream as well as busboy: without a listener here that
+      // error would be thrown at the process instead of becoming a 400.
+      stream.on('error', (err: Error) => fail(new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)));
       stream.on('limit', () =>
         fail(new HttpError('payload_too_large', `The file in part "${field}" is larger than ${limits.maxFileBytes} bytes.`, { errors: [{ pointer: `#/${field}`, detail: `must be at most ${limits.maxFileBytes} bytes` }] })),
       );
@@ -67,7 +70,7 @@ export async function readMultipart(req: Request, limits: MultipartLimits): Prom
       result.fields[name] = value;
     });
     busboy.on('filesLimit', () => fail(new HttpError('invalid_body', `At most ${limits.maxFiles ?? 4} files are accepted in one request.`)));
-    busboy.on('error', (err: Error) => reject(new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)));
+    busboy.on('error', (err: Error) => reject(failure ?? new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)));
     busboy.on('close', () => (failure ? reject(failure) : resolve(result)));
     busboy.end(raw);
   });
