@@ -102,6 +102,35 @@ describe('local Cloud Storage (real client)', () => {
     await assert.rejects(client.bucket('images').file('big').save('x', { resumable: true }), (err: Error) => /501/.test(err.message));
   });
 
+  it('answers errors in Google JSON error shape, with and without the /storage/v1 prefix', async () => {
+    for (const prefix of ['', '/storage/v1']) {
+      const res = await fetch(`${service.running!.url}${prefix}/b/images/o/${encodeURIComponent('no/such.png')}`);
+      assert.equal(res.status, 404);
+      const body = (await res.json()) as { error: { code: number; message: string; errors: { reason: string }[] } };
+      assert.equal(body.error.code, 404);
+      assert.equal(body.error.errors[0].reason, 'notFound');
+      assert.match(body.error.message, /images\/no\/such\.png/);
+    }
+  });
+
+  it('keeps binary media intact through a raw multipart/related upload, and honours ifGenerationMatch=0', async () => {
+    const media = Buffer.from([0, 13, 10, 45, 45, 255, 13, 10]);
+    const boundary = 'bnd';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n{"name":"raw.bin","contentType":"application/x-test"}\r\n--${boundary}\r\nContent-Type: application/x-test\r\n\r\n`),
+      media,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const url = `${service.running!.url}/upload/storage/v1/b/images/o?uploadType=multipart&ifGenerationMatch=0`;
+    const headers = { 'content-type': `multipart/related; boundary=${boundary}` };
+    const first = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(first.status, 200);
+    assert.equal(((await first.json()) as { size: string }).size, String(media.length));
+    assert.equal((await fetch(url, { method: 'POST', headers, body })).status, 412, 'the object exists now');
+    const [downloaded] = await client.bucket('images').file('raw.bin').download();
+    assert.deepEqual(downloaded, media);
+  });
+
   it('computes CRC32C as Cloud Storage reports it', () => {
     // The check value of CRC-32C for "123456789" is 0xE3069283.
     assert.equal(crc32cBase64(Buffer.from('123456789')), Buffer.from([0xe3, 0x06, 0x92, 0x83]).toString('base64'));
