@@ -34,7 +34,9 @@ export function toResource(account: Account): Record<string, unknown> {
     name: account.name,
     email: account.email,
     address: account.address,
-    image_hosted_link: account.image ? `${config.publicUrl}/${encodeURIComponent(account.id)}/image?v=${encodeURIComponent(account.image.generation)}` : null,
+    image_hosted_link: account.image
+      ? `${config.publicUrl}/${encodeURIComponent(account.id)}/image?v=${encodeURIComponent(account.image.generation)}`
+      : null,
   };
 }
 
@@ -68,15 +70,21 @@ function readFilters(ctx: RequestContext): Partial<Record<AccountFilter, string>
   const url = new URL(ctx.req.originalUrl ?? ctx.req.url, 'http://query.invalid');
   const unknown = [...new Set(url.searchParams.keys())].filter((k) => !(ACCOUNT_FILTERS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new HttpError('validation_failed', `Unknown query parameter ${unknown.join(', ')}; the filters are ${ACCOUNT_FILTERS.join(', ')}.`, {
-      errors: unknown.map((k) => ({ pointer: `#/query/${k}`, detail: 'is not a filter' })),
-    });
+    throw new HttpError(
+      'validation_failed',
+      `Unknown query parameter ${unknown.join(', ')}; the filters are ${ACCOUNT_FILTERS.join(', ')}.`,
+      {
+        errors: unknown.map((k) => ({ pointer: `#/query/${k}`, detail: 'is not a filter' })),
+      },
+    );
   }
   const filters: Partial<Record<AccountFilter, string>> = {};
   for (const name of ACCOUNT_FILTERS) {
     const values = queryValues(ctx.req, name);
     if (values.length > 1) {
-      throw new HttpError('validation_failed', `Query parameter ${name} must be given once.`, { errors: [{ pointer: `#/query/${name}`, detail: 'must be given once' }] });
+      throw new HttpError('validation_failed', `Query parameter ${name} must be given once.`, {
+        errors: [{ pointer: `#/query/${name}`, detail: 'must be given once' }],
+      });
     }
     if (values.length === 1) filters[name] = values[0];
   }

@@ -9,7 +9,7 @@ const accountFields = {
     minLength: 1,
     maxLength: 200,
     pattern: '\\S',
-    description: 'The account holder\'s name, returned as written; not blank.',
+    description: "The account holder's name, returned as written; not blank.",
     examples: ['Ada Lovelace'],
   },
   email: {
@@ -26,7 +26,7 @@ const accountFields = {
     maxLength: 500,
     pattern: '\\S',
     description: 'A postal address, free text, returned as written; not blank.',
-    examples: ['12 St James\'s Square, London'],
+    examples: ["12 St James's Square, London"],
   },
 };
 
@@ -38,7 +38,7 @@ export const accountCreateSchema: JsonSchema = {
   properties: accountFields,
   required: ['name', 'email', 'address'],
   additionalProperties: false,
-  examples: [{ name: 'Ada Lovelace', email: 'ada@example.com', address: '12 St James\'s Square, London' }],
+  examples: [{ name: 'Ada Lovelace', email: 'ada@example.com', address: "12 St James's Square, London" }],
 };
 
 /**
@@ -81,7 +81,7 @@ export const accountSchema: JsonSchema = {
     image_hosted_link: {
       type: ['string', 'null'],
       description:
-        'Where the account\'s image can be fetched (`GET /accounts/{id}/image`, served by this function from a private bucket), or null until an image is uploaded. The `v` query parameter changes with each upload.',
+        "Where the account's image can be fetched (`GET /accounts/{id}/image`, served by this function from a private bucket), or null until an image is uploaded. The `v` query parameter changes with each upload.",
       examples: ['https://europe-west1-my-project.cloudfunctions.net/accounts/3fJq0X2yYbO8p1kVtWc9/image?v=1732365600123456'],
     },
   },

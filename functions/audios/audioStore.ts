@@ -101,7 +101,9 @@ export class AudioStore {
   }
 
   private async writeFile(audio: Audio): Promise<void> {
-    await this.files.file(AudioStore.objectName(audio.session_id)).save(JSON.stringify(toAudio(audio)), { resumable: false, contentType: 'application/json' });
+    await this.files
+      .file(AudioStore.objectName(audio.session_id))
+      .save(JSON.stringify(toAudio(audio)), { resumable: false, contentType: 'application/json' });
   }
 }
 
@@ -111,5 +113,10 @@ function toDocument(audio: Audio): DocumentData {
 
 /** Exactly the four fields, whatever else a document may hold. */
 function toAudio(data: DocumentData): Audio {
-  return { session_id: Number(data.session_id), ticks: (data.ticks as unknown[]).map(Number), selected_tick: Number(data.selected_tick), step_count: Number(data.step_count) };
+  return {
+    session_id: Number(data.session_id),
+    ticks: (data.ticks as unknown[]).map(Number),
+    selected_tick: Number(data.selected_tick),
+    step_count: Number(data.step_count),
+  };
 }

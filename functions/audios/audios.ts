@@ -49,7 +49,8 @@ async function readAudio(req: Request): Promise<Audio> {
   } catch (err) {
     return refuse(`is not valid JSON: ${(err as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) refuse(`must hold a JSON object, got ${describeJsonType(parsed)}`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    refuse(`must hold a JSON object, got ${describeJsonType(parsed)}`);
   const audio = validateAudio(parsed);
   // The validator spots `12.0` in integer fields of a JSON body; a file's text is checked here.
   const decimals = nonIntegerLiteralPointers(text);

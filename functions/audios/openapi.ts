@@ -1,8 +1,20 @@
-import { componentSchema, jsonBody, jsonResponse, problemResponses, type OpenApiFragment, type OpenApiObject } from '../shared/openapi/fragments';
+import {
+  componentSchema,
+  jsonBody,
+  jsonResponse,
+  problemResponses,
+  type OpenApiFragment,
+  type OpenApiObject,
+} from '../shared/openapi/fragments';
 import { audioListSchema, audioSchema } from './schemas';
 
 const TAG = 'Audio sessions';
-const example = { session_id: 42, ticks: [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55], selected_tick: 3, step_count: 12 };
+const example = {
+  session_id: 42,
+  ticks: [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55],
+  selected_tick: 3,
+  step_count: 12,
+};
 const sessionParameter: OpenApiObject = {
   name: 'session_id',
   in: 'path',
@@ -17,7 +29,13 @@ const audioBody = (description: string): OpenApiObject => {
   content['multipart/form-data'] = {
     schema: {
       type: 'object',
-      properties: { audio: { type: 'string', format: 'binary', description: 'A `.json` file holding the same object, at most AUDIO_FILE_MAX_BYTES (64 KiB by default).' } },
+      properties: {
+        audio: {
+          type: 'string',
+          format: 'binary',
+          description: 'A `.json` file holding the same object, at most AUDIO_FILE_MAX_BYTES (64 KiB by default).',
+        },
+      },
       required: ['audio'],
     },
   };
@@ -31,7 +49,7 @@ export const audiosOpenApi: OpenApiFragment = {
   tag: {
     name: TAG,
     description:
-      'Audio sessions keyed by `session_id` (`/audios`, one function). The record lives in Firestore and the session\'s file (`sessions/<session_id>.json`) in a private Cloud Storage bucket. Every body may be JSON or a `.json` file in the multipart part `audio`. `/audios` and `/audios/` are the same path.',
+      "Audio sessions keyed by `session_id` (`/audios`, one function). The record lives in Firestore and the session's file (`sessions/<session_id>.json`) in a private Cloud Storage bucket. Every body may be JSON or a `.json` file in the multipart part `audio`. `/audios` and `/audios/` are the same path.",
   },
   schemas: { Audio: componentSchema(audioSchema), AudioList: componentSchema(audioListSchema) },
   paths: {
@@ -40,13 +58,17 @@ export const audiosOpenApi: OpenApiFragment = {
         operationId: 'listAudios',
         tags: [TAG],
         summary: 'List audio sessions',
-        responses: { '200': jsonResponse('AudioList', 'Every session by ascending session_id, as a bare array; `[]` when none.', [example]), ...problemResponses([405, 500]) },
+        responses: {
+          '200': jsonResponse('AudioList', 'Every session by ascending session_id, as a bare array; `[]` when none.', [example]),
+          ...problemResponses([405, 500]),
+        },
       },
       post: {
         operationId: 'createAudio',
         tags: [TAG],
         summary: 'Create an audio session',
-        description: 'A duplicate session_id is refused atomically (the record is created only if absent), without reading the other sessions.',
+        description:
+          'A duplicate session_id is refused atomically (the record is created only if absent), without reading the other sessions.',
         requestBody: audioBody('The session, as JSON or as a `.json` file.'),
         responses: {
           '201': jsonResponse('Audio', 'Created; the session as stored.', example),
@@ -60,17 +82,23 @@ export const audiosOpenApi: OpenApiFragment = {
         tags: [TAG],
         summary: 'Read an audio session',
         parameters: [sessionParameter],
-        responses: { '200': jsonResponse('Audio', 'The session.', example), ...problemResponses([404, 405, 500], { 404: 'No session with this id.' }) },
+        responses: {
+          '200': jsonResponse('Audio', 'The session.', example),
+          ...problemResponses([404, 405, 500], { 404: 'No session with this id.' }),
+        },
       },
       put: {
         operationId: 'replaceAudio',
         tags: [TAG],
         summary: 'Replace an audio session',
         parameters: [sessionParameter],
-        requestBody: audioBody('The full new session; its session_id must equal the path\'s.'),
+        requestBody: audioBody("The full new session; its session_id must equal the path's."),
         responses: {
           '200': jsonResponse('Audio', 'The session as now stored.', example),
-          ...problemResponses([400, 404, 405, 413, 500], { 400: `${badAudio} Also: a body session_id differing from the path's.`, 404: 'No session with this id.' }),
+          ...problemResponses([400, 404, 405, 413, 500], {
+            400: `${badAudio} Also: a body session_id differing from the path's.`,
+            404: 'No session with this id.',
+          }),
         },
       },
       delete: {
@@ -84,7 +112,11 @@ export const audiosOpenApi: OpenApiFragment = {
             description: 'The session and its file are gone.',
             content: {
               'application/json': {
-                schema: { type: 'object', properties: { session_id: { type: 'integer' }, deleted: { type: 'boolean' } }, required: ['session_id', 'deleted'] },
+                schema: {
+                  type: 'object',
+                  properties: { session_id: { type: 'integer' }, deleted: { type: 'boolean' } },
+                  required: ['session_id', 'deleted'],
+                },
                 example: { session_id: 42, deleted: true },
               },
             },

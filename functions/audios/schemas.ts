@@ -29,7 +29,14 @@ export const audioSchema: JsonSchema = {
   },
   required: ['session_id', 'ticks', 'selected_tick', 'step_count'],
   additionalProperties: false,
-  examples: [{ session_id: 42, ticks: [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55], selected_tick: 3, step_count: 12 }],
+  examples: [
+    {
+      session_id: 42,
+      ticks: [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55],
+      selected_tick: 3,
+      step_count: 12,
+    },
+  ],
 };
 
 export interface Audio {

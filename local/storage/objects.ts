@@ -70,7 +70,13 @@ export class ObjectStore {
     this.buckets.delete(name);
   }
 
-  put(bucketName: string, name: string, data: Buffer, contentType = 'application/octet-stream', metadata?: Record<string, string>): StoredObject {
+  put(
+    bucketName: string,
+    name: string,
+    data: Buffer,
+    contentType = 'application/octet-stream',
+    metadata?: Record<string, string>,
+  ): StoredObject {
     validateObjectName(name);
     const bucket = this.bucket(bucketName);
     const now = new Date().toISOString();
@@ -104,7 +110,9 @@ export class ObjectStore {
 
   /** Objects whose name starts with `prefix`, in name order (as the API lists them). */
   list(bucketName: string, prefix = ''): StoredObject[] {
-    return [...this.bucket(bucketName).objects.values()].filter((o) => o.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.bucket(bucketName).objects.values()]
+      .filter((o) => o.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   bucketNames(): string[] {

@@ -59,7 +59,9 @@ export class StorageServer {
         res.destroy();
         return;
       }
-      sendJson(res, e.status, { error: { code: e.status, message: e.message, errors: [{ message: e.message, domain: 'global', reason: e.reason }] } });
+      sendJson(res, e.status, {
+        error: { code: e.status, message: e.message, errors: [{ message: e.message, domain: 'global', reason: e.reason }] },
+      });
     }
   }
 
@@ -81,7 +83,8 @@ export class StorageServer {
         const resource = JSON.parse(body.toString('utf8') || '{}') as { name?: string };
         return sendJson(res, 200, this.store.createBucket(String(resource.name ?? '')));
       }
-      if (method === 'GET') return sendJson(res, 200, { kind: 'storage#buckets', items: this.store.bucketNames().map((n) => this.store.bucketResource(n)) });
+      if (method === 'GET')
+        return sendJson(res, 200, { kind: 'storage#buckets', items: this.store.bucketNames().map((n) => this.store.bucketResource(n)) });
       throw notImplemented(method, url.pathname);
     }
     const bucket = decodeURIComponent(bucketRaw);
@@ -142,7 +145,11 @@ export class StorageServer {
     let metadata: Record<string, string> | undefined;
     if (uploadType === 'multipart') {
       const [metaPart, mediaPart] = parseMultipartRelated(contentType, body);
-      const resource = JSON.parse(metaPart.body.toString('utf8') || '{}') as { name?: string; contentType?: string; metadata?: Record<string, string> };
+      const resource = JSON.parse(metaPart.body.toString('utf8') || '{}') as {
+        name?: string;
+        contentType?: string;
+        metadata?: Record<string, string>;
+      };
       name ??= resource.name;
       objectType = resource.contentType ?? mediaPart.contentType ?? objectType;
       metadata = resource.metadata;
@@ -151,14 +158,19 @@ export class StorageServer {
       objectType = contentType || objectType;
       data = body;
     } else {
-      throw new StorageError(501, 'notImplemented', `uploadType=${uploadType ?? '(none)'} is not supported by the local Cloud Storage; use save(data, { resumable: false })`);
+      throw new StorageError(
+        501,
+        'notImplemented',
+        `uploadType=${uploadType ?? '(none)'} is not supported by the local Cloud Storage; use save(data, { resumable: false })`,
+      );
     }
     if (!name) throw new StorageError(400, 'required', 'Required: the object name.');
     const ifGenerationMatch = q.get('ifGenerationMatch');
     if (ifGenerationMatch !== null) {
       const existing = this.store.list(bucket, name).find((obj) => obj.name === name);
       const current = existing?.generation ?? '0';
-      if (current !== ifGenerationMatch) throw new StorageError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+      if (current !== ifGenerationMatch)
+        throw new StorageError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
     }
     const stored = this.store.put(bucket, name, data, objectType, metadata);
     sendJson(res, 200, objectResource(stored, this.baseUrl));
@@ -216,7 +228,8 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new StorageError(413, 'uploadTooLarge', `The local Cloud Storage takes at most ${MAX_BODY_BYTES} bytes per request.`);
+    if (size > MAX_BODY_BYTES)
+      throw new StorageError(413, 'uploadTooLarge', `The local Cloud Storage takes at most ${MAX_BODY_BYTES} bytes per request.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

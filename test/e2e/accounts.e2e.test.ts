@@ -5,7 +5,11 @@ import { postRaw, request, type ReadResponse } from '../support/http';
 
 /** A real 1x1 PNG, and bytes that start like a JPEG: what a browser would upload. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0fake-jpeg-body'), Buffer.from([0xff, 0xd9])]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0fake-jpeg-body'),
+  Buffer.from([0xff, 0xd9]),
+]);
 
 /**
  * System D, accounts, over HTTP against the local cloud, as a user would call it: every row of
@@ -24,7 +28,14 @@ describe('accounts end to end', function () {
     return { name: `Ada ${u}`, email: `ada.${u}@example.com`, address: `${u} Main Street`, ...overrides };
   };
   const create = (body: unknown): Promise<ReadResponse> => request(`${base()}/`, { method: 'POST', json: body });
-  const upload = (id: string, file: Buffer, filename: string, type: string, path = 'upload-image', field = 'image'): Promise<ReadResponse> => {
+  const upload = (
+    id: string,
+    file: Buffer,
+    filename: string,
+    type: string,
+    path = 'upload-image',
+    field = 'image',
+  ): Promise<ReadResponse> => {
     const form = new FormData();
     form.append(field, new Blob([file], { type }), filename);
     return request(`${base()}/${id}/${path}`, { method: 'POST', body: form });
@@ -41,7 +52,10 @@ describe('accounts end to end', function () {
     assert.doesNotMatch(res.text, /<html|at \w+ \(/i, 'no HTML, no stack trace');
     if (pointer) {
       assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.text}`);
-      assert.ok(res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'), `no error at ${pointer}: ${res.text}`);
+      assert.ok(
+        res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'),
+        `no error at ${pointer}: ${res.text}`,
+      );
     }
   };
 
@@ -110,7 +124,10 @@ describe('accounts end to end', function () {
       const [ca, cb] = await Promise.all([create(a), create(b)]);
       const results = await Promise.all([
         request(`${base()}/${ca.body.id}`, { method: 'PUT', json: { ...a, email: target } }),
-        request(`${base()}/${cb.body.id}`, { method: 'PUT', json: { ...b, email: target.toUpperCase().replace(/^[^@]+/, (l) => l.toLowerCase()) } }),
+        request(`${base()}/${cb.body.id}`, {
+          method: 'PUT',
+          json: { ...b, email: target.toUpperCase().replace(/^[^@]+/, (l) => l.toLowerCase()) },
+        }),
       ]);
       assert.deepEqual(results.map((r) => r.status).sort(), [200, 400], results.map((r) => r.text).join('\n'));
       const holders = await request(`${base()}?email=${encodeURIComponent(target)}`);
@@ -137,7 +154,14 @@ describe('accounts end to end', function () {
       const b = newAccount();
       await create(a);
       const created = await create(b);
-      assertProblem(await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...b, email: (a.email as string).replace(/@.*/, (domain) => domain.toUpperCase()) } }), 400, '#/email');
+      assertProblem(
+        await request(`${base()}/${created.body.id}`, {
+          method: 'PUT',
+          json: { ...b, email: (a.email as string).replace(/@.*/, (domain) => domain.toUpperCase()) },
+        }),
+        400,
+        '#/email',
+      );
       assert.equal((await request(`${base()}/${created.body.id}`)).body.email, b.email);
     });
   });
@@ -150,9 +174,18 @@ describe('accounts end to end', function () {
       const two = await create({ name: shared, email: `two.${u}@example.com`, address: `B ${u}` });
       const ids = (r: ReadResponse): string[] => r.body.map((a: { id: string }) => a.id).sort();
       assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}`)), [one.body.id, two.body.id].sort());
-      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}&address=${encodeURIComponent(`B ${u}`)}`)), [two.body.id]);
+      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}&address=${encodeURIComponent(`B ${u}`)}`)), [
+        two.body.id,
+      ]);
       assert.deepEqual(ids(await request(`${base()}?email=${encodeURIComponent(` one.${u}@EXAMPLE.COM`)}`)), [one.body.id]);
-      assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared)}&email=${encodeURIComponent(`one.${u}@example.com`)}&address=${encodeURIComponent(`B ${u}`)}`)), []);
+      assert.deepEqual(
+        ids(
+          await request(
+            `${base()}?name=${encodeURIComponent(shared)}&email=${encodeURIComponent(`one.${u}@example.com`)}&address=${encodeURIComponent(`B ${u}`)}`,
+          ),
+        ),
+        [],
+      );
       // Exact, not prefix or case-insensitive.
       assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(shared.toLowerCase())}`)), []);
       assert.deepEqual(ids(await request(`${base()}?name=${encodeURIComponent(`Shared ${u.slice(0, -1)}`)}`)), []);
@@ -192,7 +225,11 @@ describe('accounts end to end', function () {
       const res = await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...created.body, name: 'Renamed' } });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.name, 'Renamed');
-      assertProblem(await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...created.body, id: 'someoneElse' } }), 400, '#/id');
+      assertProblem(
+        await request(`${base()}/${created.body.id}`, { method: 'PUT', json: { ...created.body, id: 'someoneElse' } }),
+        400,
+        '#/id',
+      );
     });
 
     it('answers 404 for a replace of an unknown id, and 400 for a partial replace', async () => {
@@ -362,12 +399,19 @@ describe('accounts end to end', function () {
       assert.equal(all.status, 200);
       assert.ok(all.body.some((a: { id: string }) => a.id === id));
       const search = await request(`${base()}/?email=${encodeURIComponent(user.email)}`);
-      assert.deepEqual(search.body.map((a: { id: string }) => a.id), [id]);
+      assert.deepEqual(
+        search.body.map((a: { id: string }) => a.id),
+        [id],
+      );
       assert.equal((await request(`${base()}/${id}`)).status, 200);
       const updated = await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } });
       assert.equal(updated.status, 200);
       assert.equal(updated.body.address, '2 Infinite Loop');
-      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } })).status, 200, 'no-op update');
+      assert.equal(
+        (await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } })).status,
+        200,
+        'no-op update',
+      );
       const form = new FormData();
       form.append('image', new Blob([PNG], { type: 'image/png' }), 'avatar.png');
       const uploaded = await request(`${base()}/${id}/upload_image`, { method: 'POST', body: form });

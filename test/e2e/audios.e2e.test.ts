@@ -15,16 +15,31 @@ describe('audios end to end', function () {
   let next = 1_000_000 + Math.floor(Math.random() * 1e12);
   const sessionId = (): number => next++;
   const ticks = (): number[] => [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55];
-  const audio = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ session_id: sessionId(), ticks: ticks(), selected_tick: 3, step_count: 12, ...overrides });
+  const audio = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+    session_id: sessionId(),
+    ticks: ticks(),
+    selected_tick: 3,
+    step_count: 12,
+    ...overrides,
+  });
   const create = (body: unknown): Promise<ReadResponse> => request(`${base()}/`, { method: 'POST', json: body });
-  const sendFile = (url: string, method: string, content: string | Buffer, filename = 'session.json', field = 'audio', type = 'application/json'): Promise<ReadResponse> => {
+  const sendFile = (
+    url: string,
+    method: string,
+    content: string | Buffer,
+    filename = 'session.json',
+    field = 'audio',
+    type = 'application/json',
+  ): Promise<ReadResponse> => {
     const form = new FormData();
     form.append(field, new Blob([content], { type }), filename);
     return request(url, { method, body: form });
   };
   /** The session's file straight from the local Cloud Storage. */
   const storedFile = (id: number, media = false): Promise<ReadResponse> =>
-    request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.audioFiles}/o/${encodeURIComponent(`sessions/${id}.json`)}${media ? '?alt=media' : ''}`);
+    request(
+      `${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.audioFiles}/o/${encodeURIComponent(`sessions/${id}.json`)}${media ? '?alt=media' : ''}`,
+    );
   const assertProblem = (res: ReadResponse, status: number, pointer?: string): void => {
     assert.equal(res.status, status, res.text);
     assert.match(res.contentType, /^application\/problem\+json/, `not problem+json: ${res.contentType} ${res.text}`);
@@ -34,7 +49,10 @@ describe('audios end to end', function () {
     assert.doesNotMatch(res.text, /<html|at \w+ \(/i);
     if (pointer) {
       assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.text}`);
-      assert.ok(res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'), `no error at ${pointer}: ${res.text}`);
+      assert.ok(
+        res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'),
+        `no error at ${pointer}: ${res.text}`,
+      );
     }
   };
 
@@ -67,12 +85,20 @@ describe('audios end to end', function () {
         const res = await request(url);
         assert.equal(res.status, 200);
         assert.ok(Array.isArray(res.body));
-        assert.deepEqual(res.body.find((a: { session_id: number }) => a.session_id === body.session_id), body);
+        assert.deepEqual(
+          res.body.find((a: { session_id: number }) => a.session_id === body.session_id),
+          body,
+        );
       }
     });
 
     it('works with any integer session_id: negative, zero, large; and they do not break later requests', async () => {
-      for (const id of [-sessionId(), 0, -Number.MAX_SAFE_INTEGER + Math.floor(Math.random() * 1e6), Number.MAX_SAFE_INTEGER - Math.floor(Math.random() * 1e6)]) {
+      for (const id of [
+        -sessionId(),
+        0,
+        -Number.MAX_SAFE_INTEGER + Math.floor(Math.random() * 1e6),
+        Number.MAX_SAFE_INTEGER - Math.floor(Math.random() * 1e6),
+      ]) {
         const body = audio({ session_id: id });
         const res = await create(body);
         assert.equal(res.status, 201, res.text);
@@ -126,7 +152,11 @@ describe('audios end to end', function () {
     it('refuses a body whose session_id differs from the path with a 400 at session_id', async () => {
       const body = audio();
       await create(body);
-      assertProblem(await request(`${base()}/${body.session_id}`, { method: 'PUT', json: { ...body, session_id: (body.session_id as number) + 1 } }), 400, '#/session_id');
+      assertProblem(
+        await request(`${base()}/${body.session_id}`, { method: 'PUT', json: { ...body, session_id: (body.session_id as number) + 1 } }),
+        400,
+        '#/session_id',
+      );
     });
 
     it('answers 404 for a replace of an absent session, creating nothing', async () => {
@@ -211,7 +241,8 @@ describe('audios end to end', function () {
       ['a file holding an array', '[]', 'session.json', '#/audio'],
     ];
     for (const [name, content, filename, pointer] of badFiles) {
-      it(`refuses ${name} with a 400 at ${pointer}`, async () => assertProblem(await sendFile(`${base()}/`, 'POST', content, filename), 400, pointer));
+      it(`refuses ${name} with a 400 at ${pointer}`, async () =>
+        assertProblem(await sendFile(`${base()}/`, 'POST', content, filename), 400, pointer));
     }
 
     it('refuses a multipart body without the audio part with a 400 at #/audio', async () => {
@@ -226,7 +257,16 @@ describe('audios end to end', function () {
       ['a text body', () => postRaw(base(), 'session_id=1', 'text/plain'), 400],
       ['an octet-stream body', () => postRaw(base(), '{}', 'application/octet-stream'), 400],
       ['multipart without a boundary', () => postRaw(base(), 'x', 'multipart/form-data; charset=utf-8'), 400],
-      ['a multipart body cut short', () => postRaw(base(), '--b\r\nContent-Disposition: form-data; name="audio"; filename="a.json"\r\n\r\n{"session_id"', 'multipart/form-data; boundary=b'), 400],
+      [
+        'a multipart body cut short',
+        () =>
+          postRaw(
+            base(),
+            '--b\r\nContent-Disposition: form-data; name="audio"; filename="a.json"\r\n\r\n{"session_id"',
+            'multipart/form-data; boundary=b',
+          ),
+        400,
+      ],
       ['a wrong method', () => request(base(), { method: 'DELETE' }), 405],
       ['an unknown path', () => request(`${base()}/1/2`), 404],
     ];

@@ -60,17 +60,30 @@ export async function readMultipart(req: Request, limits: MultipartLimits): Prom
       // error would be thrown at the process instead of becoming a 400.
       stream.on('error', (err: Error) => fail(new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)));
       stream.on('limit', () =>
-        fail(new HttpError('payload_too_large', `The file in part "${field}" is larger than ${limits.maxFileBytes} bytes.`, { errors: [{ pointer: `#/${field}`, detail: `must be at most ${limits.maxFileBytes} bytes` }] })),
+        fail(
+          new HttpError('payload_too_large', `The file in part "${field}" is larger than ${limits.maxFileBytes} bytes.`, {
+            errors: [{ pointer: `#/${field}`, detail: `must be at most ${limits.maxFileBytes} bytes` }],
+          }),
+        ),
       );
       stream.on('end', () => {
-        result.files.push({ field, filename: info.filename ?? '', mimeType: (info.mimeType ?? '').toLowerCase(), data: Buffer.concat(chunks) });
+        result.files.push({
+          field,
+          filename: info.filename ?? '',
+          mimeType: (info.mimeType ?? '').toLowerCase(),
+          data: Buffer.concat(chunks),
+        });
       });
     });
     busboy.on('field', (name, value) => {
       result.fields[name] = value;
     });
-    busboy.on('filesLimit', () => fail(new HttpError('invalid_body', `At most ${limits.maxFiles ?? 4} files are accepted in one request.`)));
-    busboy.on('error', (err: Error) => reject(failure ?? new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)));
+    busboy.on('filesLimit', () =>
+      fail(new HttpError('invalid_body', `At most ${limits.maxFiles ?? 4} files are accepted in one request.`)),
+    );
+    busboy.on('error', (err: Error) =>
+      reject(failure ?? new HttpError('invalid_body', `The multipart body is malformed: ${err.message}.`)),
+    );
     busboy.on('close', () => (failure ? reject(failure) : resolve(result)));
     busboy.end(raw);
   });

@@ -81,8 +81,14 @@ describe('AccountStore (Firestore and Cloud Storage stubbed)', () => {
         ['name', '==', 'N'],
         ['email', '==', 'x@example.com'],
       ]);
-      assert.deepEqual(found.map((a) => a.id), ['b', 'a']);
-      assert.deepEqual((await store.list({})).map((a) => a.id), ['c', 'b', 'a']);
+      assert.deepEqual(
+        found.map((a) => a.id),
+        ['b', 'a'],
+      );
+      assert.deepEqual(
+        (await store.list({})).map((a) => a.id),
+        ['c', 'b', 'a'],
+      );
       assert.deepEqual(fs.queries[1].where, []);
     });
   });

@@ -51,7 +51,9 @@ export function fakeFirestore() {
     orderBy: (field: string) => query(collection, where, field),
     get: sinon.stub().callsFake(async () => {
       queries.push({ collection, where, orderBy });
-      let found = [...docs.entries()].filter(([p]) => p.startsWith(`${collection}/`)).map(([p, d]) => ({ id: p.slice(collection.length + 1), d }));
+      let found = [...docs.entries()]
+        .filter(([p]) => p.startsWith(`${collection}/`))
+        .map(([p, d]) => ({ id: p.slice(collection.length + 1), d }));
       for (const [field, op, value] of where) {
         if (op !== '==') throw new Error(`fake supports == only, got ${op}`);
         found = found.filter(({ d }) => d[field] === value);

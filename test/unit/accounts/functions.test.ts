@@ -66,7 +66,10 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
 
     it('builds image_hosted_link from ACCOUNTS_PUBLIC_URL after an upload, and serves the bytes back', async () => {
       const created = await request(accounts.url, { method: 'POST', json: { name: 'Img', email: 'img@example.com', address: 'x' } });
-      const res = await request(`${accounts.url}/${created.body.id}/upload-image`, { method: 'POST', body: uploadForm('image', PNG, 'me.png', 'image/png') });
+      const res = await request(`${accounts.url}/${created.body.id}/upload-image`, {
+        method: 'POST',
+        body: uploadForm('image', PNG, 'me.png', 'image/png'),
+      });
       assert.equal(res.status, 200, res.text);
       const generation = images.files.get(created.body.id)!.metadata.generation as string;
       assert.equal(res.body.image_hosted_link, `https://fn.example/accounts/${created.body.id}/image?v=${generation}`);
@@ -119,7 +122,10 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
   describe('audios', () => {
     it('creates from a multipart .json file, through the audio bucket', async () => {
       const body = { session_id: -3, ticks, selected_tick: 0, step_count: 0 };
-      const res = await request(audios.url, { method: 'POST', body: uploadForm('audio', JSON.stringify(body), 'a.json', 'application/json') });
+      const res = await request(audios.url, {
+        method: 'POST',
+        body: uploadForm('audio', JSON.stringify(body), 'a.json', 'application/json'),
+      });
       assert.equal(res.status, 201, res.text);
       assert.deepEqual(res.body, body);
       assert.deepEqual(JSON.parse(audioFiles.objects.get('sessions/-3.json')!.data.toString()), body);
@@ -130,12 +136,18 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
       const text = `{"session_id": 77, "ticks": [${ticks.join(',')}], "selected_tick": 4.0, "step_count": 1}`;
       const res = await request(audios.url, { method: 'POST', body: uploadForm('audio', text, 'a.json', 'application/json') });
       assert.equal(res.status, 400);
-      assert.deepEqual(res.body.errors.map((e: { pointer: string }) => e.pointer), ['#/selected_tick']);
+      assert.deepEqual(
+        res.body.errors.map((e: { pointer: string }) => e.pointer),
+        ['#/selected_tick'],
+      );
       assert.ok(!fs.docs.has('audios/s77'));
     });
 
     it('refuses a file over AUDIO_FILE_MAX_BYTES with a 413', async () => {
-      const res = await request(audios.url, { method: 'POST', body: uploadForm('audio', ' '.repeat(70 * 1024), 'a.json', 'application/json') });
+      const res = await request(audios.url, {
+        method: 'POST',
+        body: uploadForm('audio', ' '.repeat(70 * 1024), 'a.json', 'application/json'),
+      });
       assert.equal(res.status, 413, res.text);
     });
 

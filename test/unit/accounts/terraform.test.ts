@@ -26,7 +26,9 @@ describe('infra: System D buckets and access', function () {
 
   it('grants object access on the bucket, each function on its own bucket only', () => {
     const bindings = allResources(config).filter((r) => r.type === 'google_storage_bucket_iam_member');
-    const grants = bindings.map(({ block }) => `${String(block.bucket)} ${String(block.role)} ${String(block.member)}`).filter((g) => /account_images|audio_files/.test(g));
+    const grants = bindings
+      .map(({ block }) => `${String(block.bucket)} ${String(block.role)} ${String(block.member)}`)
+      .filter((g) => /account_images|audio_files/.test(g));
     assert.deepEqual(grants.sort(), [
       '${google_storage_bucket.account_images.name} roles/storage.objectAdmin serviceAccount:${google_service_account.function["accounts"].email}',
       '${google_storage_bucket.audio_files.name} roles/storage.objectAdmin serviceAccount:${google_service_account.function["audios"].email}',
@@ -43,7 +45,10 @@ describe('infra: System D buckets and access', function () {
     const { functions } = await evaluatedFunctions();
     assert.equal(functions.accounts.public, true);
     assert.equal(functions.audios.public, true);
-    const { accounts, audios } = (await evaluate({ accounts: 'local.accounts_environment', audios: 'local.audios_environment' }, { project_id: 'demo-project', region: 'europe-west1' })) as Record<string, Record<string, string>>;
+    const { accounts, audios } = (await evaluate(
+      { accounts: 'local.accounts_environment', audios: 'local.audios_environment' },
+      { project_id: 'demo-project', region: 'europe-west1' },
+    )) as Record<string, Record<string, string>>;
     assert.deepEqual(accounts, {
       ACCOUNTS_COLLECTION: 'accounts',
       ACCOUNT_EMAILS_COLLECTION: 'account_emails',

@@ -20,7 +20,11 @@ function multipart(parts: { field: string; filename?: string; type?: string; dat
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.field}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`), Buffer.from(p.data), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`),
+      Buffer.from(p.data),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return fakeRequest(`multipart/form-data; boundary=${boundary}`, Buffer.concat(chunks));
@@ -37,20 +41,35 @@ const rejectsWith = async (promise: Promise<unknown>, status: number): Promise<H
 describe('multipart uploads (busboy over rawBody)', () => {
   it('reads files byte for byte, with name, type and field, and plain fields', async () => {
     const binary = Buffer.from([0, 255, 13, 10, 45, 45, 1]);
-    const body = await readMultipart(multipart([{ field: 'image', filename: 'a.png', type: 'Image/PNG', data: binary }, { field: 'note', data: 'hi' }]), { maxFileBytes: 100 });
+    const body = await readMultipart(
+      multipart([
+        { field: 'image', filename: 'a.png', type: 'Image/PNG', data: binary },
+        { field: 'note', data: 'hi' },
+      ]),
+      { maxFileBytes: 100 },
+    );
     assert.deepEqual(body.files, [{ field: 'image', filename: 'a.png', mimeType: 'image/png', data: binary }]);
     assert.deepEqual(body.fields, { note: 'hi' });
   });
 
   it('refuses a file over the limit with a 413 pointing at the part', async () => {
-    const err = await rejectsWith(readMultipart(multipart([{ field: 'image', filename: 'a.png', type: 'image/png', data: Buffer.alloc(101) }]), { maxFileBytes: 100 }), 413);
+    const err = await rejectsWith(
+      readMultipart(multipart([{ field: 'image', filename: 'a.png', type: 'image/png', data: Buffer.alloc(101) }]), { maxFileBytes: 100 }),
+      413,
+    );
     assert.equal(err.options.errors?.[0].pointer, '#/image');
   });
 
   it('refuses a Content-Type without a boundary, an empty body, and a truncated body with a 400', async () => {
     await rejectsWith(readMultipart(fakeRequest('multipart/form-data', 'x'), { maxFileBytes: 10 }), 400);
     await rejectsWith(readMultipart(fakeRequest('multipart/form-data; boundary=a', ''), { maxFileBytes: 10 }), 400);
-    await rejectsWith(readMultipart(fakeRequest('multipart/form-data; boundary=a', '--a\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\n\r\nabc'), { maxFileBytes: 10 }), 400);
+    await rejectsWith(
+      readMultipart(
+        fakeRequest('multipart/form-data; boundary=a', '--a\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\n\r\nabc'),
+        { maxFileBytes: 10 },
+      ),
+      400,
+    );
   });
 
   it('refuses more files than allowed with a 400', async () => {
@@ -62,7 +81,10 @@ describe('multipart uploads (busboy over rawBody)', () => {
     const file: UploadedFile = { field: 'audio', filename: 'a.json', mimeType: 'application/json', data: Buffer.from('{}') };
     assert.equal(singleFile({ files: [file], fields: {} }, 'audio'), file);
     for (const files of [[], [file, file], [{ ...file, field: 'other' }]]) {
-      assert.throws(() => singleFile({ files, fields: {} }, 'audio'), (e: HttpError) => e.status === 400 && e.options.errors?.[0].pointer === '#/audio');
+      assert.throws(
+        () => singleFile({ files, fields: {} }, 'audio'),
+        (e: HttpError) => e.status === 400 && e.options.errors?.[0].pointer === '#/audio',
+      );
     }
   });
 });
@@ -82,12 +104,19 @@ describe('bodyKind', () => {
     it(`${name} → ${expected}`, () => {
       const req = fakeRequest(type, body);
       if (typeof expected === 'string') assert.equal(bodyKind(req, ['json', 'multipart']), expected);
-      else assert.throws(() => bodyKind(req, ['json', 'multipart']), (e: HttpError) => e.status === expected && e.options.headers?.['Accept-Post'] === 'application/json, multipart/form-data');
+      else
+        assert.throws(
+          () => bodyKind(req, ['json', 'multipart']),
+          (e: HttpError) => e.status === expected && e.options.headers?.['Accept-Post'] === 'application/json, multipart/form-data',
+        );
     });
   }
 
   it('refuses a kind the endpoint does not take', () => {
-    assert.throws(() => bodyKind(fakeRequest('multipart/form-data; boundary=x', '--x--'), ['json']), (e: HttpError) => e.status === 400);
+    assert.throws(
+      () => bodyKind(fakeRequest('multipart/form-data; boundary=x', '--x--'), ['json']),
+      (e: HttpError) => e.status === 400,
+    );
   });
 });
 
@@ -113,7 +142,10 @@ describe('checkImage', () => {
   ];
   for (const [name, f] of refused) {
     it(`refuses ${name} with a 400 at #/image`, () => {
-      assert.throws(() => checkImage(f), (e: HttpError) => e.status === 400 && e.options.errors?.[0].pointer === '#/image');
+      assert.throws(
+        () => checkImage(f),
+        (e: HttpError) => e.status === 400 && e.options.errors?.[0].pointer === '#/image',
+      );
     });
   }
 });

@@ -87,7 +87,10 @@ describe('local Cloud Storage (real client)', () => {
   it('lists objects by prefix', async () => {
     for (const name of ['p/1', 'p/2', 'q/1']) await client.bucket('images').file(name).save(name, { resumable: false });
     const [files] = await client.bucket('images').getFiles({ prefix: 'p/' });
-    assert.deepEqual(files.map((f) => f.name), ['p/1', 'p/2']);
+    assert.deepEqual(
+      files.map((f) => f.name),
+      ['p/1', 'p/2'],
+    );
   });
 
   it('reset() empties the buckets and keeps them', async () => {
@@ -117,7 +120,9 @@ describe('local Cloud Storage (real client)', () => {
     const media = Buffer.from([0, 13, 10, 45, 45, 255, 13, 10]);
     const boundary = 'bnd';
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n{"name":"raw.bin","contentType":"application/x-test"}\r\n--${boundary}\r\nContent-Type: application/x-test\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: application/json\r\n\r\n{"name":"raw.bin","contentType":"application/x-test"}\r\n--${boundary}\r\nContent-Type: application/x-test\r\n\r\n`,
+      ),
       media,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
