@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LOCAL_BUCKETS } from '../../local/storage/service';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
+import { resetLocalCloud, seedAssert, seedSession } from '../support/seedClient';
 
 /** A real 1x1 PNG, and bytes that start like a JPEG: what a browser would upload. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -385,42 +386,97 @@ describe('accounts end to end', function () {
   });
 
   describe("a client written for the seed's API", () => {
-    /** Only the seed's paths, bodies and status codes: what its end-to-end flow does, step by step. */
-    it('runs the seed flow unchanged: create, list, search, get, update, upload_image, delete', async () => {
-      const u = unique();
-      const user = { name: `Seed ${u}`, email: `seed.${u}@Example.com`, address: '1 Infinite Loop' };
-      const created = await request(`${base()}/`, { method: 'POST', json: user });
-      assert.equal(created.status, 201);
-      const id = created.body.id;
-      assert.equal(created.body.email, `seed.${u}@example.com`);
-      assert.equal(created.body.image_hosted_link, null);
-      assert.equal((await request(`${base()}/`, { method: 'POST', json: user })).status, 400, 'duplicate email');
-      const all = await request(`${base()}/`);
-      assert.equal(all.status, 200);
-      assert.ok(all.body.some((a: { id: string }) => a.id === id));
-      const search = await request(`${base()}/?email=${encodeURIComponent(user.email)}`);
-      assert.deepEqual(
-        search.body.map((a: { id: string }) => a.id),
-        [id],
-      );
-      assert.equal((await request(`${base()}/${id}`)).status, 200);
-      const updated = await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } });
-      assert.equal(updated.status, 200);
-      assert.equal(updated.body.address, '2 Infinite Loop');
-      assert.equal(
-        (await request(`${base()}/${id}`, { method: 'PUT', json: { ...user, address: '2 Infinite Loop' } })).status,
-        200,
-        'no-op update',
-      );
+    /**
+     * The seed's own end-to-end flow (tests/e2e/test_accounts.py), step by step: its paths,
+     * bodies, status codes and assertions, unchanged. It starts from an empty server, so the
+     * local cloud is reset first (which also shows POST /reset emptying the buckets).
+     */
+    const s = seedSession();
+    const withNullImageHostedLink = (u: Record<string, string>): Record<string, unknown> => ({ ...u, image_hosted_link: null });
+    const matchesIgnoringId = (res: ReadResponse, id: string, resource: Record<string, unknown>): void => {
+      seedAssert.ok(res);
+      assert.equal(res.body.id, id);
+      const { id: _id, ...rest } = res.body as Record<string, unknown>;
+      void _id;
+      assert.deepEqual(rest, resource);
+    };
+
+    before(async () => {
+      const created = await create(newAccount());
+      await upload(created.body.id, PNG, 'me.png', 'image/png');
+      const reset = await resetLocalCloud();
+      assert.ok(reset.includes('storage') && reset.includes('firestore'), `reset ${reset.join(', ')}`);
+      assert.equal((await storedImage(created.body.id)).status, 404, 'POST /reset emptied the images bucket');
+      const listing = await request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.accountImages}/o`);
+      assert.equal(listing.status, 200, 'the bucket itself is kept');
+    });
+
+    it('runs test_accounts_endpoint unchanged', async () => {
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts')));
+      seedAssert.badRequest(await s.post('/accounts', { name: 'Foo Bar', email: 'foo.bar@dummy.com' }));
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts')));
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts', { name: 'Foo Bar' })));
+
+      const first = { name: 'Foo Bar', email: 'foo.bar@dummy.com', address: '1234 Main Road' };
+      let res = await s.post('/accounts', first);
+      const firstId = res.body.id as string;
+      matchesIgnoringId(res, firstId, withNullImageHostedLink(first));
+      matchesIgnoringId(await s.get(`/accounts/${firstId}`), firstId, withNullImageHostedLink(first));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 1);
+      for (const key of ['name', 'email', 'address'] as const) {
+        seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts', { [key]: first[key] })), 1);
+      }
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts', { name: 'DNE' })));
+
+      const second = { name: 'Test User2', email: 'test.user2@dummy.com', address: '978 Grand Blvd' };
+      res = await s.post('/accounts', second);
+      const secondId = res.body.id as string;
+      matchesIgnoringId(res, secondId, withNullImageHostedLink(second));
+      matchesIgnoringId(await s.get(`/accounts/${secondId}`), secondId, withNullImageHostedLink(second));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 2);
+
+      const doppelganger = { name: 'Foo Bar', email: 'doppelganger@dummy.com', address: '1235 Main Road' };
+      res = await s.post('/accounts', doppelganger);
+      const doppelgangerId = res.body.id as string;
+      matchesIgnoringId(res, doppelgangerId, withNullImageHostedLink(doppelganger));
+      matchesIgnoringId(await s.get(`/accounts/${doppelgangerId}`), doppelgangerId, withNullImageHostedLink(doppelganger));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 3);
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts', { name: 'Foo Bar' })), 2);
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts', { email: first.email })), 1);
+
+      seedAssert.badRequest(await s.post('/accounts', { name: 'Foo Bar', email: 'doppelganger@dummy.com', address: '1235 Main Road' }));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 3);
+
+      seedAssert.badRequest(await s.put(`/accounts/${firstId}`, { name: 'New Name', email: second.email, address: '1235 New Addr' }));
+      matchesIgnoringId(await s.get(`/accounts/${firstId}`), firstId, withNullImageHostedLink(first));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 3);
+
+      seedAssert.ok(await s.delete(`/accounts/${firstId}`));
+      seedAssert.notFound(await s.get(`/accounts/${firstId}`));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts', { name: first.name })), 1);
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts', { email: first.email })));
+      seedAssert.noResources(seedAssert.ok(await s.get('/accounts', { address: first.address })));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/accounts')), 2);
+      matchesIgnoringId(await s.get(`/accounts/${secondId}`), secondId, withNullImageHostedLink(second));
+      matchesIgnoringId(await s.get(`/accounts/${doppelgangerId}`), doppelgangerId, withNullImageHostedLink(doppelganger));
+    });
+
+    it("uploads an image the seed's way (upload_image, form field image) and fixes what it got wrong", async () => {
+      const user = { name: 'Seed User', email: 'seed.user@Dummy.COM', address: '1 Infinite Loop' };
+      const created = seedAssert.ok(await s.post('/accounts', user));
+      const id = created.body.id as string;
+      assert.equal(created.body.email, 'seed.user@dummy.com');
+      // An update that changes nothing still succeeds.
+      seedAssert.ok(await s.put(`/accounts/${id}`, user));
       const form = new FormData();
       form.append('image', new Blob([PNG], { type: 'image/png' }), 'avatar.png');
-      const uploaded = await request(`${base()}/${id}/upload_image`, { method: 'POST', body: form });
-      assert.equal(uploaded.status, 200);
+      const uploaded = seedAssert.ok(await request(`${base()}/${id}/upload_image`, { method: 'POST', body: form }));
       assert.equal((await fetch(uploaded.body.image_hosted_link)).status, 200);
-      assert.equal((await request(`${base()}/${id}`, { method: 'DELETE' })).status, 200);
-      assert.equal((await request(`${base()}/${id}`)).status, 404);
-      assert.equal((await request(`${base()}/${id}`, { method: 'DELETE' })).status, 200);
-      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: user })).status, 404);
+      seedAssert.ok(await s.delete(`/accounts/${id}`));
+      // Deleting the account deleted its image, and deleting again is still fine.
+      assert.equal((await storedImage(id)).status, 404);
+      seedAssert.ok(await s.delete(`/accounts/${id}`));
+      seedAssert.notFound(await s.put(`/accounts/${id}`, user));
     });
   });
 });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LOCAL_BUCKETS } from '../../local/storage/service';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
+import { resetLocalCloud, seedAssert, seedSession } from '../support/seedClient';
 
 /**
  * System D, audio sessions, over HTTP against the local cloud: every row of issue 6 for
@@ -276,26 +277,79 @@ describe('audios end to end', function () {
   });
 
   describe("a client written for the seed's API", () => {
-    it('runs the seed flow unchanged: create (JSON and file), list, get, update, delete', async () => {
-      const id = sessionId();
-      const session = { session_id: id, ticks: ticks(), selected_tick: 5, step_count: 3 };
-      assert.equal((await request(`${base()}/`, { method: 'POST', json: session })).status, 201);
-      assert.equal((await request(`${base()}/`, { method: 'POST', json: session })).status, 400);
-      const list = await request(`${base()}/`);
-      assert.equal(list.status, 200);
-      assert.ok(list.body.some((a: { session_id: number }) => a.session_id === id));
-      assert.deepEqual((await request(`${base()}/${id}`)).body, session);
-      const updated = { ...session, step_count: 4 };
-      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: updated })).status, 200);
-      assert.deepEqual((await request(`${base()}/${id}`)).body, updated);
-      assert.equal((await request(`${base()}/${id}`, { method: 'DELETE' })).status, 200);
-      assert.equal((await request(`${base()}/${id}`)).status, 404);
+    /**
+     * The seed's own end-to-end flow (tests/e2e/test_audios.py), step by step and unchanged,
+     * including its quirk: `dict(...).update(...)` is None in Python, so its "invalid" bodies
+     * are requests with no body at all, which must be 400s. It starts from an empty server.
+     */
+    const s = seedSession();
+    before(async () => {
+      const body = audio();
+      await create(body);
+      assert.ok((await resetLocalCloud()).includes('storage'));
+      assert.equal((await storedFile(body.session_id as number)).status, 404, 'POST /reset emptied the audio bucket');
+    });
+
+    it('runs test_audios_endpoint unchanged', async () => {
+      seedAssert.noResources(seedAssert.ok(await s.get('/audios')));
+      const valid = {
+        ticks: [
+          -96.33, -96.33, -93.47, -89.03999999999999, -84.61, -80.18, -75.75, -71.32, -66.89, -62.46, -58.03, -53.6, -49.17, -44.74, -40.31,
+        ],
+        selected_tick: 5,
+        session_id: 3448,
+        step_count: 1,
+      };
+      const none = null; // dict(valid_audio).update({...})
+      seedAssert.badRequest(await s.post('/audios', none));
+      seedAssert.badRequest(await s.post('/audios', none));
+      seedAssert.noResources(seedAssert.ok(await s.get('/audios')));
+
+      const first = { ...valid };
+      let res = await s.post('/audios', first);
+      assert.deepEqual(seedAssert.ok(res).body, first);
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${first.session_id}`)).body, first);
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/audios')), 1);
+      seedAssert.notFound(await s.get(`/audios/${first.session_id + 100}`));
+
+      const second = {
+        ticks: [-99, -98, -97, -96, -84.61, -80.18, -75.75, -71.32, -66.89, -62.46, -58.03, -53.6, -49.17, -44.74, -40.31],
+        selected_tick: 7,
+        session_id: 1000,
+        step_count: 7,
+      };
+      res = await s.post('/audios', second);
+      assert.deepEqual(seedAssert.ok(res).body, second);
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${second.session_id}`)).body, second);
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/audios')), 2);
+
+      seedAssert.badRequest(await s.post('/audios', none));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/audios')), 2);
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${first.session_id}`)).body, first);
+
+      seedAssert.badRequest(await s.put(`/audios/${first.session_id}`, none));
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${first.session_id}`)).body, first);
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/audios')), 2);
+
+      seedAssert.ok(await s.delete(`/audios/${first.session_id}`));
+      seedAssert.notFound(await s.get(`/audios/${first.session_id}`));
+      seedAssert.resourcesCount(seedAssert.ok(await s.get('/audios')), 1);
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${second.session_id}`)).body, second);
+    });
+
+    it('checks what the seed meant to check: real duplicates, mismatched ids, files, negative ids', async () => {
+      const session = { session_id: -3448, ticks: ticks(), selected_tick: 5, step_count: 1 };
+      seedAssert.ok(await s.post('/audios', session));
+      seedAssert.badRequest(await s.post('/audios', { ...session, step_count: 7 }));
+      seedAssert.badRequest(await s.put(`/audios/${session.session_id}`, { ...session, session_id: 1000 }));
+      seedAssert.badRequest(await s.post('/audios', { ...session, session_id: 1, ticks: ticks().slice(1) }));
+      assert.deepEqual(seedAssert.ok(await s.get(`/audios/${session.session_id}`)).body, session);
       const form = new FormData();
-      form.append('audio', new Blob([JSON.stringify(session)], { type: 'application/json' }), 'audio.json');
-      assert.equal((await request(`${base()}/`, { method: 'POST', body: form })).status, 201);
-      assert.deepEqual((await request(`${base()}/${id}`)).body, session);
-      assert.equal((await request(`${base()}/${id}`, { method: 'PUT', json: { ...session, session_id: id + 1 } })).status, 400);
-      assert.equal((await request(`${base()}/${id + 1}`, { method: 'PUT', json: { ...session, session_id: id + 1 } })).status, 404);
+      form.append('audio', new Blob([JSON.stringify({ ...session, session_id: 5 })], { type: 'application/json' }), 'audio.json');
+      seedAssert.ok(await request(`${base()}/`, { method: 'POST', body: form }));
+      seedAssert.ok(await s.delete(`/audios/${session.session_id}`));
+      seedAssert.ok(await s.delete(`/audios/${session.session_id}`));
+      seedAssert.notFound(await s.put(`/audios/${session.session_id}`, session));
     });
   });
 });
