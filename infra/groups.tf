@@ -61,14 +61,13 @@ locals {
 
   # The workflow's timing. Unknown outcomes: each request times out after
   # group_node_timeout_seconds; a GET is retried 3 times and a create/delete sent at most 3
-  # times. Compensations: var.group_compensation_max_retries retries, 1 s doubling to 60 s.
+  # times. Compensations: var.group_compensation_max_retries retries. Back-off (1 s doubling to
+  # 30 s) is written in the workflow.
   groups_workflow_timing = {
-    NODE_TIMEOUT_SECONDS             = tostring(var.group_node_timeout_seconds)
-    NODE_APPLY_MAX_ATTEMPTS          = "3"
-    NODE_CHECK_MAX_RETRIES           = "3"
-    COMPENSATION_MAX_RETRIES         = tostring(var.group_compensation_max_retries)
-    NODE_RETRY_INITIAL_DELAY_SECONDS = "1"
-    NODE_RETRY_MAX_DELAY_SECONDS     = "60"
+    NODE_TIMEOUT_SECONDS     = tostring(var.group_node_timeout_seconds)
+    NODE_APPLY_MAX_ATTEMPTS  = "3"
+    NODE_CHECK_MAX_RETRIES   = "3"
+    COMPENSATION_MAX_RETRIES = tostring(var.group_compensation_max_retries)
   }
 
   # Everything groups.yaml reads with sys.get_env (the local cloud gives it the same names,

@@ -126,7 +126,7 @@ variable "group_node_timeout_seconds" {
 }
 
 variable "group_compensation_max_retries" {
-  description = "Retries of each rollback request (COMPENSATION_MAX_RETRIES), with exponential back-off from 1 s doubling up to 60 s; a compensation still failing after them becomes a dead letter."
+  description = "Retries of each rollback request (COMPENSATION_MAX_RETRIES), with exponential back-off from 1 s doubling up to 30 s; a compensation still failing after them becomes a dead letter."
   type        = number
   default     = 5
 

@@ -20,8 +20,9 @@ export const GROUPS_WORKFLOW = 'groups';
 export const GROUP_COLLECTIONS = { GROUP_TASKS_COLLECTION: 'group_tasks', GROUP_LOCKS_COLLECTION: 'group_locks' };
 
 /**
- * Node timeouts and back-off of the groups workflow, short locally so a failing node costs
- * seconds, not minutes (Terraform's defaults: 10 s timeout, 5 compensation retries, 1 s to 60 s).
+ * Node timeouts and retries of the groups workflow, small locally so a failing node costs
+ * seconds, not minutes (Terraform's defaults: 10 s timeout, 3 attempts, 3 GET retries, 5
+ * compensation retries; back-off is 1 s doubling in both, written in the workflow).
  * Each can be overridden like any function setting (`NODE_TIMEOUT_SECONDS=3 make dev`).
  */
 export const LOCAL_GROUP_TIMING: Record<string, string> = {
@@ -29,8 +30,6 @@ export const LOCAL_GROUP_TIMING: Record<string, string> = {
   NODE_APPLY_MAX_ATTEMPTS: '2',
   NODE_CHECK_MAX_RETRIES: '2',
   COMPENSATION_MAX_RETRIES: '3',
-  NODE_RETRY_INITIAL_DELAY_SECONDS: '0.2',
-  NODE_RETRY_MAX_DELAY_SECONDS: '1',
 };
 
 export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [

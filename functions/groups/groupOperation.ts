@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { firestore } from '../shared/clients/firestore';
 import { executionsClient } from '../shared/clients/workflows';
 import { HttpError } from '../shared/errors';
 import { readJsonObject } from '../shared/http/body';
 import { httpFunction } from '../shared/http/httpFunction';
+import type { Logger } from '../shared/logger';
 import { sendJson } from '../shared/http/router';
 import { validator } from '../shared/validation';
 import type { GroupOperationConfig } from './config';
@@ -40,11 +42,7 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
         const taskLog = log.child({ task_id: taskId, group_id: groupId, operation });
         let execution: string;
         try {
-          const [started] = await executionsClient().createExecution({
-            parent: config.workflowPath,
-            execution: { argument: JSON.stringify({ task_id: taskId, operation, group_id: groupId, nodes: config.nodes }) },
-          });
-          execution = started.name!;
+          execution = await startExecution(config.workflowPath, { task_id: taskId, operation, group_id: groupId, nodes: config.nodes }, taskLog);
         } catch (err) {
           const reason = `the workflow could not be started: ${(err as Error).message}`;
           taskLog.error('group operation not started', { event: 'group_task_not_started', error: err as Error });
@@ -58,4 +56,34 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
       },
     },
   ]);
+}
+
+/** Attempts at starting the execution; the waits between them are 200 ms, then 400 ms. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts the workflow execution, retrying a failure that may be transient (a reset connection,
+ * UNAVAILABLE, a 5xx). Retrying is safe although the first call may have started an execution
+ * after all: the workflow first claims its task (PENDING → RUNNING, once), and a duplicate
+ * execution finds it claimed and stops without touching anything.
+ */
+async function startExecution(parent: string, argument: Record<string, unknown>, log: Logger): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [started] = await executionsClient().createExecution({ parent, execution: { argument: JSON.stringify(argument) } });
+      return started.name!;
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || isPermanent(err)) throw err;
+      log.warn(`createExecution failed (attempt ${attempt}); retrying`, { event: 'group_task_start_retried', error: err as Error });
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+}
+
+/** Failures another attempt cannot fix: a bad request, a missing workflow, no permission. */
+function isPermanent(err: unknown): boolean {
+  const e = err as { code?: unknown; status?: unknown; response?: { status?: unknown } } | undefined;
+  const grpc = new Set([3, 5, 7, 9, 16]); // INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION, UNAUTHENTICATED
+  const http = new Set([400, 401, 403, 404]);
+  return grpc.has(e?.code as number) || http.has(e?.status as number) || http.has(e?.response?.status as number);
 }

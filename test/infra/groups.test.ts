@@ -45,8 +45,7 @@ describe('infra: group operations (System C)', () => {
 
   it('gives the workflow numbers it can read, and timeouts Workflows accepts', () => {
     for (const name of ['NODE_APPLY_MAX_ATTEMPTS', 'NODE_CHECK_MAX_RETRIES', 'COMPENSATION_MAX_RETRIES']) assert.match(env[name], /^\d+$/, name);
-    for (const name of ['NODE_TIMEOUT_SECONDS', 'NODE_RETRY_INITIAL_DELAY_SECONDS', 'NODE_RETRY_MAX_DELAY_SECONDS']) assert.ok(Number(env[name]) > 0, name);
-    assert.ok(Number(env.NODE_TIMEOUT_SECONDS) <= 1800);
+    assert.ok(Number(env.NODE_TIMEOUT_SECONDS) > 0 && Number(env.NODE_TIMEOUT_SECONDS) <= 1800, 'NODE_TIMEOUT_SECONDS');
     assert.ok(Number(env.NODE_APPLY_MAX_ATTEMPTS) >= 1);
   });
 

@@ -116,6 +116,22 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     sinon.assert.notCalled(createExecution);
   });
 
+  it('retries createExecution after a transient failure (a duplicate execution would lose the claim on the task)', async () => {
+    createExecution.onFirstCall().rejects(Object.assign(new Error('request failed, reason: read ECONNRESET'), { code: 'ECONNRESET' }));
+    const res = await post(create.url, { group_id: 'flaky' });
+    assert.equal(res.status, 202, res.text);
+    sinon.assert.calledTwice(createExecution);
+    assert.equal(createExecution.firstCall.args[0].execution.argument, createExecution.secondCall.args[0].execution.argument, 'the same task both times');
+    assert.equal(fake.read('group_locks/g-flaky')!.task_id, res.body.task_id);
+  });
+
+  it('does not retry a permanent failure such as PERMISSION_DENIED', async () => {
+    createExecution.rejects(Object.assign(new Error('PERMISSION_DENIED'), { code: 7 }));
+    const res = await post(create.url, { group_id: 'denied' });
+    assert.equal(res.status, 502);
+    sinon.assert.calledOnce(createExecution);
+  });
+
   it('marks the task FAILED and releases the lock when the workflow cannot be started', async () => {
     createExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
     const res = await post(create.url, { group_id: 'no-workflow' });
@@ -128,7 +144,9 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(tasks[0][1].data.state, 'FAILED');
     assert.match(String(tasks[0][1].data.error), /workflow could not be started/);
     assert.ok(logs.entries.some((e) => e.severity === 'ERROR' && e.event === 'group_task_not_started'));
+    sinon.assert.calledThrice(createExecution);
     // And the group can be operated on again at once.
+    createExecution.reset();
     createExecution.resolves([{ name: `${WORKFLOW}/executions/exec-2` }]);
     assert.equal((await post(create.url, { group_id: 'no-workflow' })).status, 202);
   });

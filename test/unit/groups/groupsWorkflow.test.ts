@@ -35,6 +35,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
   const groups = new Map<string, Set<string>>();
   let disrupt: (node: string, method: string, n: number) => Disruption = () => undefined;
   let version = 0;
+  let touchTaskAfterRead = 0;
   const calls = new Map<string, number>();
 
   const stamp = (): string => new Date(Date.UTC(2026, 0, 1) + ++version).toISOString().replace('Z', `${String(version).padStart(3, '0')}Z`);
@@ -54,24 +55,40 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     firestore.seen.length = 0;
     nodes.seen.length = 0;
     disrupt = () => undefined;
+    touchTaskAfterRead = 0;
   });
 
   function serveFirestore(req: SeenRequest, res: ServerResponse): void {
     const name = decodeURIComponent(req.path.replace(/^\/v1\//, ''));
     if (req.method === 'POST' && name.endsWith(':commit')) {
-      const { writes } = JSON.parse(req.body) as { writes: { delete?: string; currentDocument?: { updateTime?: string } }[] };
+      type Write = { delete?: string; update?: { name: string; fields: Fields }; updateMask?: { fieldPaths: string[] }; currentDocument?: { updateTime?: string } };
+      const { writes } = JSON.parse(req.body) as { writes: Write[] };
       for (const w of writes) {
-        const current = docs.get(w.delete!);
+        const current = docs.get(w.delete ?? w.update!.name);
         if (w.currentDocument?.updateTime && current?.updateTime !== w.currentDocument.updateTime) {
           return json(res, 400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: 'stale' } });
         }
       }
-      for (const w of writes) docs.delete(w.delete!);
+      for (const w of writes) {
+        if (w.delete) docs.delete(w.delete);
+        else {
+          const fields = { ...(docs.get(w.update!.name)?.fields ?? {}) };
+          for (const path of w.updateMask!.fieldPaths) fields[path] = w.update!.fields[path];
+          docs.set(w.update!.name, { fields, updateTime: stamp() });
+        }
+      }
       return json(res, 200, { writeResults: writes.map(() => ({})), commitTime: stamp() });
     }
     const current = docs.get(name);
     if (req.method === 'GET') {
-      return current ? json(res, 200, { name, ...current }) : json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
+      if (!current) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
+      json(res, 200, { name, ...current });
+      // As createGroup recording the execution name right after the workflow read the task.
+      if (name === TASK_DOC && touchTaskAfterRead > 0) {
+        touchTaskAfterRead--;
+        docs.set(name, { fields: { ...current.fields, execution: { stringValue: 'exec' } }, updateTime: stamp() });
+      }
+      return;
     }
     if (req.method === 'PATCH') {
       if (req.query['currentDocument.exists'] === 'true' && !current) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
@@ -115,9 +132,9 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
 
   const nodeUrl = (n: number): string => `${nodes.url}/n${n}`;
 
-  async function runWorkflow(operation: 'create' | 'delete', env: Record<string, string> = {}) {
+  async function runWorkflow(operation: 'create' | 'delete', env: Record<string, string> = {}, taskState = 'PENDING') {
     const nodeList = [1, 2, 3].map(nodeUrl);
-    docs.set(TASK_DOC, { fields: { state: { stringValue: 'PENDING' } }, updateTime: stamp() });
+    docs.set(TASK_DOC, { fields: { state: { stringValue: taskState } }, updateTime: stamp() });
     docs.set(LOCK_DOC, { fields: { task_id: { stringValue: TASK } }, updateTime: stamp() });
     const clock = new ScaledClock(1000);
     const engine = new WorkflowsEngine({ projectId: PROJECT, location: 'l', firestore: firestore.url.replace('http://', ''), clock });
@@ -132,8 +149,6 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
         NODE_APPLY_MAX_ATTEMPTS: '2',
         NODE_CHECK_MAX_RETRIES: '2',
         COMPENSATION_MAX_RETRIES: '3',
-        NODE_RETRY_INITIAL_DELAY_SECONDS: '1',
-        NODE_RETRY_MAX_DELAY_SECONDS: '60',
         NODE_AUTH_AUDIENCE: 'https://nodes.example.com',
         ...env,
       },
@@ -142,7 +157,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(record.state, 'SUCCEEDED', `execution ${record.state}: ${record.error?.payload}`);
     const result = JSON.parse(record.result!) as { state: string; nodes: Record<string, string>; error: string | null; dead_letters: string[] };
     const task = docs.get(TASK_DOC)!.fields;
-    const outcomes = (task.outcomes.arrayValue as { values?: { stringValue: string }[] }).values?.map((v) => v.stringValue) ?? [];
+    const outcomes = (task.outcomes?.arrayValue as { values?: { stringValue: string }[] } | undefined)?.values?.map((v) => v.stringValue) ?? [];
     return { result, task, outcomes, clock };
   }
 
@@ -163,8 +178,9 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(task.state.stringValue, 'SUCCEEDED');
     assert.equal(task.error, undefined);
     assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
-    // RUNNING, one write per node, the final state: progress is visible as it happens.
-    assert.equal(taskPatches().length, 5);
+    // The claim (a commit) marked it RUNNING; then one write per node and the final state:
+    // progress is visible as it happens.
+    assert.equal(taskPatches().length, 4);
     assert.equal(nodes.seen[1].headers.authorization?.startsWith('Bearer '), true, 'nodes are called with OIDC');
   });
 
@@ -240,6 +256,23 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(result.state, 'SUCCEEDED');
     assert.deepEqual(outcomes, ['deleted', 'absent', 'absent']);
     assert.deepEqual(nodeRequests(), ['n1 GET', 'n1 DELETE', 'n2 GET', 'n3 GET']);
+  });
+
+  it('claims its task even when another field of it changed between its read and its claim', async () => {
+    touchTaskAfterRead = 2;
+    const { result, task } = await runWorkflow('create');
+    assert.equal(result.state, 'SUCCEEDED');
+    assert.equal(task.execution.stringValue, 'exec');
+    const claims = firestore.seen.filter((r) => r.method === 'POST' && JSON.parse(r.body).writes[0].update);
+    assert.equal(claims.length, 3, 'two claims lost to the concurrent writes, the third won');
+  });
+
+  it('does nothing when the task is no longer PENDING (a duplicate execution loses the claim)', async () => {
+    const { result, task } = await runWorkflow('create', {}, 'RUNNING');
+    assert.equal(result.state, 'NOT_CLAIMED');
+    assert.deepEqual(nodeRequests(), [], 'no node is touched');
+    assert.equal(task.state.stringValue, 'RUNNING', 'the task is left to its owner');
+    assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the lock is left to its owner');
   });
 
   it('leaves a lock another task has taken over', async () => {
