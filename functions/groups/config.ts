@@ -42,7 +42,10 @@ export function readNodeSimConfig() {
  * dropped; duplicates are refused (a node visited twice would be compensated twice).
  */
 export function parseNodes(variable: string, value: string): string[] {
-  const nodes = value.split(',').map((n) => n.trim().replace(/\/+$/, '')).filter((n) => n !== '');
+  const nodes = value
+    .split(',')
+    .map((n) => n.trim().replace(/\/+$/, ''))
+    .filter((n) => n !== '');
   if (nodes.length === 0) throw new ConfigError(variable, 'must list at least one node URL');
   for (const node of nodes) {
     let parsed: URL;
@@ -51,7 +54,8 @@ export function parseNodes(variable: string, value: string): string[] {
     } catch {
       throw new ConfigError(variable, `must be comma-separated absolute URLs, got "${node}"`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(variable, `must list http(s) URLs, got "${node}"`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new ConfigError(variable, `must list http(s) URLs, got "${node}"`);
     if (parsed.search || parsed.hash) throw new ConfigError(variable, `node URLs must not carry a query or fragment, got "${node}"`);
   }
   const duplicate = nodes.find((n, i) => nodes.indexOf(n) !== i);

@@ -42,12 +42,20 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
         const taskLog = log.child({ task_id: taskId, group_id: groupId, operation });
         let execution: string;
         try {
-          execution = await startExecution(config.workflowPath, { task_id: taskId, operation, group_id: groupId, nodes: config.nodes }, taskLog);
+          execution = await startExecution(
+            config.workflowPath,
+            { task_id: taskId, operation, group_id: groupId, nodes: config.nodes },
+            taskLog,
+          );
         } catch (err) {
           const reason = `the workflow could not be started: ${(err as Error).message}`;
           taskLog.error('group operation not started', { event: 'group_task_not_started', error: err as Error });
           await tasks.abandon(taskId, groupId, reason);
-          throw new HttpError('upstream_failed', `Task ${taskId} could not be started (the workflow service failed); it is marked FAILED and the group is not locked. Retry.`, { cause: err });
+          throw new HttpError(
+            'upstream_failed',
+            `Task ${taskId} could not be started (the workflow service failed); it is marked FAILED and the group is not locked. Retry.`,
+            { cause: err },
+          );
         }
         taskLog.info(`group ${operation} of ${groupId} started`, { event: 'group_task_started', execution });
         // Best effort: the execution runs whether or not its name is recorded.

@@ -22,9 +22,13 @@ export const groupTask = httpFunction('groupTask', [
     async handle({ res, params }) {
       const taskId = params.task_id.toLowerCase();
       if (!TASK_ID.test(taskId)) {
-        throw new HttpError('validation_failed', `"${params.task_id}" is not a task id: task ids are UUIDs, as createGroup and deleteGroup return them.`, {
-          errors: [{ pointer: '#/path/task_id', detail: 'must be a UUID' }],
-        });
+        throw new HttpError(
+          'validation_failed',
+          `"${params.task_id}" is not a task id: task ids are UUIDs, as createGroup and deleteGroup return them.`,
+          {
+            errors: [{ pointer: '#/path/task_id', detail: 'must be a UUID' }],
+          },
+        );
       }
       tasks ??= new GroupTasks(firestore(), config);
       const task = await tasks.get(taskId);

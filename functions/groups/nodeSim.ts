@@ -54,9 +54,13 @@ export const nodeSim = httpFunction('nodeSim', [
     async handle({ req, res, params }) {
       const node = nodeName(params.node);
       if (!/^(0|[1-5][0-9]{2})$/.test(params.status)) {
-        throw new HttpError('validation_failed', `The status must be 0 (reset) or a 3-digit HTTP status from 100 to 599, got "${params.status}".`, {
-          errors: [{ pointer: '#/path/status', detail: 'must be 0 or a status from 100 to 599' }],
-        });
+        throw new HttpError(
+          'validation_failed',
+          `The status must be 0 (reset) or a 3-digit HTTP status from 100 to 599, got "${params.status}".`,
+          {
+            errors: [{ pointer: '#/path/status', detail: 'must be 0 or a status from 100 to 599' }],
+          },
+        );
       }
       const status = Number(params.status);
       const switches = await nodes().setSwitch(node, 'status', status === 0 ? null : { value: status, ...scope(req) });
@@ -70,9 +74,13 @@ export const nodeSim = httpFunction('nodeSim', [
       const node = nodeName(params.node);
       const ms = /^\d{1,7}$/.test(params.ms) ? Number(params.ms) : NaN;
       if (!(ms >= 0 && ms <= MAX_HANG_MS)) {
-        throw new HttpError('validation_failed', `The hang must be 0 (reset) or a number of milliseconds up to ${MAX_HANG_MS}, got "${params.ms}".`, {
-          errors: [{ pointer: '#/path/ms', detail: `must be an integer from 0 to ${MAX_HANG_MS}` }],
-        });
+        throw new HttpError(
+          'validation_failed',
+          `The hang must be 0 (reset) or a number of milliseconds up to ${MAX_HANG_MS}, got "${params.ms}".`,
+          {
+            errors: [{ pointer: '#/path/ms', detail: `must be an integer from 0 to ${MAX_HANG_MS}` }],
+          },
+        );
       }
       const switches = await nodes().setSwitch(node, 'hang', ms === 0 ? null : { value: ms, ...scope(req) });
       sendJson(res, 200, { node, ...switches });
@@ -99,7 +107,11 @@ async function serveGroupApi({ req, res, params, log }: RequestContext, method: 
   if (disruption.status) {
     log.info(`node ${node}: answering ${disruption.status} to ${method}, as switched`, { event: 'node_sim_status', node });
     if (disruption.status >= 400) {
-      throw new HttpError(disruption.status >= 500 ? 'upstream_failed' : 'bad_request', `Simulated node ${node} is switched to answer ${disruption.status}.`, { status: disruption.status });
+      throw new HttpError(
+        disruption.status >= 500 ? 'upstream_failed' : 'bad_request',
+        `Simulated node ${node} is switched to answer ${disruption.status}.`,
+        { status: disruption.status },
+      );
     }
     return sendJson(res, disruption.status, { node, simulated: disruption.status });
   }
@@ -129,7 +141,9 @@ function nodeName(value: string): string {
 
 function pathGroupId(value: string): string {
   if (!GROUP_ID.test(value)) {
-    throw new HttpError('validation_failed', `"${value}" is not a group id.`, { errors: [{ pointer: '#/path/groupId', detail: `must match ${GROUP_ID_PATTERN}` }] });
+    throw new HttpError('validation_failed', `"${value}" is not a group id.`, {
+      errors: [{ pointer: '#/path/groupId', detail: `must match ${GROUP_ID_PATTERN}` }],
+    });
   }
   return value;
 }
@@ -142,7 +156,9 @@ function scope(req: Request): Pick<Switch, 'methods' | 'remaining'> {
     methods = methodsText.split(',').map((m) => m.trim().toUpperCase()) as NodeMethod[];
     const wrong = methods.find((m) => !METHODS.includes(m));
     if (wrong !== undefined) {
-      throw new HttpError('validation_failed', `methods must list ${METHODS.join(', ')}; got "${wrong}".`, { errors: [{ pointer: '#/query/methods', detail: `must be a comma-separated list of ${METHODS.join(', ')}` }] });
+      throw new HttpError('validation_failed', `methods must list ${METHODS.join(', ')}; got "${wrong}".`, {
+        errors: [{ pointer: '#/query/methods', detail: `must be a comma-separated list of ${METHODS.join(', ')}` }],
+      });
     }
   }
   const timesText = queryValues(req, 'times');
@@ -150,7 +166,9 @@ function scope(req: Request): Pick<Switch, 'methods' | 'remaining'> {
   if (timesText.length > 0) {
     remaining = /^\d{1,4}$/.test(timesText[0]) ? Number(timesText[0]) : 0;
     if (timesText.length > 1 || remaining < 1) {
-      throw new HttpError('validation_failed', 'times must be one integer from 1 to 9999.', { errors: [{ pointer: '#/query/times', detail: 'must be an integer from 1 to 9999' }] });
+      throw new HttpError('validation_failed', 'times must be one integer from 1 to 9999.', {
+        errors: [{ pointer: '#/query/times', detail: 'must be an integer from 1 to 9999' }],
+      });
     }
   }
   return { methods, remaining };

@@ -1,4 +1,11 @@
-import { componentSchema, jsonBody, jsonResponse, problemResponses, type OpenApiFragment, type OpenApiObject } from '../shared/openapi/fragments';
+import {
+  componentSchema,
+  jsonBody,
+  jsonResponse,
+  problemResponses,
+  type OpenApiFragment,
+  type OpenApiObject,
+} from '../shared/openapi/fragments';
 import { GROUP_ID_PATTERN, groupRequestSchema, nodeGroupBodySchema, taskAcceptedSchema, taskSchema } from './schemas';
 
 const TAG = 'Group operations';
@@ -13,7 +20,12 @@ const pathParameter = (name: string, description: string, schema: OpenApiObject,
   example,
 });
 
-const nodeParameter = pathParameter('node', 'The simulated node: any name of 1 to 63 of A-Z a-z 0-9 _ -. Its base URL is `<nodeSim URL>/<node>`.', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,63}$' }, 'node1');
+const nodeParameter = pathParameter(
+  'node',
+  'The simulated node: any name of 1 to 63 of A-Z a-z 0-9 _ -. Its base URL is `<nodeSim URL>/<node>`.',
+  { type: 'string', pattern: '^[A-Za-z0-9_-]{1,63}$' },
+  'node1',
+);
 
 const switchScope: OpenApiObject[] = [
   {
@@ -48,9 +60,18 @@ function operation(name: 'createGroup' | 'deleteGroup', summary: string, descrip
       description,
       requestBody: jsonBody('GroupRequest', 'The group.', { group_id: 'test-group-1' }),
       responses: {
-        '202': jsonResponse('GroupTaskAccepted', 'Accepted: the operation runs in the background. Poll `Location`.', { task_id: TASK_ID }, {
-          Location: { description: 'groupTask URL of the new task.', schema: { type: 'string', format: 'uri' }, example: `https://europe-west1-my-project.cloudfunctions.net/group-task/${TASK_ID}` },
-        }),
+        '202': jsonResponse(
+          'GroupTaskAccepted',
+          'Accepted: the operation runs in the background. Poll `Location`.',
+          { task_id: TASK_ID },
+          {
+            Location: {
+              description: 'groupTask URL of the new task.',
+              schema: { type: 'string', format: 'uri' },
+              example: `https://europe-west1-my-project.cloudfunctions.net/group-task/${TASK_ID}`,
+            },
+          },
+        ),
         ...problemResponses([400, 405, 409, 413, 415, 500, 502], {
           400: `Missing body, malformed JSON, a body that is not an object, a \`group_id\` that does not match \`${GROUP_ID_PATTERN}\`, or any other key.`,
           409: 'Another operation on this group is still running (its task id is in `detail`). Retry once it has ended.',
@@ -70,17 +91,23 @@ export const groupsOpenApi: OpenApiFragment = {
       'a timeout, connection error, 429 or 5xx is an unknown outcome, settled with a GET before deciding. When a node fails, every node the operation changed is put back, in reverse order, ' +
       'with retries and exponential back-off; a group that existed before is never deleted. A compensation that still fails is written as a dead letter (Firestore `group_dead_letters`) ' +
       'with the request to replay, and the task ends FAILED. Two operations on one group never run at once (409). ' +
-      'nodeSim simulates any number of nodes for local runs and tests (`<nodeSim URL>/<node>` is a node\'s base URL), with switches that make a node answer a status or hang.',
+      "nodeSim simulates any number of nodes for local runs and tests (`<nodeSim URL>/<node>` is a node's base URL), with switches that make a node answer a status or hang.",
   },
   schemas: {
     GroupRequest: componentSchema(groupRequestSchema),
     GroupTaskAccepted: taskAcceptedSchema,
     GroupTask: taskSchema,
     NodeGroupBody: componentSchema(nodeGroupBodySchema),
-    NodeGroup: { type: 'object', properties: { groupId: { type: 'string' } }, required: ['groupId'], examples: [{ groupId: 'test-group-1' }] },
+    NodeGroup: {
+      type: 'object',
+      properties: { groupId: { type: 'string' } },
+      required: ['groupId'],
+      examples: [{ groupId: 'test-group-1' }],
+    },
     NodeSwitches: {
       type: 'object',
-      description: 'A node\'s switches: `status` answers that status, `hang` waits `value` ms before serving; each for `methods` (null: all) and `remaining` requests (null: until reset).',
+      description:
+        "A node's switches: `status` answers that status, `hang` waits `value` ms before serving; each for `methods` (null: all) and `remaining` requests (null: until reset).",
       properties: {
         node: { type: 'string' },
         status: { $ref: '#/components/schemas/NodeSwitch' },
@@ -102,7 +129,7 @@ export const groupsOpenApi: OpenApiFragment = {
     '/createGroup': operation(
       'createGroup',
       'Create a group on every node',
-      'Writes a PENDING task and takes the group\'s lock in one Firestore transaction, starts the groups workflow, and answers 202 at once. ' +
+      "Writes a PENDING task and takes the group's lock in one Firestore transaction, starts the groups workflow, and answers 202 at once. " +
         'On each node: a GET first (a group already there is `pre-existing` and never deleted by a rollback), then `POST /v1/group/`. ' +
         'The task ends SUCCEEDED (created everywhere), ROLLED_BACK (a node failed; deleted again where this task created it) or FAILED (a deletion could not be done: dead letter).',
     ),
@@ -118,7 +145,7 @@ export const groupsOpenApi: OpenApiFragment = {
         tags: [TAG],
         summary: 'The state of a group operation',
         description:
-          'The task\'s state, operation, group and each node\'s outcome, updated as the workflow goes. Outcomes: `pending`, `skipped` (an earlier node failed), `created`, `pre-existing`, ' +
+          "The task's state, operation, group and each node's outcome, updated as the workflow goes. Outcomes: `pending`, `skipped` (an earlier node failed), `created`, `pre-existing`, " +
           '`deleted`, `absent`, `failed`, `unknown` (the node never answered clearly, even to a GET; compensated anyway), `rolled_back`, `restored`, `compensation_failed` (see `dead_letters`).',
         parameters: [pathParameter('task_id', 'The id createGroup or deleteGroup returned.', { type: 'string', format: 'uuid' }, TASK_ID)],
         responses: {
@@ -132,19 +159,24 @@ export const groupsOpenApi: OpenApiFragment = {
         operationId: 'nodeSimCreateGroup',
         tags: [TAG],
         summary: 'Node simulator: create a group',
-        description: 'Creates the group on this simulated node. Subject to the node\'s switches. Not public: the groups workflow calls it with OIDC.',
+        description:
+          "Creates the group on this simulated node. Subject to the node's switches. Not public: the groups workflow calls it with OIDC.",
         parameters: [nodeParameter],
         requestBody: jsonBody('NodeGroupBody', 'The group.', { groupId: 'test-group-1' }),
         responses: {
           '201': jsonResponse('NodeGroup', 'Created.', { groupId: 'test-group-1' }),
-          ...problemResponses([400, 405, 415, 500], { 400: 'The node already has the group, or the body is not valid.', 500: 'The node is switched to fail (any switched status is answered as is).' }),
+          ...problemResponses([400, 405, 415, 500], {
+            400: 'The node already has the group, or the body is not valid.',
+            500: 'The node is switched to fail (any switched status is answered as is).',
+          }),
         },
       },
       delete: {
         operationId: 'nodeSimDeleteGroup',
         tags: [TAG],
         summary: 'Node simulator: delete a group',
-        description: 'Deletes the group from this simulated node. A group the node does not have is a 404 (the orchestration counts it as deleted).',
+        description:
+          'Deletes the group from this simulated node. A group the node does not have is a 404 (the orchestration counts it as deleted).',
         parameters: [nodeParameter],
         requestBody: jsonBody('NodeGroupBody', 'The group.', { groupId: 'test-group-1' }),
         responses: {
@@ -170,8 +202,13 @@ export const groupsOpenApi: OpenApiFragment = {
         operationId: 'nodeSimSwitchStatus',
         tags: [TAG],
         summary: 'Node simulator switch: make the node answer a status',
-        description: 'From now on the node API answers this status (without doing anything) to the methods and number of requests given; `0` resets. Kept in Firestore, so it holds across instances.',
-        parameters: [nodeParameter, pathParameter('status', '0 (reset) or a 3-digit status.', { type: 'string', pattern: '^(0|[1-5][0-9]{2})$' }, '500'), ...switchScope],
+        description:
+          'From now on the node API answers this status (without doing anything) to the methods and number of requests given; `0` resets. Kept in Firestore, so it holds across instances.',
+        parameters: [
+          nodeParameter,
+          pathParameter('status', '0 (reset) or a 3-digit status.', { type: 'string', pattern: '^(0|[1-5][0-9]{2})$' }, '500'),
+          ...switchScope,
+        ],
         responses: {
           '200': switchesResponse({ node: 'node3', status: { value: 500, methods: null, remaining: null } }),
           ...problemResponses([400, 405]),
@@ -183,8 +220,13 @@ export const groupsOpenApi: OpenApiFragment = {
         operationId: 'nodeSimSwitchHang',
         tags: [TAG],
         summary: 'Node simulator switch: make the node slow',
-        description: 'The node API waits this many milliseconds before serving each request, which it still serves afterwards even if the caller gave up (as a slow real node does); `0` resets.',
-        parameters: [nodeParameter, pathParameter('ms', '0 (reset) to 600000.', { type: 'string', pattern: '^\\d{1,6}$' }, '2500'), ...switchScope],
+        description:
+          'The node API waits this many milliseconds before serving each request, which it still serves afterwards even if the caller gave up (as a slow real node does); `0` resets.',
+        parameters: [
+          nodeParameter,
+          pathParameter('ms', '0 (reset) to 600000.', { type: 'string', pattern: '^\\d{1,6}$' }, '2500'),
+          ...switchScope,
+        ],
         responses: {
           '200': switchesResponse({ node: 'node2', hang: { value: 2500, methods: ['POST'], remaining: 1 } }),
           ...problemResponses([400, 405]),

@@ -83,11 +83,15 @@ export const taskSchema: JsonSchema = {
       description: 'Each node (its base URL) and its outcome, updated as the operation progresses.',
       additionalProperties: { enum: [...NODE_OUTCOMES] },
     },
-    error: { type: 'string', description: 'Why the operation did not succeed: the failing node and what it answered, and any dead letters.' },
+    error: {
+      type: 'string',
+      description: 'Why the operation did not succeed: the failing node and what it answered, and any dead letters.',
+    },
     dead_letters: {
       type: 'array',
       items: { type: 'string' },
-      description: 'Ids of the dead-letter documents (Firestore collection `group_dead_letters`) holding each compensation that could not be done, with the request to replay.',
+      description:
+        'Ids of the dead-letter documents (Firestore collection `group_dead_letters`) holding each compensation that could not be done, with the request to replay.',
     },
     created_at: { type: 'string', description: 'When the task was accepted (RFC 3339).' },
     updated_at: { type: 'string', description: 'When the task last changed (RFC 3339).' },
@@ -99,7 +103,11 @@ export const taskSchema: JsonSchema = {
       operation: 'create',
       group_id: 'test-group-1',
       state: 'ROLLED_BACK',
-      nodes: { 'https://node1.example.com': 'rolled_back', 'https://node2.example.com': 'rolled_back', 'https://node3.example.com': 'failed' },
+      nodes: {
+        'https://node1.example.com': 'rolled_back',
+        'https://node2.example.com': 'rolled_back',
+        'https://node3.example.com': 'failed',
+      },
       error: 'node https://node3.example.com: POST /v1/group/ answered 500 (HTTP server responded with error code 500); rolled back',
       created_at: '2026-11-23T12:00:00.000Z',
       updated_at: '2026-11-23T12:00:02.000Z',

@@ -4,6 +4,9 @@ import { emulatorFirestore } from '../support/emulatorFirestore';
 import { localEndpoints } from '../support/endpoints';
 import { request, type ReadResponse } from '../support/http';
 
+/** groupTask's body, as the tests read it. */
+type TaskView = ReadResponse['body'];
+
 /**
  * System C over HTTP against the local cloud, with its three simulated nodes (nodeSim's node1,
  * node2, node3) and the groups workflow on the local Workflows engine. Locally a node request
@@ -23,7 +26,7 @@ describe('group operations end to end', function () {
   const start = (operation: 'create' | 'delete', groupId: string): Promise<ReadResponse> =>
     request(fn(operation === 'create' ? 'createGroup' : 'deleteGroup'), { method: 'POST', json: { group_id: groupId } });
 
-  async function waitForTask(taskId: string, seconds = 45): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function waitForTask(taskId: string, seconds = 45): Promise<TaskView> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
       const res = await request(`${fn('groupTask')}/${taskId}`);
@@ -35,7 +38,7 @@ describe('group operations end to end', function () {
   }
 
   /** Starts an operation, checks the 202, and waits for the task to end. */
-  async function operate(operation: 'create' | 'delete', groupId: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function operate(operation: 'create' | 'delete', groupId: string): Promise<TaskView> {
     const res = await start(operation, groupId);
     assert.equal(res.status, 202, res.text);
     return waitForTask(res.body.task_id);
@@ -58,7 +61,7 @@ describe('group operations end to end', function () {
   const createOnNode = async (n: number, groupId: string): Promise<void> => {
     assert.equal((await request(`${node(n)}/v1/group/`, { method: 'POST', json: { groupId } })).status, 201);
   };
-  const outcomes = (task: Record<string, any>): string[] => [1, 2, 3].map((n) => task.nodes[node(n)]); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const outcomes = (task: TaskView): string[] => [1, 2, 3].map((n) => task.nodes[node(n)]);
 
   afterEach(async () => {
     for (const n of [1, 2, 3]) {

@@ -4,7 +4,10 @@ import { ConfigError } from '../../../functions/shared/config';
 
 describe('groups config', () => {
   it('reads NODES as a list of base URLs, trailing slashes dropped', () => {
-    assert.deepEqual(parseNodes('NODES', ' https://a.example.com/ , http://127.0.0.1:8090/node2,'), ['https://a.example.com', 'http://127.0.0.1:8090/node2']);
+    assert.deepEqual(parseNodes('NODES', ' https://a.example.com/ , http://127.0.0.1:8090/node2,'), [
+      'https://a.example.com',
+      'http://127.0.0.1:8090/node2',
+    ]);
   });
 
   const bad: [string, string, RegExp][] = [
@@ -16,7 +19,10 @@ describe('groups config', () => {
   ];
   for (const [name, value, message] of bad) {
     it(`refuses ${name}, naming the variable`, () => {
-      assert.throws(() => parseNodes('NODES', value), (err: unknown) => err instanceof ConfigError && err.variable === 'NODES' && message.test(err.message));
+      assert.throws(
+        () => parseNodes('NODES', value),
+        (err: unknown) => err instanceof ConfigError && err.variable === 'NODES' && message.test(err.message),
+      );
     });
   }
 

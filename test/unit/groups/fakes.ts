@@ -29,21 +29,30 @@ export function memoryFirestore() {
   };
 
   type Write = () => void;
-  const create = (path: string, data: Record<string, unknown>): Write => () => {
-    if (docs.has(path)) throw grpcError(6, `ALREADY_EXISTS: ${path}`);
-    docs.set(path, { data: { ...data }, version: ++clock });
-  };
-  const set = (path: string, data: Record<string, unknown>): Write => () => docs.set(path, { data: { ...data }, version: ++clock });
-  const update = (path: string, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }): Write => () => {
-    const stored = docs.get(path);
-    if (!stored) throw grpcError(5, `NOT_FOUND: ${path}`);
-    if (pre?.lastUpdateTime && pre.lastUpdateTime.version !== stored.version) throw grpcError(9, 'FAILED_PRECONDITION');
-    docs.set(path, { data: { ...stored.data, ...{ ...data } }, version: ++clock });
-  };
-  const remove = (path: string, pre?: { exists?: boolean }): Write => () => {
-    if (pre?.exists && !docs.has(path)) throw grpcError(5, `NOT_FOUND: ${path}`);
-    docs.delete(path);
-  };
+  const create =
+    (path: string, data: Record<string, unknown>): Write =>
+    () => {
+      if (docs.has(path)) throw grpcError(6, `ALREADY_EXISTS: ${path}`);
+      docs.set(path, { data: { ...data }, version: ++clock });
+    };
+  const set =
+    (path: string, data: Record<string, unknown>): Write =>
+    () =>
+      docs.set(path, { data: { ...data }, version: ++clock });
+  const update =
+    (path: string, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }): Write =>
+    () => {
+      const stored = docs.get(path);
+      if (!stored) throw grpcError(5, `NOT_FOUND: ${path}`);
+      if (pre?.lastUpdateTime && pre.lastUpdateTime.version !== stored.version) throw grpcError(9, 'FAILED_PRECONDITION');
+      docs.set(path, { data: { ...stored.data, ...{ ...data } }, version: ++clock });
+    };
+  const remove =
+    (path: string, pre?: { exists?: boolean }): Write =>
+    () => {
+      if (pre?.exists && !docs.has(path)) throw grpcError(5, `NOT_FOUND: ${path}`);
+      docs.delete(path);
+    };
 
   const docRef = (path: string): Record<string, unknown> => ({
     id: path.split('/').pop(),

@@ -60,7 +60,10 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(res.headers.get('location'), `${TASK_URL}/${taskId}`);
 
     const [tx] = fake.transactions;
-    assert.deepEqual(tx.writes.map(([kind, path]) => `${kind} ${path}`), [`create group_tasks/${taskId}`, 'create group_locks/g-team-a']);
+    assert.deepEqual(
+      tx.writes.map(([kind, path]) => `${kind} ${path}`),
+      [`create group_tasks/${taskId}`, 'create group_locks/g-team-a'],
+    );
     const task = fake.read(`group_tasks/${taskId}`)!;
     assert.equal(task.state, 'PENDING');
     assert.equal(task.operation, 'create');
@@ -121,7 +124,11 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     const res = await post(create.url, { group_id: 'flaky' });
     assert.equal(res.status, 202, res.text);
     sinon.assert.calledTwice(createExecution);
-    assert.equal(createExecution.firstCall.args[0].execution.argument, createExecution.secondCall.args[0].execution.argument, 'the same task both times');
+    assert.equal(
+      createExecution.firstCall.args[0].execution.argument,
+      createExecution.secondCall.args[0].execution.argument,
+      'the same task both times',
+    );
     assert.equal(fake.read('group_locks/g-flaky')!.task_id, res.body.task_id);
   });
 
@@ -186,6 +193,10 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   it('accepts every character of the pattern, up to 128 of them', async () => {
     assert.equal((await post(create.url, { group_id: 'A.z_0-9' })).status, 202);
     assert.equal((await post(create.url, { group_id: 'g'.repeat(128) })).status, 202);
-    assert.equal((await post(create.url, { group_id: '__reserved__' })).status, 202, 'a Firestore-reserved id still works: the lock id is prefixed');
+    assert.equal(
+      (await post(create.url, { group_id: '__reserved__' })).status,
+      202,
+      'a Firestore-reserved id still works: the lock id is prefixed',
+    );
   });
 });

@@ -30,7 +30,7 @@ describe('groupTask handler (Firestore stubbed)', () => {
   });
   afterEach(() => logs.restore());
 
-  it('reports state, operation, group and each node\'s outcome keyed by node URL', async () => {
+  it("reports state, operation, group and each node's outcome keyed by node URL", async () => {
     fake.seed(`group_tasks/${TASK}`, {
       task_id: TASK,
       operation: 'create',
@@ -60,7 +60,16 @@ describe('groupTask handler (Firestore stubbed)', () => {
   });
 
   it('lists the dead letters of a FAILED task', async () => {
-    fake.seed(`group_tasks/${TASK}`, { task_id: TASK, operation: 'delete', group_id: 'g', state: 'FAILED', nodes: ['http://n/a'], outcomes: ['compensation_failed'], dead_letters: [`${TASK}-0`], error: 'x' });
+    fake.seed(`group_tasks/${TASK}`, {
+      task_id: TASK,
+      operation: 'delete',
+      group_id: 'g',
+      state: 'FAILED',
+      nodes: ['http://n/a'],
+      outcomes: ['compensation_failed'],
+      dead_letters: [`${TASK}-0`],
+      error: 'x',
+    });
     const res = await request(`${server.url}/${TASK}/`);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.dead_letters, [`${TASK}-0`]);
@@ -68,7 +77,14 @@ describe('groupTask handler (Firestore stubbed)', () => {
   });
 
   it('shows a PENDING task with every node pending', async () => {
-    fake.seed(`group_tasks/${TASK}`, { task_id: TASK, operation: 'create', group_id: 'g', state: 'PENDING', nodes: ['http://n/a', 'http://n/b'], outcomes: ['pending', 'pending'] });
+    fake.seed(`group_tasks/${TASK}`, {
+      task_id: TASK,
+      operation: 'create',
+      group_id: 'g',
+      state: 'PENDING',
+      nodes: ['http://n/a', 'http://n/b'],
+      outcomes: ['pending', 'pending'],
+    });
     const res = await request(`${server.url}/${TASK.toUpperCase()}`);
     assert.equal(res.status, 200, 'ids are case-insensitive UUIDs');
     assert.equal(res.body.state, 'PENDING');

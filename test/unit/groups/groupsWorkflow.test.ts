@@ -61,7 +61,12 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
   function serveFirestore(req: SeenRequest, res: ServerResponse): void {
     const name = decodeURIComponent(req.path.replace(/^\/v1\//, ''));
     if (req.method === 'POST' && name.endsWith(':commit')) {
-      type Write = { delete?: string; update?: { name: string; fields: Fields }; updateMask?: { fieldPaths: string[] }; currentDocument?: { updateTime?: string } };
+      type Write = {
+        delete?: string;
+        update?: { name: string; fields: Fields };
+        updateMask?: { fieldPaths: string[] };
+        currentDocument?: { updateTime?: string };
+      };
       const { writes } = JSON.parse(req.body) as { writes: Write[] };
       for (const w of writes) {
         const current = docs.get(w.delete ?? w.update!.name);
@@ -91,7 +96,8 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
       return;
     }
     if (req.method === 'PATCH') {
-      if (req.query['currentDocument.exists'] === 'true' && !current) return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
+      if (req.query['currentDocument.exists'] === 'true' && !current)
+        return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: name } });
       const body = JSON.parse(req.body) as { fields: Fields };
       const mask = req.query['updateMask.fieldPaths'];
       const fields: Fields = mask ? { ...(current?.fields ?? {}) } : {};
@@ -155,19 +161,28 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     });
     const record = await engine.run('groups', { task_id: TASK, operation, group_id: 'team', nodes: nodeList });
     assert.equal(record.state, 'SUCCEEDED', `execution ${record.state}: ${record.error?.payload}`);
-    const result = JSON.parse(record.result!) as { state: string; nodes: Record<string, string>; error: string | null; dead_letters: string[] };
+    const result = JSON.parse(record.result!) as {
+      state: string;
+      nodes: Record<string, string>;
+      error: string | null;
+      dead_letters: string[];
+    };
     const task = docs.get(TASK_DOC)!.fields;
-    const outcomes = (task.outcomes?.arrayValue as { values?: { stringValue: string }[] } | undefined)?.values?.map((v) => v.stringValue) ?? [];
+    const outcomes =
+      (task.outcomes?.arrayValue as { values?: { stringValue: string }[] } | undefined)?.values?.map((v) => v.stringValue) ?? [];
     return { result, task, outcomes, clock };
   }
 
   /** The node requests in order, as "n2 POST". */
   const nodeRequests = (): string[] => nodes.seen.map((r) => `${r.path.split('/')[1]} ${r.method}`);
-  const taskPatches = (): SeenRequest[] => firestore.seen.filter((r) => r.method === 'PATCH' && decodeURIComponent(r.path).endsWith(TASK_DOC));
+  const taskPatches = (): SeenRequest[] =>
+    firestore.seen.filter((r) => r.method === 'PATCH' && decodeURIComponent(r.path).endsWith(TASK_DOC));
 
   it('is accepted by the engine as written', () => {
     const engine = new WorkflowsEngine({ projectId: PROJECT, location: 'l' });
-    assert.doesNotThrow(() => engine.deploy({ workflowId: 'groups', source: fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8') }));
+    assert.doesNotThrow(() =>
+      engine.deploy({ workflowId: 'groups', source: fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8') }),
+    );
   });
 
   it('creates on every node in order, reading each first, and releases the lock', async () => {
@@ -278,7 +293,8 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
   it('leaves a lock another task has taken over', async () => {
     disrupt = (node, method) => {
       // While the workflow runs, another task takes over the lock.
-      if (node === 'n3' && method === 'POST') docs.set(LOCK_DOC, { fields: { task_id: { stringValue: 'other-task' } }, updateTime: stamp() });
+      if (node === 'n3' && method === 'POST')
+        docs.set(LOCK_DOC, { fields: { task_id: { stringValue: 'other-task' } }, updateTime: stamp() });
       return undefined;
     };
     const { result } = await runWorkflow('create');
