@@ -36,6 +36,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
   let disrupt: (node: string, method: string, n: number) => Disruption = () => undefined;
   let version = 0;
   let touchTaskAfterRead = 0;
+  let failPatch: (name: string) => boolean = () => false;
   const calls = new Map<string, number>();
 
   const stamp = (): string => new Date(Date.UTC(2026, 0, 1) + ++version).toISOString().replace('Z', `${String(version).padStart(3, '0')}Z`);
@@ -56,6 +57,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     nodes.seen.length = 0;
     disrupt = () => undefined;
     touchTaskAfterRead = 0;
+    failPatch = () => false;
   });
 
   function serveFirestore(req: SeenRequest, res: ServerResponse): void {
@@ -94,6 +96,9 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
         docs.set(name, { fields: { ...current.fields, execution: { stringValue: 'exec' } }, updateTime: stamp() });
       }
       return;
+    }
+    if (req.method === 'PATCH' && failPatch(name)) {
+      return json(res, 500, { error: { code: 500, status: 'INTERNAL', message: 'scripted failure' } });
     }
     if (req.method === 'PATCH') {
       if (req.query['currentDocument.exists'] === 'true' && !current)
@@ -254,6 +259,29 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(Number(letter.last_status.integerValue), 500);
     assert.equal(letter.task_id.stringValue, TASK);
     assert.equal(docs.has(LOCK_DOC), false, 'the lock is released on failure too');
+  });
+
+  it('compensates a node whose outcome stayed unknown (no clear answer even to GETs)', async () => {
+    // n2 takes the POST too slowly (it still creates the group later), then every GET times out.
+    disrupt = (node, method, n) => (node === 'n2' && (method === 'POST' || (method === 'GET' && n > 1)) ? { delayMs: 450 } : undefined);
+    const { result, outcomes } = await runWorkflow('create');
+    assert.equal(result.state, 'ROLLED_BACK', JSON.stringify(result));
+    assert.deepEqual(outcomes, ['rolled_back', 'rolled_back', 'skipped']);
+    assert.match(result.error!, /n2.*outcome stayed unknown/);
+    assert.ok(nodeRequests().includes('n2 DELETE'), 'the maybe-created group is deleted');
+    assert.equal(groups.get('n2')!.has('team'), false);
+    assert.ok(!nodeRequests().some((r) => r.startsWith('n3')), 'node 3 is never reached');
+  });
+
+  it('on an unexpected failure (Firestore refusing a write) still rolls back, ends FAILED and releases the lock', async () => {
+    let patches = 0;
+    failPatch = (name) => name === TASK_DOC && ++patches === 2; // the write after node 2's outcome
+    const { result, task } = await runWorkflow('create');
+    assert.equal(result.state, 'FAILED');
+    assert.match(task.error.stringValue as string, /unexpected error/);
+    assert.equal(groups.get('n1')!.size + groups.get('n2')!.size, 0, 'what was created is deleted again');
+    assert.ok(!nodeRequests().some((r) => r.startsWith('n3')));
+    assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
   });
 
   it('restores the group where a failed delete removed it', async () => {
