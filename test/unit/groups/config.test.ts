@@ -38,7 +38,13 @@ describe('groups config', () => {
       assert.equal(config.workflowPath, `projects/${process.env.GOOGLE_CLOUD_PROJECT}/locations/l/workflows/groups`);
       assert.equal(config.tasksCollection, 'group_tasks');
     } finally {
-      process.env = saved;
+      restoreEnv(saved);
     }
   });
 });
+
+/** Puts process.env back as it was, key by key (process.env itself must stay the same object). */
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+}

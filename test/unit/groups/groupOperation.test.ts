@@ -36,7 +36,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   });
   after(async () => {
     sinon.restore();
-    process.env = saved;
+    restoreEnv(saved);
     await create.close();
     await remove.close();
   });
@@ -200,3 +200,9 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     );
   });
 });
+
+/** Puts process.env back as it was, key by key (process.env itself must stay the same object). */
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+}
