@@ -79,9 +79,12 @@ export class AccountStore {
     try {
       await batch.commit();
     } catch (err) {
-      // The account id is fresh, so the only document that can already exist is the email's.
-      if ((err as { code?: number }).code === ALREADY_EXISTS) throw new EmailTakenError(email);
-      throw err;
+      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      // The account id is fresh, so the only document that can already exist is the email's. If
+      // it names this very account, an earlier attempt of this commit (retried by the client
+      // library after a lost response) was applied: the account was created, by this request.
+      const holder = await emailRef.get();
+      if (!holder.exists || holder.get('account_id') !== accountRef.id) throw new EmailTakenError(email);
     }
     return { id: accountRef.id, name: fields.name, email, address: fields.address, image: null };
   }

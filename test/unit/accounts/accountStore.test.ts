@@ -63,6 +63,17 @@ describe('AccountStore (Firestore and Cloud Storage stubbed)', () => {
       assert.equal(fs.docs.size, before);
     });
 
+    it('treats ALREADY_EXISTS from a retried commit that had been applied as success, not a taken email', async () => {
+      const { fs, store } = setup();
+      // The first attempt is applied but its answer lost; the library's retry then finds the documents.
+      fs.commit.onFirstCall().callsFake(async () => {
+        const batch = fs.batches[0];
+        for (const [ref, data] of batch.create.args) fs.docs.set(ref.path, data);
+      });
+      const account = await store.create({ name: 'Ada', email: 'ada@example.com', address: 'x' });
+      assert.equal(fs.docs.get(`emails/${sha('ada@example.com')}`)!.account_id, account.id);
+    });
+
     it('lets any other Firestore failure through', async () => {
       const { fs, store } = setup();
       fs.commit.rejects(Object.assign(new Error('UNAVAILABLE'), { code: 14 }));
