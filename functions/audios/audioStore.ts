@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
 import type { Audio } from './schemas';
@@ -50,11 +51,14 @@ export class AudioStore {
   /** Creates the record, then writes the file; if the file cannot be written the record is removed again. */
   async create(audio: Audio): Promise<Audio> {
     const ref = this.ref(audio.session_id);
+    // Marks the document as this request's, so a `create` the client library retried after a
+    // lost response (and that had been applied) is recognised as ours, not as a duplicate.
+    const createdBy = randomUUID();
     try {
-      await ref.create(toDocument(audio));
+      await ref.create({ ...toDocument(audio), created_by: createdBy });
     } catch (err) {
-      if ((err as { code?: number }).code === ALREADY_EXISTS) throw new DuplicateSessionError(audio.session_id);
-      throw err;
+      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if ((await ref.get()).get('created_by') !== createdBy) throw new DuplicateSessionError(audio.session_id);
     }
     try {
       await this.writeFile(audio);

@@ -27,7 +27,9 @@ describe('AudioStore (Firestore and Cloud Storage stubbed)', () => {
     await store.create(audio(-5));
     const ref = fs.ref('audios', 's-5');
     assert.equal(ref.create.callCount, 1);
-    assert.deepEqual(ref.create.firstCall.args[0], audio(-5));
+    const { created_by: createdBy, ...stored } = ref.create.firstCall.args[0];
+    assert.deepEqual(stored, audio(-5));
+    assert.match(createdBy, /^[0-9a-f-]{36}$/);
     assert.equal(fs.queries.length, 0, 'creating never scans the stored sessions');
     const file = files.files.get('sessions/-5.json')!;
     const [text, options] = file.save.firstCall.args;
@@ -43,6 +45,17 @@ describe('AudioStore (Firestore and Cloud Storage stubbed)', () => {
     await assert.rejects(store.create(audio(7, 2)), DuplicateSessionError);
     assert.equal(files.files.get('sessions/7.json')!.save.callCount, 1);
     assert.deepEqual(JSON.parse(files.objects.get('sessions/7.json')!.data.toString()), audio(7, 1));
+  });
+
+  it('treats ALREADY_EXISTS from a retried create that had been applied as success', async () => {
+    const { fs, files, store } = setup();
+    const ref = fs.ref('audios', 's9');
+    ref.create.callsFake(async (data: Record<string, unknown>) => {
+      fs.docs.set('audios/s9', data); // applied, answer lost...
+      throw Object.assign(new Error('6 ALREADY_EXISTS'), { code: 6 }); // ...and the retry finds it
+    });
+    await store.create(audio(9));
+    assert.deepEqual(JSON.parse(files.objects.get('sessions/9.json')!.data.toString()), audio(9));
   });
 
   it('removes the record again when the file cannot be written', async () => {
