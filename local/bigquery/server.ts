@@ -5,6 +5,7 @@
  * Workflows connectors) and as `/projects/...`, which is what `@google-cloud/bigquery` calls
  * when `BIGQUERY_EMULATOR_HOST` is set: it uses that variable verbatim as the base URL.
  */
+import { createLocalServer } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalog, datasetResource, tableResource } from './catalog';
@@ -50,7 +51,7 @@ export class BigQueryServer {
     this.catalog = new Catalog(db);
     this.jobs = new Jobs(this.catalog);
     this.routes = this.buildRoutes();
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = createLocalServer((req, res) => void this.handle(req, res));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createLocalServer } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultPlan, parseFault } from '../faults/faultPlan';
@@ -25,7 +26,7 @@ export class ControlServer {
   ) {}
 
   async listen(port: number): Promise<string> {
-    this.server = http.createServer((req, res) => {
+    this.server = createLocalServer((req, res) => {
       this.route(req, res).catch((err: Error) => reply(res, 500, { error: err.message }));
     });
     await new Promise<void>((resolve, reject) => {

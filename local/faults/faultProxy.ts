@@ -1,3 +1,4 @@
+import { createLocalServer } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaultPlan } from './faultPlan';
@@ -18,7 +19,7 @@ export class FaultProxy {
   ) {}
 
   async listen(port: number): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = createLocalServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -14,6 +14,7 @@
  * get/insert/list/delete. Not covered, and answered with a 501 naming the call: resumable
  * uploads (use `save(..., { resumable: false })`), copy/rewrite/compose, ACLs, IAM, signed URLs.
  */
+import { createLocalServer } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ObjectStore, StorageError, objectResource } from './objects';
@@ -26,7 +27,7 @@ export class StorageServer {
   private baseUrl = '';
 
   private constructor() {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = createLocalServer((req, res) => void this.handle(req, res));
   }
 
   /** Starts on 127.0.0.1 at `port` (0: any free port). */

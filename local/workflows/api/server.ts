@@ -1,3 +1,4 @@
+import { createLocalServer } from '../../httpServer';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DeployError } from '../errors';
@@ -36,7 +37,7 @@ export class WorkflowsApiServer {
 
   /** Listens on 127.0.0.1:port (0 = any free port) and resolves to the base URL. */
   async listen(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = createLocalServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
