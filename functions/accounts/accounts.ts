@@ -24,8 +24,12 @@ function accountStore(): AccountStore {
   return store;
 }
 
-/** Ids the store generates are 20 letters and digits; anything else cannot name an account. */
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * Ids the store generates are 20 letters and digits. Other ids of this alphabet are let through
+ * (they are simply not found), except Firestore's reserved form `__…__`, which Firestore refuses
+ * with INVALID_ARGUMENT: such an id cannot name an account, so it is a 404, never a 500.
+ */
+const ID_PATTERN = /^(?!__.*__$)[A-Za-z0-9_-]{1,128}$/;
 
 /** The account resource as the API returns it. */
 export function toResource(account: Account): Record<string, unknown> {

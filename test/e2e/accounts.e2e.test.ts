@@ -96,6 +96,15 @@ describe('accounts end to end', function () {
       assertProblem(await request(`${base()}/doesNotExist0000000`), 404);
       assertProblem(await request(`${base()}/${encodeURIComponent('../etc/passwd')}`), 404);
     });
+
+    it('answers 404, not 500, for an id of the form Firestore reserves (__x__)', async () => {
+      assertProblem(await request(`${base()}/__probe__`), 404);
+      assertProblem(await request(`${base()}/__probe__/image`), 404);
+      assertProblem(await request(`${base()}/__probe__`, { method: 'PUT', json: newAccount() }), 404);
+      const deleted = await request(`${base()}/__probe__`, { method: 'DELETE' });
+      assert.equal(deleted.status, 200, deleted.text);
+      assert.deepEqual(deleted.body, { id: '__probe__', deleted: false });
+    });
   });
 
   describe('email uniqueness', () => {
