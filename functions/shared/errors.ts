@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'upstream_failed'
+  | 'unavailable'
   | 'internal';
 
 /** One field-level problem, RFC 9457 style: `pointer` is a JSON Pointer into the request body (or `#/query/x`). */
@@ -32,6 +33,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   internal: 500,
   upstream_failed: 502,
+  unavailable: 503,
 };
 
 export const TITLE_BY_CODE: Record<ErrorCode, string> = {
@@ -45,6 +47,7 @@ export const TITLE_BY_CODE: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   internal: 'Internal error',
   upstream_failed: 'A service this function depends on failed',
+  unavailable: 'Temporarily unavailable',
 };
 
 export class HttpError extends Error {

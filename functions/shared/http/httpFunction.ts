@@ -1,5 +1,6 @@
 import * as functions from '@google-cloud/functions-framework';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import { isTransient } from '../clients/googleErrors';
 import { HttpError } from '../errors';
 import { requestLogger, type Logger } from '../logger';
 import { installProblemFinalHandler } from './frameworkErrors';
@@ -12,7 +13,8 @@ installProblemFinalHandler();
  * Registers one deployed function: routes by method and path, logs one `httpRequest` line per
  * request with the trace, and is the one place that turns a thrown error into a response.
  * `HttpError`s become their problem; anything else is logged at ERROR with its stack and the
- * trace, and answered with a 500 problem that never contains the stack.
+ * trace, and answered with a problem that never contains the stack: 503 with `Retry-After` when
+ * a Google API failed in a way another attempt may not (see `isTransient`), 500 otherwise.
  */
 export function httpFunction(name: string, routes: Route[]): HttpFunction {
   const router = new Router(routes);
@@ -38,8 +40,18 @@ function handleError(err: unknown, res: Response, log: Logger): void {
     return;
   }
   log.error('unhandled error', { error: err instanceof Error ? err : new Error(String(err)) });
-  sendProblem(res, new HttpError('internal', 'An unexpected error occurred; it has been logged with this request\'s trace.'));
+  if (isTransient(err)) {
+    sendProblem(res, new HttpError('unavailable', TRANSIENT_DETAIL, { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }));
+    return;
+  }
+  sendProblem(res, new HttpError('internal', "An unexpected error occurred; it has been logged with this request's trace."));
 }
+
+/** Seconds a client should wait before retrying after a 503. */
+const RETRY_AFTER_SECONDS = 1;
+const TRANSIENT_DETAIL =
+  'A service this function depends on is busy or briefly unavailable; retry after the Retry-After delay. ' +
+  'A write may have been applied before the failure: retry it with the same Idempotency-Key where the endpoint takes one.';
 
 function logRequest(log: Logger, req: Request, res: Response, started: bigint): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

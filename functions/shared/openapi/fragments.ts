@@ -26,10 +26,19 @@ export const problemSchema: JsonSchema = {
   type: 'object',
   description: 'An RFC 9457 problem: every error this API returns has this body, with Content-Type application/problem+json.',
   properties: {
-    type: { type: 'string', format: 'uri', description: 'Identifies the kind of problem.', examples: [PROBLEM_TYPE_BASE + 'validation-failed'] },
+    type: {
+      type: 'string',
+      format: 'uri',
+      description: 'Identifies the kind of problem.',
+      examples: [PROBLEM_TYPE_BASE + 'validation-failed'],
+    },
     title: { type: 'string', description: 'Short summary of the kind of problem.', examples: ['The request is not valid'] },
     status: { type: 'integer', description: 'The HTTP status code.', examples: [400] },
-    detail: { type: 'string', description: 'What went wrong with this request.', examples: ['The body is not valid: name: must match ^[a-z_]{3,15}$.'] },
+    detail: {
+      type: 'string',
+      description: 'What went wrong with this request.',
+      examples: ['The body is not valid: name: must match ^[a-z_]{3,15}$.'],
+    },
     errors: {
       type: 'array',
       description: 'Field-level problems, when the request failed validation.',
@@ -53,19 +62,26 @@ const STANDARD_PROBLEMS: Record<number, string> = {
   409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than this endpoint accepts.',
   415: 'The request body is not declared as `application/json`.',
-  500: 'An unexpected failure. It has been logged with the request\'s trace id; the body never contains internals.',
+  500: "An unexpected failure. It has been logged with the request's trace id; the body never contains internals.",
   502: 'A service this function depends on failed.',
+  503: 'A service this function depends on is busy or briefly unavailable (contention, quota, a deadline); `Retry-After` says when to retry. A write may have been applied before the failure: retry it with the same `Idempotency-Key` where the endpoint takes one.',
 };
 
 /** Responses for the given error statuses, each with the problem body and an example. */
 export function problemResponses(statuses: number[], overrides: Record<number, string> = {}): Record<string, OpenApiObject> {
   const out: Record<string, OpenApiObject> = {};
-  for (const status of statuses) {
+  // Any operation that can fail unexpectedly (500) can also meet a busy backend: httpFunction
+  // answers that 503 for every function, so it is documented wherever 500 is.
+  const all = statuses.includes(500) && !statuses.includes(503) ? [...statuses, 503] : statuses;
+  for (const status of all) {
     const response: OpenApiObject = {
       description: overrides[status] ?? STANDARD_PROBLEMS[status] ?? 'An error.',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
-    if (status === 405) response.headers = { Allow: { description: 'The methods this path takes.', schema: { type: 'string' }, example: 'GET, HEAD' } };
+    if (status === 405)
+      response.headers = { Allow: { description: 'The methods this path takes.', schema: { type: 'string' }, example: 'GET, HEAD' } };
+    if (status === 503)
+      response.headers = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' }, example: 1 } };
     out[String(status)] = response;
   }
   return out;
@@ -82,7 +98,10 @@ export function jsonBody(schemaName: string, description: string, example: unkno
 
 /** A JSON response referring to a component schema. */
 export function jsonResponse(schemaName: string, description: string, example: unknown, headers?: OpenApiObject): OpenApiObject {
-  const response: OpenApiObject = { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example } } };
+  const response: OpenApiObject = {
+    description,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example } },
+  };
   if (headers) response.headers = headers;
   return response;
 }

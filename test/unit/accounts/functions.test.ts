@@ -96,7 +96,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
     });
 
     it('answers a Firestore failure with a 500 problem that leaks nothing, logged at ERROR', async () => {
-      fs.commit.rejects(Object.assign(new Error('UNAVAILABLE: secret backend detail'), { code: 14 }));
+      fs.commit.rejects(Object.assign(new Error('INTERNAL: secret backend detail'), { code: 13 }));
       const res = await request(accounts.url, { method: 'POST', json: { name: 'A', email: 'down@example.com', address: 'x' } });
       assert.equal(res.status, 500);
       assert.match(res.contentType, /problem\+json/);

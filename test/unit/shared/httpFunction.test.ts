@@ -17,8 +17,34 @@ const validate = validator<{ n: number }>({
 
 httpFunction('conventionsUnderTest', [
   { method: 'POST', path: '/echo', handle: ({ req, res }) => sendJson(res, 200, validate(readJsonObject(req))) },
-  { method: 'GET', path: '/boom', handle: () => { throw new Error('secret internal detail'); } },
-  { method: 'GET', path: '/teapot', handle: () => { throw new HttpError('conflict', 'already there'); } },
+  {
+    method: 'GET',
+    path: '/boom',
+    handle: () => {
+      throw new Error('secret internal detail');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/teapot',
+    handle: () => {
+      throw new HttpError('conflict', 'already there');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/grpc/{code}',
+    handle: ({ params }) => {
+      throw Object.assign(new Error('secret backend detail'), { code: Number(params.code) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/rest/{status}',
+    handle: ({ params }) => {
+      throw Object.assign(new Error('secret backend detail'), { response: { status: Number(params.status) } });
+    },
+  },
 ]);
 
 describe('httpFunction conventions (through the real Functions Framework)', () => {
@@ -39,8 +65,18 @@ describe('httpFunction conventions (through the real Functions Framework)', () =
     { name: 'a JSON array', send: () => postRaw(`${server.url}/echo`, '[1]'), status: 400, detail: /must be a JSON object, got an array/ },
     { name: 'no body', send: () => request(`${server.url}/echo`, { method: 'POST' }), status: 400, detail: /body is required/ },
     { name: 'a text body', send: () => postRaw(`${server.url}/echo`, 'n=1', 'text/plain'), status: 415, detail: /application\/json/ },
-    { name: 'an oversize body', send: () => postRaw(`${server.url}/echo`, JSON.stringify({ n: 1, pad: 'x'.repeat(70_000) })), status: 413, detail: /at most/ },
-    { name: 'a decimal literal for an integer', send: () => postRaw(`${server.url}/echo`, '{"n": 4.0}'), status: 400, detail: /n: must be an integer/ },
+    {
+      name: 'an oversize body',
+      send: () => postRaw(`${server.url}/echo`, JSON.stringify({ n: 1, pad: 'x'.repeat(70_000) })),
+      status: 413,
+      detail: /at most/,
+    },
+    {
+      name: 'a decimal literal for an integer',
+      send: () => postRaw(`${server.url}/echo`, '{"n": 4.0}'),
+      status: 400,
+      detail: /n: must be an integer/,
+    },
     { name: 'an unknown path', send: () => request(`${server.url}/nowhere`), status: 404, detail: /No resource/ },
     { name: 'a wrong method', send: () => request(`${server.url}/echo`), status: 405, detail: /GET is not allowed/ },
     { name: 'an HttpError', send: () => request(`${server.url}/teapot`), status: 409, detail: /already there/ },
@@ -65,10 +101,7 @@ describe('httpFunction conventions (through the real Functions Framework)', () =
   it('lists every invalid field in errors[] with a JSON pointer', async () => {
     const res = await request(`${server.url}/echo`, { method: 'POST', json: { n: 'one', extra: true } });
     assert.equal(res.status, 400);
-    assert.deepEqual(
-      (res.body.errors as { pointer: string }[]).map((e) => e.pointer).sort(),
-      ['#/extra', '#/n'],
-    );
+    assert.deepEqual((res.body.errors as { pointer: string }[]).map((e) => e.pointer).sort(), ['#/extra', '#/n']);
   });
 
   it('sets Allow on a 405', async () => {
@@ -89,6 +122,40 @@ describe('httpFunction conventions (through the real Functions Framework)', () =
     assert.equal(error['logging.googleapis.com/spanId'], '00f067aa0ba902b7');
     assert.match(String((error.error as { stack_trace: string }).stack_trace), /secret internal detail/);
   });
+
+  const transient: [string, string][] = [
+    ['DEADLINE_EXCEEDED', '/grpc/4'],
+    ['RESOURCE_EXHAUSTED', '/grpc/8'],
+    ['ABORTED (contention)', '/grpc/10'],
+    ['UNAVAILABLE', '/grpc/14'],
+    ['an HTTP 429 from a REST API', '/rest/429'],
+    ['an HTTP 503 from a REST API', '/rest/503'],
+  ];
+  for (const [name, path] of transient) {
+    it(`answers a Google API failure another attempt may not meet (${name}) with a 503 and Retry-After, logged at ERROR`, async () => {
+      const res = await request(`${server.url}${path}`);
+      assert.equal(res.status, 503);
+      assert.match(res.contentType, /^application\/problem\+json/);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(res.body.status, 503);
+      assert.match(res.body.detail, /retry/i);
+      assert.doesNotMatch(res.text, /secret backend detail/);
+      assert.ok(logs.entries.some((e) => e.severity === 'ERROR' && e.message === 'unhandled error'));
+    });
+  }
+
+  for (const [name, path] of [
+    ['INTERNAL', '/grpc/13'],
+    ['PERMISSION_DENIED', '/grpc/7'],
+    ['an HTTP 500 from a REST API', '/rest/500'],
+  ]) {
+    it(`answers a Google API failure a retry would not fix (${name}) with a 500 and no Retry-After`, async () => {
+      const res = await request(`${server.url}${path}`);
+      assert.equal(res.status, 500);
+      assert.equal(res.headers.get('retry-after'), null);
+      assert.doesNotMatch(res.text, /secret backend detail/);
+    });
+  }
 
   it('logs one httpRequest line per request, carrying the trace', async () => {
     await request(`${server.url}/teapot`, { headers: { 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' } });

@@ -54,7 +54,11 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
 
   it('refuses a malformed Idempotency-Key without writing', async () => {
-    const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 }, headers: { 'idempotency-key': 'bad key!' } });
+    const res = await request(increment.url, {
+      method: 'POST',
+      json: { name: 'foo', value: 4 },
+      headers: { 'idempotency-key': 'bad key!' },
+    });
     assert.equal(res.status, 400);
     assert.equal(fake.commit.callCount, 0);
   });
@@ -67,8 +71,8 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     assert.equal(logs.entries.filter((e) => e.event === INCREMENT_EVENT).length, 0);
   });
 
-  it('answers a Firestore failure with a 500 problem, logs it, and logs no increment', async () => {
-    fake.commit.rejects(Object.assign(new Error('UNAVAILABLE: backend down'), { code: 14 }));
+  it('answers an unexpected Firestore failure with a 500 problem, logs it, and logs no increment', async () => {
+    fake.commit.rejects(Object.assign(new Error('INTERNAL: backend down'), { code: 13 }));
     const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 } });
     assert.equal(res.status, 500);
     assert.match(res.contentType, /problem\+json/);
@@ -77,8 +81,28 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     assert.ok(logs.entries.some((e) => e.severity === 'ERROR'));
   });
 
+  it('answers contention or an unavailable Firestore with a 503 and Retry-After, counting nothing', async () => {
+    fake.commit.rejects(Object.assign(new Error('ABORTED: too much contention on these documents'), { code: 10 }));
+    const res = await request(increment.url, {
+      method: 'POST',
+      json: { name: 'foo', value: 4 },
+      headers: { 'idempotency-key': 'retry-me-0001' },
+    });
+    assert.equal(res.status, 503);
+    assert.match(res.contentType, /problem\+json/);
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.match(res.body.detail, /Idempotency-Key/);
+    assert.doesNotMatch(res.text, /contention on these documents/);
+    assert.equal(logs.entries.filter((e) => e.event === INCREMENT_EVENT).length, 0);
+  });
+
   it('streams sorted totals', async () => {
-    fake.queryPages.push([{ tag: '__foo__', count: 9 }, { tag: 'bar', count: 1 }, { tag: 'bar', count: 2 }, { tag: 'foo', count: 4 }]);
+    fake.queryPages.push([
+      { tag: '__foo__', count: 9 },
+      { tag: 'bar', count: 1 },
+      { tag: 'bar', count: 2 },
+      { tag: 'foo', count: 4 },
+    ]);
     const res = await request(stats.url);
     assert.equal(res.status, 200);
     assert.match(res.contentType, /^application\/json/);
@@ -91,11 +115,11 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     assert.deepEqual(res.body, {});
   });
 
-  it('answers a Firestore failure on the first page with a 500 problem', async () => {
+  it('answers a Firestore deadline on the first page with a 503 problem', async () => {
     fake.failures.query = Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 });
     try {
       const res = await request(stats.url);
-      assert.equal(res.status, 500);
+      assert.equal(res.status, 503);
       assert.match(res.contentType, /problem\+json/);
     } finally {
       delete fake.failures.query;
