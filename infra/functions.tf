@@ -33,9 +33,9 @@ locals {
       public      = true
       memory      = "512Mi"
       cpu         = "1"
-      # 100,000 tags are read page by page and streamed; the timeout leaves room for that.
+      # 100,000 tags are read in one streamed query and streamed out; the timeout leaves room for that.
       timeout_seconds = 300
-      # Each request holds a page of totals and a write buffer: few per instance keeps
+      # Each request holds a stream buffer of documents and a write buffer: few per instance keeps
       # memory bounded.
       concurrency   = 4
       min_instances = 0
