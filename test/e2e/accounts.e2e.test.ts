@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LOCAL_BUCKETS } from '../../local/storage/service';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
+import { assertProblem } from '../support/problems';
 import { resetLocalCloud, seedAssert, seedSession } from '../support/seedClient';
 
 /** A real 1x1 PNG, and bytes that start like a JPEG: what a browser would upload. */
@@ -44,21 +45,6 @@ describe('accounts end to end', function () {
   /** The image object straight from the local Cloud Storage (the bucket the function writes). */
   const storedImage = (id: string): Promise<ReadResponse> =>
     request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.accountImages}/o/${encodeURIComponent(id)}`);
-  const assertProblem = (res: ReadResponse, status: number, pointer?: string): void => {
-    assert.equal(res.status, status, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/, `not problem+json: ${res.contentType} ${res.text}`);
-    assert.equal(res.body.status, status);
-    assert.equal(typeof res.body.type, 'string');
-    assert.equal(typeof res.body.title, 'string');
-    assert.doesNotMatch(res.text, /<html|at \w+ \(/i, 'no HTML, no stack trace');
-    if (pointer) {
-      assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.text}`);
-      assert.ok(
-        res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'),
-        `no error at ${pointer}: ${res.text}`,
-      );
-    }
-  };
 
   describe('create and read', () => {
     it('creates an account (201) with an id and no image link, and reads it back', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LOCAL_BUCKETS } from '../../local/storage/service';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
+import { assertProblem } from '../support/problems';
 import { resetLocalCloud, seedAssert, seedSession } from '../support/seedClient';
 
 /**
@@ -41,21 +42,6 @@ describe('audios end to end', function () {
     request(
       `${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.audioFiles}/o/${encodeURIComponent(`sessions/${id}.json`)}${media ? '?alt=media' : ''}`,
     );
-  const assertProblem = (res: ReadResponse, status: number, pointer?: string): void => {
-    assert.equal(res.status, status, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/, `not problem+json: ${res.contentType} ${res.text}`);
-    assert.equal(res.body.status, status);
-    assert.equal(typeof res.body.type, 'string');
-    assert.equal(typeof res.body.title, 'string');
-    assert.doesNotMatch(res.text, /<html|at \w+ \(/i);
-    if (pointer) {
-      assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.text}`);
-      assert.ok(
-        res.body.errors.some((e: { pointer: string; detail: string }) => e.pointer === pointer && typeof e.detail === 'string'),
-        `no error at ${pointer}: ${res.text}`,
-      );
-    }
-  };
 
   describe('create and read', () => {
     it('creates from a JSON body (201), returns exactly the four fields as sent, and stores the file', async () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { clearFaults, injectFault, localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
+import { assertProblem } from '../support/problems';
 
 /**
  * System B over HTTP against the local cloud's URLs, as a user would call it. Each test uses
@@ -12,12 +13,6 @@ describe('tag counter end to end', function () {
   const statsUrl = (): string => localEndpoints().functions.tagStats;
   const run = Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 4).padEnd(4, 'q');
   const post = (body: unknown): Promise<ReadResponse> => request(incrementUrl(), { method: 'POST', json: body });
-  const assertProblem = (res: ReadResponse, status: number): void => {
-    assert.equal(res.status, status, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/, `not problem+json: ${res.contentType} ${res.text}`);
-    assert.equal(res.body.status, status);
-    assert.doesNotMatch(res.text, /<html|<!DOCTYPE/i);
-  };
 
   describe('validation matrix', () => {
     const accepted: [string, unknown][] = [
