@@ -26,14 +26,19 @@ locals {
   group_nodes = length(var.group_nodes) > 0 ? var.group_nodes : [for node in ["node1", "node2", "node3"] : "${local.node_sim_url}/${node}"]
 
   # createGroup and deleteGroup: the nodes, the workflow they start, where tasks and locks live,
-  # and groupTask's URL for the 202's Location.
+  # and groupTask's URL for the 202's Location. A lock held by a task whose execution has ended
+  # without finishing it is taken over: the functions ask the Executions API for the execution's
+  # state (workflows.executions.get, part of roles/workflows.invoker in iam.tf). A PENDING task
+  # with no execution recorded holds its group for GROUP_TASK_START_GRACE_SECONDS after its
+  # creation (well above the functions' 30 s timeout), then is taken over as well.
   group_operation_environment = {
-    WORKFLOW_LOCATION      = var.region
-    WORKFLOW_NAME          = local.groups.workflow_name
-    NODES                  = join(",", local.group_nodes)
-    GROUP_TASK_URL         = "${local.function_base_url}/group-task"
-    GROUP_TASKS_COLLECTION = local.groups.tasks_collection
-    GROUP_LOCKS_COLLECTION = local.groups.locks_collection
+    WORKFLOW_LOCATION              = var.region
+    WORKFLOW_NAME                  = local.groups.workflow_name
+    NODES                          = join(",", local.group_nodes)
+    GROUP_TASK_URL                 = "${local.function_base_url}/group-task"
+    GROUP_TASKS_COLLECTION         = local.groups.tasks_collection
+    GROUP_LOCKS_COLLECTION         = local.groups.locks_collection
+    GROUP_TASK_START_GRACE_SECONDS = "300"
   }
   group_task_environment = {
     GROUP_TASKS_COLLECTION = local.groups.tasks_collection

@@ -23,7 +23,8 @@ locals {
     # Audio session records; object access to its own bucket in accounts.tf.
     audios = ["roles/datastore.user"]
     # A transaction per request (the task and the group's lock), then starts a groups
-    # workflow execution.
+    # workflow execution. workflows.invoker also grants workflows.executions.get, which they
+    # rely on to tell whether the execution of a task holding the group's lock has ended.
     createGroup = ["roles/datastore.user", "roles/workflows.invoker"]
     deleteGroup = ["roles/datastore.user", "roles/workflows.invoker"]
     # Reads one task document.

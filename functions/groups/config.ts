@@ -1,4 +1,4 @@
-import { ConfigError, optionalString, projectId, requiredString, url } from '../shared/config';
+import { ConfigError, integer, optionalString, projectId, requiredString, url } from '../shared/config';
 
 /** Where the group tasks and locks live; the workflow is given the same names (infra/groups.tf). */
 export function readGroupCollections() {
@@ -20,6 +20,14 @@ export function readGroupOperationConfig() {
     nodes: parseNodes('NODES', requiredString('NODES')),
     /** groupTask's URL: the 202's `Location` is `<it>/<task_id>`. */
     groupTaskUrl: url('GROUP_TASK_URL'),
+    /**
+     * `GROUP_TASK_START_GRACE_SECONDS` (default 300, 60 to 86400): how long after its creation a
+     * PENDING task with no execution recorded still holds its group. Past it, the function that
+     * wrote it is certainly gone (createGroup/deleteGroup time out after 30 s, infra/functions.tf)
+     * without starting or recording an execution, and the next operation on the group marks it
+     * FAILED and takes the lock over.
+     */
+    startGraceSeconds: integer('GROUP_TASK_START_GRACE_SECONDS', { default: 300, min: 60, max: 86_400 }),
     ...readGroupCollections(),
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger';
 import { sendJson } from '../shared/http/router';
 import { validator } from '../shared/validation';
 import type { GroupOperationConfig } from './config';
+import { checkExecution } from './executionState';
 import { groupRequestSchema, type GroupOperation, type GroupRequest } from './schemas';
 import { GroupLockedError, GroupTasks } from './taskStore';
 
@@ -16,7 +17,8 @@ const validate = validator<GroupRequest>(groupRequestSchema);
 /**
  * `createGroup` and `deleteGroup`: `POST {"group_id"}` → 202 `{"task_id"}` with a `Location` on
  * groupTask. The task (PENDING, with the configured nodes) and the group's lock are written in
- * one Firestore transaction; a group already locked by a running task is a 409. Then one
+ * one Firestore transaction; a group already locked by a running task is a 409 (a lock whose task
+ * was abandoned by its execution is taken over: `GroupTasks.start`). Then one
  * execution of the groups workflow does the work. If that execution cannot be started, the task
  * is marked FAILED and the lock released before answering 502, so nothing is left held.
  */
@@ -28,12 +30,29 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
       path: '/',
       async handle({ req, res, log }) {
         const { group_id: groupId } = validate(readJsonObject(req));
-        tasks ??= new GroupTasks(firestore(), config);
+        tasks ??= new GroupTasks(firestore(), config, { checkExecution, startGraceSeconds: config.startGraceSeconds });
         let taskId: string;
         try {
-          taskId = await tasks.start(operation, groupId, config.nodes);
+          const started = await tasks.start(operation, groupId, config.nodes);
+          taskId = started.taskId;
+          if (started.replaced) {
+            log.warn(`task ${started.replaced.task_id} on group ${groupId} was abandoned: marked FAILED, its lock taken over`, {
+              event: 'group_task_abandoned',
+              group_id: groupId,
+              abandoned_task_id: started.replaced.task_id,
+              task_id: taskId,
+              reason: started.replaced.error,
+            });
+          }
         } catch (err) {
           if (err instanceof GroupLockedError) {
+            if (err.lookupError) {
+              log.warn(`the execution of task ${err.holder.task_id} could not be looked up; group ${groupId} is left locked`, {
+                event: 'group_lock_check_failed',
+                group_id: groupId,
+                error: err.lookupError,
+              });
+            }
             const running = err.holder.operation ? `a ${err.holder.operation} (task ${err.holder.task_id})` : `task ${err.holder.task_id}`;
             throw new HttpError('conflict', `Group ${groupId} has an operation in progress: ${running}. Retry once it has finished.`);
           }

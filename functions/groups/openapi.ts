@@ -74,7 +74,10 @@ function operation(name: 'createGroup' | 'deleteGroup', summary: string, descrip
         ),
         ...problemResponses([400, 405, 409, 413, 415, 500, 502], {
           400: `Missing body, malformed JSON, a body that is not an object, a \`group_id\` that does not match \`${GROUP_ID_PATTERN}\`, or any other key.`,
-          409: 'Another operation on this group is still running (its task id is in `detail`). Retry once it has ended.',
+          409:
+            "Another operation on this group is still running, or may be (its task id is in `detail`): the group's lock is held by a task whose workflow execution is active, or whose state could not be read. Retry once it has ended. " +
+            'A lock is not held by a task whose execution ended without finishing it (cancelled, failed), nor by a PENDING task that no execution was started for within `GROUP_TASK_START_GRACE_SECONDS` (default 300): ' +
+            'that task is marked FAILED, naming why, and the new operation is accepted.',
           502: 'The workflow could not be started. The task is marked FAILED and the group is not locked: retry.',
         }),
       },

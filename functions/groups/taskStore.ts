@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
 import { firestoreModule } from '../shared/clients/firestore';
+import type { CheckExecution } from './executionState';
 import { TERMINAL_STATES, type GroupOperation, type TaskState } from './schemas';
 
 /**
  * The group tasks and the per-group locks in Firestore.
  *
  * `group_tasks/<task_id>`: `{task_id, operation, group_id, state, nodes: [url...], outcomes:
- * [outcome...], error?, dead_letters?, execution?, created_at, updated_at}`. The function creates
- * it; from then on only the workflow writes `state`, `outcomes`, `error` and `dead_letters`.
+ * [outcome...], error?, dead_letters?, execution?, claimed_by?, created_at, updated_at}`. The
+ * function creates it and records `execution` (the execution it started); the workflow claims it
+ * (PENDING → RUNNING, writing its own execution name as `claimed_by`) and from then on only the
+ * workflow writes `state`, `outcomes`, `error` and `dead_letters`, except when a later `start`
+ * finds that execution ended without finishing the task: see `start`.
  *
  * `group_locks/g-<group_id>`: `{task_id, operation, group_id, acquired_at}`, present while an
  * operation on the group runs. It is created in the same transaction as the task, so two
@@ -26,6 +30,7 @@ export interface TaskDocument {
   error?: string;
   dead_letters?: string[];
   execution?: string;
+  claimed_by?: string;
   created_at?: Timestamp;
   updated_at?: Timestamp;
 }
@@ -35,10 +40,33 @@ export class GroupLockedError extends Error {
   constructor(
     readonly groupId: string,
     readonly holder: { task_id: string; operation?: string },
+    /** Set when the holder's execution could not be looked up, so the lock was left to it. */
+    readonly lookupError?: Error,
   ) {
     super(`group ${groupId} is locked by task ${holder.task_id}`);
     this.name = 'GroupLockedError';
   }
+}
+
+/** What `start` did: the new task, and the holder it failed and took the group from, if any. */
+export interface Started {
+  taskId: string;
+  replaced?: { task_id: string; error: string };
+}
+
+export interface StaleLockOptions {
+  /** Asks whether an execution has ended (functions/groups/executionState.ts). Without it, no holder with an execution is ever stale. */
+  checkExecution?: CheckExecution;
+  /** A PENDING task with no execution recorded is stale this long after its creation. */
+  startGraceSeconds?: number;
+  /** Milliseconds since the epoch (tests pass a fixed clock). */
+  now?: () => number;
+}
+
+/** The holder task as `tryStart` read it, for deciding whether it is stale. */
+interface Holder {
+  lock: { task_id: string; operation?: string };
+  task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown };
 }
 
 /** gRPC status Firestore answers when `create` finds the document already there. */
@@ -52,6 +80,7 @@ export class GroupTasks {
   constructor(
     private readonly db: Firestore,
     private readonly collections: { tasksCollection: string; locksCollection: string },
+    private readonly staleLocks: StaleLockOptions = {},
   ) {}
 
   private task(taskId: string) {
@@ -64,31 +93,102 @@ export class GroupTasks {
 
   /**
    * Creates a PENDING task and takes the group's lock in one transaction. A lock whose task has
-   * ended (or no longer exists) is stale, left by a run that could not release it, and is taken
-   * over; any other lock means the group is busy: `GroupLockedError`.
+   * ended is stale, left by a run that could not release it, and is taken over. A lock whose task
+   * has not ended is stale too when nothing will ever end it (see `staleness`): that task is
+   * marked FAILED, then the lock is taken over. Any other lock (including one naming a task that
+   * does not exist) means the group is busy: `GroupLockedError`.
    */
-  async start(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string> {
+  async start(operation: GroupOperation, groupId: string, nodes: string[]): Promise<Started> {
+    const first = await this.attempt(operation, groupId, nodes);
+    if (typeof first === 'string') return { taskId: first };
+    const stale = await this.staleness(first);
+    if (typeof stale !== 'string') throw new GroupLockedError(groupId, first.lock, stale.lookupError);
+    await this.failAbandoned(first.lock.task_id, first.task!, stale);
+    // Whether this request or a concurrent one failed the holder, read the lock again once: it
+    // is now free to take over, or another request has just taken it (409 naming that task).
+    const second = await this.attempt(operation, groupId, nodes);
+    if (typeof second === 'string') return { taskId: second, replaced: { task_id: first.lock.task_id, error: stale } };
+    throw new GroupLockedError(groupId, second.lock);
+  }
+
+  /** `tryStart`, read again once if another request created the lock between our read and our commit. */
+  private async attempt(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string | Holder> {
     try {
       return await this.tryStart(operation, groupId, nodes);
     } catch (err) {
-      // Another request created the lock between our read and our commit: read it again, to
-      // answer with its holder (or take it over, if that task has already ended).
+      // Read it again, to answer with its holder (or take it over, if that task has already ended).
       if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
       return this.tryStart(operation, groupId, nodes);
     }
   }
 
-  private async tryStart(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string> {
+  /**
+   * Whether a holder task that has not ended ever will: the error to fail it with when it will
+   * not, else why the group is busy. The task is finished only by the execution that claimed it
+   * (`claimed_by`), or, while PENDING, by the one createGroup started (`execution`). When that
+   * execution has ended (SUCCEEDED, FAILED, CANCELLED, or is gone), nothing will finish the task.
+   * A PENDING task with no execution recorded past the grace period is one whose execution was
+   * never started or never recorded (the function instance died in between; the grace period is
+   * far above the function's timeout): if an execution does exist, marking the task FAILED makes
+   * it lose its claim, so it touches no node. When the execution's state cannot be read, the
+   * group stays busy: it is never taken from an execution that may still be running.
+   */
+  private async staleness(holder: Holder): Promise<string | { lookupError?: Error }> {
+    const task = holder.task;
+    if (task?.state !== 'PENDING' && task?.state !== 'RUNNING') return {};
+    const execution = task.state === 'RUNNING' ? (task.claimed_by ?? task.execution) : task.execution;
+    if (execution) {
+      if (!this.staleLocks.checkExecution) return {};
+      const check = await this.staleLocks.checkExecution(execution);
+      if (!check.ended) return { lookupError: check.error };
+      return `execution ${execution} ended ${check.state} before finishing the task; nodes may hold partial changes of this operation`;
+    }
+    if (task.state === 'RUNNING' || this.staleLocks.startGraceSeconds === undefined) return {};
+    const createdAt = millis(task.created_at);
+    const graceMs = this.staleLocks.startGraceSeconds * 1000;
+    const now = (this.staleLocks.now ?? Date.now)();
+    if (createdAt === undefined || now - createdAt <= graceMs) return {};
+    return (
+      `no workflow execution was recorded for the task within ${this.staleLocks.startGraceSeconds} s of its creation ` +
+      '(the function stopped before starting or recording it); no execution will run it, so no node was changed by it'
+    );
+  }
+
+  /**
+   * Marks an abandoned holder task FAILED, in a transaction and only if it is still in the state
+   * `staleness` judged (same state, same executions): a workflow that finished it meanwhile wins.
+   */
+  private async failAbandoned(taskId: string, seen: NonNullable<Holder['task']>, error: string): Promise<void> {
+    const { FieldValue } = firestoreModule();
+    await this.db.runTransaction(async (tx) => {
+      const ref = this.task(taskId);
+      const task = await tx.get(ref);
+      if (!task.exists) return;
+      const unchanged =
+        task.get('state') === seen.state && task.get('execution') === seen.execution && task.get('claimed_by') === seen.claimed_by;
+      if (!unchanged) return;
+      tx.update(ref, { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp() }, { lastUpdateTime: task.updateTime! });
+    });
+  }
+
+  /** Creates the task and takes the lock; when another task holds it and has not ended, that holder, untouched. */
+  private async tryStart(operation: GroupOperation, groupId: string, nodes: string[]): Promise<string | Holder> {
     const { FieldValue } = firestoreModule();
     const taskId = randomUUID();
-    await this.db.runTransaction(async (tx) => {
+    const holder = await this.db.runTransaction(async (tx): Promise<Holder | undefined> => {
       const lockRef = this.lock(groupId);
       const lock = await tx.get(lockRef);
       if (lock.exists) {
-        const holder = lock.data() as { task_id: string; operation?: string };
-        const holderTask = await tx.get(this.task(holder.task_id));
-        const holderState = holderTask.exists ? (holderTask.get('state') as TaskState) : undefined;
-        if (holderState === undefined || !TERMINAL_STATES.includes(holderState)) throw new GroupLockedError(groupId, holder);
+        const holderLock = lock.data() as { task_id: string; operation?: string };
+        const holderTask = await tx.get(this.task(holderLock.task_id));
+        if (!holderTask.exists) return { lock: holderLock };
+        const data = holderTask.data() as Partial<TaskDocument>;
+        if (!TERMINAL_STATES.includes(data.state!)) {
+          return {
+            lock: holderLock,
+            task: { state: data.state!, execution: data.execution, claimed_by: data.claimed_by, created_at: data.created_at },
+          };
+        }
       }
       const now = FieldValue.serverTimestamp();
       tx.create(this.task(taskId), {
@@ -107,11 +207,12 @@ export class GroupTasks {
       const lockData = { task_id: taskId, operation, group_id: groupId, acquired_at: now };
       if (lock.exists) tx.update(lockRef, lockData, { lastUpdateTime: lock.updateTime! });
       else tx.create(lockRef, lockData);
+      return undefined;
     });
-    return taskId;
+    return holder ?? taskId;
   }
 
-  /** Records the workflow execution running the task (for operators; nothing reads it back). */
+  /** Records the workflow execution started for the task (read back by `start` to tell whether a lock is stale). */
   async recordExecution(taskId: string, execution: string): Promise<void> {
     await this.task(taskId).update({ execution });
   }
@@ -135,4 +236,10 @@ export class GroupTasks {
     const snapshot = await this.task(taskId).get();
     return snapshot.exists ? (snapshot.data() as DocumentData as TaskDocument) : undefined;
   }
+}
+
+/** A Firestore Timestamp (or anything with `toMillis`) in milliseconds; undefined when unreadable. */
+function millis(value: unknown): number | undefined {
+  const ms = (value as { toMillis?: () => number } | undefined)?.toMillis?.();
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
 }

@@ -22,6 +22,8 @@ export function localFunctionEnv(name: string, endpoints: Endpoints): Record<str
         // Three simulated nodes by default; `NODES=... make dev` points at others.
         NODES: ['node1', 'node2', 'node3'].map((n) => `${endpoints.functions.nodeSim}/${n}`).join(','),
         GROUP_TASK_URL: endpoints.functions.groupTask,
+        // As in Terraform (infra/groups.tf).
+        GROUP_TASK_START_GRACE_SECONDS: '300',
         ...GROUP_COLLECTIONS,
       };
     case 'groupTask':

@@ -252,6 +252,49 @@ describe('group operations end to end', function () {
     assert.equal((await waitForTask(first.body.task_id)).state, 'SUCCEEDED');
   });
 
+  it('takes a group over from a task whose execution was cancelled, marking that task FAILED', async () => {
+    const g = newGroup('cancelled');
+    // Node 1 hangs past the 1 s node timeout, so the first execution is still running when cancelled.
+    await switchNode(1, 'hang/1500');
+    const first = await start('create', g);
+    assert.equal(first.status, 202, first.text);
+    const taskRef = emulatorFirestore().collection('group_tasks').doc(first.body.task_id);
+    // The execution that claimed the task names itself in it (claimed_by).
+    let execution: string | undefined;
+    const deadline = Date.now() + 10_000;
+    while (!execution) {
+      const task = (await taskRef.get()).data();
+      if (task?.state === 'RUNNING' && typeof task.claimed_by === 'string') execution = task.claimed_by;
+      else if (Date.now() > deadline) assert.fail(`task ${first.body.task_id} not claimed: ${JSON.stringify(task)}`);
+      else await sleep(50);
+    }
+    assert.equal((await start('create', g)).status, 409, 'the group is busy while the execution runs');
+
+    // Cancel it by hand, through the Executions API of the local Workflows engine.
+    const cancel = await request(`${localEndpoints().workflows as string}/v1/${execution}:cancel`, { method: 'POST' });
+    assert.equal(cancel.status, 200, cancel.text);
+    assert.equal(cancel.body.state, 'CANCELLED');
+    await switchNode(1, 'hang/0');
+
+    const second = await start('create', g);
+    assert.equal(second.status, 202, `the stale lock is taken over: ${second.text}`);
+    const old = await request(`${fn('groupTask')}/${first.body.task_id}`);
+    assert.equal(old.body.state, 'FAILED', old.text);
+    assert.equal(
+      old.body.error,
+      `execution ${execution} ended CANCELLED before finishing the task; nodes may hold partial changes of this operation`,
+    );
+
+    const task = await waitForTask(second.body.task_id);
+    assert.equal(task.state, 'SUCCEEDED', JSON.stringify(task));
+    assert.deepEqual(await holders(g), [1, 2, 3]);
+    assert.equal(
+      (await request(`${fn('groupTask')}/${first.body.task_id}`)).body.state,
+      'FAILED',
+      'the cancelled execution wrote nothing after',
+    );
+  });
+
   describe('requests it refuses', () => {
     it('answers 404 for an unknown task', async () => {
       const res = await request(`${fn('groupTask')}/0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e`);

@@ -7,7 +7,7 @@ import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, WORKFLOW_DEPLOYMENTS } from '../../
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
 
 /** Variables Cloud Workflows provides itself. */
-const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID']);
+const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID', 'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID']);
 
 /**
  * System C in Terraform (groups.tf) against workflows/groups.yaml, the functions' configuration

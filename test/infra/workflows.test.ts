@@ -5,7 +5,7 @@ import { WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
 
 /** Variables Cloud Workflows provides itself (sys.get_env), never set by us. */
-const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID']);
+const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID', 'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID']);
 /** Workflows caps one HTTP call's timeout. */
 const MAX_HTTP_TIMEOUT_SECONDS = 1800;
 

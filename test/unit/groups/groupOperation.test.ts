@@ -15,6 +15,7 @@ const TASK_URL = 'http://functions.test/groupTask';
 describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)', () => {
   const fake = memoryFirestore();
   const createExecution = sinon.stub();
+  const getExecution = sinon.stub();
   let create: Awaited<ReturnType<typeof serveFunction>>;
   let remove: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
@@ -28,7 +29,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
       GROUP_TASK_URL: TASK_URL,
     });
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
-    sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution } as never);
+    sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution, getExecution } as never);
     require('../../../functions/groups/createGroup');
     require('../../../functions/groups/deleteGroup');
     create = await serveFunction('createGroup');
@@ -46,6 +47,8 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     fake.transactions.length = 0;
     createExecution.reset();
     createExecution.callsFake(async () => [{ name: `${WORKFLOW}/executions/exec-1` }]);
+    getExecution.reset();
+    getExecution.rejects(new Error('getExecution called unexpectedly'));
   });
   afterEach(() => logs.restore());
 
@@ -106,6 +109,155 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(fake.read('group_locks/g-stale')!.task_id, res.body.task_id);
   });
 
+  describe('a lock held by a task that has not ended', () => {
+    const OLD_EXEC = `${WORKFLOW}/executions/old-exec`;
+    const at = (ms: number) => ({ toMillis: () => ms });
+    const holdLock = (group: string, task: Record<string, unknown>): void => {
+      fake.seed(`group_locks/g-${group}`, { task_id: 'old-task', operation: 'create', group_id: group });
+      fake.seed('group_tasks/old-task', { task_id: 'old-task', operation: 'create', group_id: group, created_at: at(Date.now()), ...task });
+    };
+
+    it('answers 409 while the execution that claimed it is ACTIVE', async () => {
+      holdLock('active', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
+      getExecution.resolves([{ name: OLD_EXEC, state: 'ACTIVE' }]);
+      const res = await post(create.url, { group_id: 'active' });
+      assert.equal(res.status, 409, res.text);
+      assert.match(res.body.detail, /old-task/);
+      sinon.assert.calledOnceWithExactly(getExecution, { name: OLD_EXEC });
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
+      assert.equal(fake.read('group_locks/g-active')!.task_id, 'old-task');
+      sinon.assert.notCalled(createExecution);
+    });
+
+    it('answers 409 while the execution is QUEUED', async () => {
+      holdLock('queued', { state: 'PENDING', execution: OLD_EXEC });
+      getExecution.resolves([{ name: OLD_EXEC, state: 'QUEUED' }]);
+      assert.equal((await post(create.url, { group_id: 'queued' })).status, 409);
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'PENDING');
+    });
+
+    it('marks it FAILED and takes the lock over when its execution was CANCELLED', async () => {
+      holdLock('cancelled', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
+      getExecution.resolves([{ name: OLD_EXEC, state: 'CANCELLED' }]);
+      const res = await post(create.url, { group_id: 'cancelled' });
+      assert.equal(res.status, 202, res.text);
+      const old = fake.read('group_tasks/old-task')!;
+      assert.equal(old.state, 'FAILED');
+      assert.equal(
+        old.error,
+        `execution ${OLD_EXEC} ended CANCELLED before finishing the task; nodes may hold partial changes of this operation`,
+      );
+      const taskId = res.body.task_id as string;
+      assert.notEqual(taskId, 'old-task');
+      assert.equal(fake.read(`group_tasks/${taskId}`)!.state, 'PENDING');
+      assert.equal(fake.read('group_locks/g-cancelled')!.task_id, taskId);
+      sinon.assert.calledOnce(createExecution);
+      const warning = logs.entries.find((e) => e.event === 'group_task_abandoned');
+      assert.ok(warning, 'the take-over is logged');
+      assert.equal(warning.severity, 'WARNING');
+      assert.equal(warning.abandoned_task_id, 'old-task');
+    });
+
+    it('asks about the execution that claimed the task, not a duplicate createGroup recorded', async () => {
+      const claimer = `${WORKFLOW}/executions/claimer`;
+      holdLock('duplicate', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: claimer });
+      // The recorded execution lost the claim and ended at once; the claimer still runs.
+      getExecution.callsFake(async ({ name }: { name: string }) => [{ name, state: name === claimer ? 'ACTIVE' : 'SUCCEEDED' }]);
+      assert.equal((await post(create.url, { group_id: 'duplicate' })).status, 409);
+      sinon.assert.calledOnceWithExactly(getExecution, { name: claimer });
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
+    });
+
+    for (const [state, error] of [
+      ['FAILED', undefined],
+      ['SUCCEEDED', undefined],
+      ['NOT_FOUND (gRPC code 5)', Object.assign(new Error('NOT_FOUND'), { code: 5 })],
+      [
+        'NOT_FOUND (an HTTP 404 from the REST fallback)',
+        Object.assign(new Error('Request failed with status code 404'), { response: { status: 404 } }),
+      ],
+    ] as const) {
+      it(`takes the lock over when the execution ended ${state}`, async () => {
+        holdLock('ended', { state: 'PENDING', execution: OLD_EXEC });
+        if (error) getExecution.rejects(error);
+        else getExecution.resolves([{ name: OLD_EXEC, state }]);
+        const res = await post(create.url, { group_id: 'ended' });
+        assert.equal(res.status, 202, res.text);
+        assert.equal(fake.read('group_tasks/old-task')!.state, 'FAILED');
+        assert.match(String(fake.read('group_tasks/old-task')!.error), new RegExp(`ended ${state.split(' ')[0]} before finishing`));
+        assert.equal(fake.read('group_locks/g-ended')!.task_id, res.body.task_id);
+      });
+    }
+
+    it('answers 409 when the execution cannot be looked up (UNAVAILABLE): no take-over on doubt', async () => {
+      holdLock('doubt', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
+      getExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
+      const res = await post(create.url, { group_id: 'doubt' });
+      assert.equal(res.status, 409, res.text);
+      assert.doesNotMatch(res.text, /workflows down/);
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
+      assert.equal(fake.read('group_locks/g-doubt')!.task_id, 'old-task');
+      assert.ok(logs.entries.some((e) => e.severity === 'WARNING' && e.event === 'group_lock_check_failed'));
+    });
+
+    it('answers 409 to a PENDING task with no execution yet, younger than the grace period', async () => {
+      holdLock('young', { state: 'PENDING', created_at: at(Date.now() - 290_000) });
+      assert.equal((await post(create.url, { group_id: 'young' })).status, 409);
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'PENDING');
+      sinon.assert.notCalled(getExecution);
+    });
+
+    it('marks FAILED and takes over a PENDING task with no execution, older than the grace period', async () => {
+      holdLock('orphan', { state: 'PENDING', created_at: at(Date.now() - 310_000) });
+      const res = await post(create.url, { group_id: 'orphan' });
+      assert.equal(res.status, 202, res.text);
+      const old = fake.read('group_tasks/old-task')!;
+      assert.equal(old.state, 'FAILED');
+      assert.match(String(old.error), /no workflow execution was recorded for the task within 300 s/);
+      assert.equal(fake.read('group_locks/g-orphan')!.task_id, res.body.task_id);
+      sinon.assert.notCalled(getExecution);
+    });
+
+    it('answers 409 to a RUNNING task with no execution recorded, however old', async () => {
+      holdLock('unknown', { state: 'RUNNING', created_at: at(Date.now() - 3_600_000) });
+      assert.equal((await post(create.url, { group_id: 'unknown' })).status, 409);
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
+    });
+
+    it('leaves the task to a workflow that finished it meanwhile, and takes the lock it released', async () => {
+      holdLock('finished', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
+      getExecution.callsFake(async () => {
+        // The execution ends the task and releases the lock just after its state was read.
+        fake.seed('group_tasks/old-task', { ...fake.read('group_tasks/old-task'), state: 'SUCCEEDED' });
+        fake.docs.delete('group_locks/g-finished');
+        return [{ name: OLD_EXEC, state: 'SUCCEEDED' }];
+      });
+      const res = await post(create.url, { group_id: 'finished' });
+      assert.equal(res.status, 202, res.text);
+      assert.equal(fake.read('group_tasks/old-task')!.state, 'SUCCEEDED', 'not overwritten with FAILED');
+      assert.equal(fake.read('group_tasks/old-task')!.error, undefined);
+      assert.equal(fake.read('group_locks/g-finished')!.task_id, res.body.task_id);
+    });
+
+    it('answers 409 naming the winner when a concurrent request took the lock over first', async () => {
+      holdLock('contested', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
+      getExecution.callsFake(async () => {
+        // Another request failed the old task and took the lock in the meantime.
+        fake.seed('group_tasks/old-task', { ...fake.read('group_tasks/old-task'), state: 'FAILED', error: 'by the rival' });
+        fake.seed('group_tasks/rival', { state: 'PENDING', execution: `${WORKFLOW}/executions/rival` });
+        fake.seed('group_locks/g-contested', { task_id: 'rival', operation: 'delete', group_id: 'contested' });
+        return [{ name: OLD_EXEC, state: 'CANCELLED' }];
+      });
+      const res = await post(create.url, { group_id: 'contested' });
+      assert.equal(res.status, 409, res.text);
+      assert.match(res.body.detail, /rival/);
+      assert.equal(fake.read('group_tasks/old-task')!.error, 'by the rival');
+      assert.equal(fake.read('group_locks/g-contested')!.task_id, 'rival');
+      sinon.assert.calledOnce(getExecution);
+      sinon.assert.notCalled(createExecution);
+    });
+  });
+
   it('answers 409 when a concurrent request created the lock between its read and its commit', async () => {
     fake.hooks.beforeCommit = () => {
       fake.seed('group_locks/g-race', { task_id: 'rival', operation: 'create', group_id: 'race' });
@@ -158,8 +310,8 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal((await post(create.url, { group_id: 'no-workflow' })).status, 202);
   });
 
-  it('answers a Firestore failure with a 500 problem and starts nothing', async () => {
-    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 }));
+  it('answers an unexpected Firestore failure with a 500 problem and starts nothing', async () => {
+    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(Object.assign(new Error('INTERNAL'), { code: 13 }));
     const res = await post(create.url, { group_id: 'firestore-down' });
     assert.equal(res.status, 500);
     assert.match(res.contentType, /^application\/problem\+json/);

@@ -306,6 +306,11 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     const { result, task } = await runWorkflow('create');
     assert.equal(result.state, 'SUCCEEDED');
     assert.equal(task.execution.stringValue, 'exec');
+    assert.match(
+      task.claimed_by.stringValue as string,
+      new RegExp(`^projects/${PROJECT}/locations/l/workflows/groups/executions/[^/]+$`),
+      'the claim names its execution',
+    );
     const claims = firestore.seen.filter((r) => r.method === 'POST' && JSON.parse(r.body).writes[0].update);
     assert.equal(claims.length, 3, 'two claims lost to the concurrent writes, the third won');
   });
@@ -315,6 +320,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(result.state, 'NOT_CLAIMED');
     assert.deepEqual(nodeRequests(), [], 'no node is touched');
     assert.equal(task.state.stringValue, 'RUNNING', 'the task is left to its owner');
+    assert.equal(task.claimed_by, undefined, 'nor does it write its name');
     assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the lock is left to its owner');
   });
 
