@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LocalCloud } from './cloud';
 import { repoPath } from './paths';
 
@@ -8,17 +10,25 @@ import { repoPath } from './paths';
  * variables set (so client libraries in the tests reach the same emulators), stops the cloud, and exits
  * with the command's status. This is how `make test` runs the emulator and end-to-end suites
  * without a `make dev` running, and without colliding with one that is.
+ *
+ * Each run has its own folder, `.local/test-runs/<pid>/` (endpoints file and function logs), so
+ * two runs at once (two terminals, two engineers on one machine) never read each other's
+ * endpoints. The folder is removed when the command succeeds and kept, with its path printed,
+ * when it fails: the function logs are where a failing end-to-end test is explained.
  */
 async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2);
   if (!command) throw new Error('usage: withCloud <command> [args...]');
+  const runDir = repoPath('.local', 'test-runs', String(process.pid));
+  fs.rmSync(runDir, { recursive: true, force: true });
   const cloud = await LocalCloud.start({
-    logDir: repoPath('.local', 'test-logs'),
+    logDir: path.join(runDir, 'logs'),
     // End-to-end tests must not wait three minutes in `process`.
     functionEnv: { PROCESS_DELAY_SECONDS: process.env.PROCESS_DELAY_SECONDS ?? '2' },
   });
-  const file = repoPath('.local', 'test-endpoints.json');
+  const file = path.join(runDir, 'endpoints.json');
   cloud.writeEndpoints(file);
+  let code = 1;
   try {
     const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...cloud.serviceEnv, LOCAL_CLOUD_ENDPOINTS: file } });
     const stopChild = (): void => {
@@ -26,9 +36,12 @@ async function main(): Promise<number> {
     };
     process.on('SIGINT', stopChild);
     process.on('SIGTERM', stopChild);
-    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+    code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+    return code;
   } finally {
     await cloud.stop();
+    if (code === 0) fs.rmSync(runDir, { recursive: true, force: true });
+    else console.error(`withCloud: the local cloud's function logs are in ${path.relative(process.cwd(), path.join(runDir, 'logs'))}`);
   }
 }
 
