@@ -34,17 +34,27 @@ export class ScaledClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (this.record) this.sleeps.push(ms);
     const real = ms / this.speed;
+    // What sys.now() must at least read when the sleep ends (the documented guarantee).
+    const target = this.now() + ms;
     this.offset += ms - real;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, real);
+      let timer: NodeJS.Timeout;
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
+      // Node may fire a timer up to a millisecond early by Date.now(): wait out the remainder so
+      // a sleep never ends before its time.
+      const arm = (delay: number): void => {
+        timer = setTimeout(() => {
+          const left = target - this.now();
+          if (left > 0) return arm(left / this.speed);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, delay);
+      };
+      arm(real);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
