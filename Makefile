@@ -43,6 +43,11 @@ bench: build
 	node dist/bench/tagCounter.js
 	@if [ -f dist/bench/workflows.js ]; then node dist/bench/workflows.js; fi
 
+## Slow by design, so not in `make test`: exactly-once under faults and abandoned requests for
+## SOAK_SECONDS (default 120) against a throwaway local cloud.
+soak: build
+	node dist/local/withCloud.js node dist/bench/soak.js
+
 lint: node_modules
 	node_modules/.bin/eslint .
 
