@@ -16,6 +16,9 @@ locals {
     locks_collection        = "group_locks"
     dead_letters_collection = "group_dead_letters"
     node_sim_collection     = "node_sim"
+    # Days an ended task is kept (expires_at, then Firestore's TTL policy in firestore.tf
+    # deletes it). Both the functions and the workflow write expires_at, so both get it.
+    task_retention_days = 30
   }
 
   # nodeSim's URL, known before it exists (see local.function_base_url); a simulated node's base
@@ -39,6 +42,7 @@ locals {
     GROUP_TASKS_COLLECTION         = local.groups.tasks_collection
     GROUP_LOCKS_COLLECTION         = local.groups.locks_collection
     GROUP_TASK_START_GRACE_SECONDS = "300"
+    GROUP_TASK_RETENTION_DAYS      = tostring(local.groups.task_retention_days)
   }
   group_task_environment = {
     GROUP_TASKS_COLLECTION = local.groups.tasks_collection
@@ -81,6 +85,7 @@ locals {
     GROUP_TASKS_COLLECTION        = local.groups.tasks_collection
     GROUP_LOCKS_COLLECTION        = local.groups.locks_collection
     GROUP_DEAD_LETTERS_COLLECTION = local.groups.dead_letters_collection
+    GROUP_TASK_RETENTION_DAYS     = tostring(local.groups.task_retention_days)
     NODE_AUTH_AUDIENCE            = coalesce(var.group_node_auth_audience, local.node_sim_url)
   })
 }

@@ -18,6 +18,8 @@ export const PIPELINE_DATASET = 'pipeline';
 /** The groups workflow (System C) and the Firestore collections it shares with its functions. */
 export const GROUPS_WORKFLOW = 'groups';
 export const GROUP_COLLECTIONS = { GROUP_TASKS_COLLECTION: 'group_tasks', GROUP_LOCKS_COLLECTION: 'group_locks' };
+/** Days an ended task is kept (expires_at), as in Terraform (infra/groups.tf); the functions and the workflow both write it. */
+export const GROUP_TASK_RETENTION_DAYS = '30';
 
 /**
  * Node timeouts and retries of the groups workflow, small locally so a failing node costs
@@ -52,6 +54,7 @@ export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
     userEnvVars: (endpoints, functionEnv) => ({
       ...GROUP_COLLECTIONS,
       GROUP_DEAD_LETTERS_COLLECTION: 'group_dead_letters',
+      GROUP_TASK_RETENTION_DAYS: functionEnv.GROUP_TASK_RETENTION_DAYS ?? GROUP_TASK_RETENTION_DAYS,
       ...Object.fromEntries(Object.entries(LOCAL_GROUP_TIMING).map(([name, value]) => [name, functionEnv[name] ?? value])),
       // Local functions check no token; in the cloud this is the nodeSim URL (infra/groups.tf).
       NODE_AUTH_AUDIENCE: endpoints.functions.nodeSim ?? 'http://127.0.0.1',

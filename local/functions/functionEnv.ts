@@ -1,6 +1,6 @@
 import type { Endpoints } from '../cloud';
 import { LOCAL_BUCKETS } from '../storage/service';
-import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, PIPELINE_DATASET } from '../workflowDeployments';
+import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE_DATASET } from '../workflowDeployments';
 
 /**
  * Function-specific environment in the local cloud: what Terraform sets on each function in the
@@ -24,6 +24,7 @@ export function localFunctionEnv(name: string, endpoints: Endpoints): Record<str
         GROUP_TASK_URL: endpoints.functions.groupTask,
         // As in Terraform (infra/groups.tf).
         GROUP_TASK_START_GRACE_SECONDS: '300',
+        GROUP_TASK_RETENTION_DAYS: GROUP_TASK_RETENTION_DAYS,
         ...GROUP_COLLECTIONS,
       };
     case 'groupTask':

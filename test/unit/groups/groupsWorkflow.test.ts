@@ -143,10 +143,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
 
   const nodeUrl = (n: number): string => `${nodes.url}/n${n}`;
 
-  async function runWorkflow(operation: 'create' | 'delete', env: Record<string, string> = {}, taskState = 'PENDING') {
-    const nodeList = [1, 2, 3].map(nodeUrl);
-    docs.set(TASK_DOC, { fields: { state: { stringValue: taskState } }, updateTime: stamp() });
-    docs.set(LOCK_DOC, { fields: { task_id: { stringValue: TASK } }, updateTime: stamp() });
+  function deployEngine(env: Record<string, string> = {}) {
     const clock = new ScaledClock(1000);
     const engine = new WorkflowsEngine({ projectId: PROJECT, location: 'l', firestore: firestore.url.replace('http://', ''), clock });
     engine.deploy({
@@ -160,10 +157,31 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
         NODE_APPLY_MAX_ATTEMPTS: '2',
         NODE_CHECK_MAX_RETRIES: '2',
         COMPENSATION_MAX_RETRIES: '3',
+        GROUP_TASK_RETENTION_DAYS: '30',
         NODE_AUTH_AUDIENCE: 'https://nodes.example.com',
         ...env,
       },
     });
+    return { engine, clock };
+  }
+
+  async function runWorkflow(operation: 'create' | 'delete', env: Record<string, string> = {}, taskState = 'PENDING') {
+    const nodeList = [1, 2, 3].map(nodeUrl);
+    // As createGroup writes them: the task (with what a replay reads back) and the lock.
+    const strings = (values: string[]) => ({ arrayValue: { values: values.map((v) => ({ stringValue: v })) } });
+    docs.set(TASK_DOC, {
+      fields: {
+        state: { stringValue: taskState },
+        task_id: { stringValue: TASK },
+        operation: { stringValue: operation },
+        group_id: { stringValue: 'team' },
+        nodes: strings(nodeList),
+        outcomes: strings(nodeList.map(() => 'pending')),
+      },
+      updateTime: stamp(),
+    });
+    docs.set(LOCK_DOC, { fields: { task_id: { stringValue: TASK } }, updateTime: stamp() });
+    const { engine, clock } = deployEngine(env);
     const record = await engine.run('groups', { task_id: TASK, operation, group_id: 'team', nodes: nodeList });
     assert.equal(record.state, 'SUCCEEDED', `execution ${record.state}: ${record.error?.payload}`);
     const result = JSON.parse(record.result!) as {
@@ -198,6 +216,8 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(task.state.stringValue, 'SUCCEEDED');
     assert.equal(task.error, undefined);
     assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
+    const expiresIn = Date.parse(task.expires_at.timestampValue as string) - Date.now();
+    assert.ok(Math.abs(expiresIn - 30 * 86_400_000) < 60_000, `expires_at is GROUP_TASK_RETENTION_DAYS away: ${expiresIn} ms`);
     // The claim (a commit) marked it RUNNING; then one write per node and the final state:
     // progress is visible as it happens.
     assert.equal(taskPatches().length, 4);
@@ -258,7 +278,9 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(Number(letter.attempts.integerValue), 4);
     assert.equal(Number(letter.last_status.integerValue), 500);
     assert.equal(letter.task_id.stringValue, TASK);
-    assert.equal(docs.has(LOCK_DOC), false, 'the lock is released on failure too');
+    assert.equal(letter.state.stringValue, 'PENDING_REPLAY');
+    assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked while a dead letter is pending');
+    assert.equal(task.expires_at, undefined, 'a task holding its group never expires');
   });
 
   it('compensates a node whose outcome stayed unknown (no clear answer even to GETs)', async () => {
@@ -334,5 +356,138 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     const { result } = await runWorkflow('create');
     assert.equal(result.state, 'SUCCEEDED');
     assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, 'other-task');
+  });
+
+  describe('replay of the dead letters ({"replay_task": <task_id>})', () => {
+    const LETTER_ID = `${TASK}-0`;
+    const LETTER_DOC = `${DOCUMENTS}/group_dead_letters/${LETTER_ID}`;
+    /** n1 refuses deletes and n3 fails: the create ends FAILED with a dead letter for n1's DELETE. */
+    const failNode1Deletes = (node: string, method: string): Disruption =>
+      node === 'n1' && method === 'DELETE' ? { status: 500 } : undefined;
+
+    async function failWithDeadLetter(): Promise<void> {
+      disrupt = (node, method) => (node === 'n3' ? { status: 500 } : failNode1Deletes(node, method));
+      const { result } = await runWorkflow('create');
+      assert.equal(result.state, 'FAILED');
+      assert.deepEqual(result.dead_letters, [LETTER_ID]);
+      nodes.seen.length = 0;
+      calls.clear();
+    }
+
+    async function replay(taskId: string = TASK) {
+      const { engine } = deployEngine();
+      const record = await engine.run('groups', { replay_task: taskId });
+      const task = docs.get(TASK_DOC)?.fields;
+      const outcomes =
+        (task?.outcomes?.arrayValue as { values?: { stringValue: string }[] } | undefined)?.values?.map((v) => v.stringValue) ?? [];
+      return { record, task, outcomes, letter: docs.get(LETTER_DOC)?.fields };
+    }
+    const replayResult = (record: { state: string; result?: string; error?: { payload: string } }) => {
+      assert.equal(record.state, 'SUCCEEDED', `execution ${record.state}: ${record.error?.payload}`);
+      return JSON.parse(record.result!) as {
+        state: string;
+        replayed: string[];
+        remaining: string[];
+        error: string;
+        dead_letters: string[];
+      };
+    };
+
+    it('with the node healthy again: sends the DELETE, marks the dead letter REPLAYED, ends the task ROLLED_BACK and releases the lock', async () => {
+      await failWithDeadLetter();
+      disrupt = () => undefined;
+      const { record, task, outcomes, letter } = await replay();
+      const result = replayResult(record);
+      assert.equal(result.state, 'ROLLED_BACK');
+      assert.deepEqual(result.replayed, [LETTER_ID]);
+      assert.deepEqual(result.remaining, []);
+      assert.deepEqual(nodeRequests(), ['n1 GET', 'n1 DELETE'], 'a GET first, then the stored request');
+      assert.equal(groups.get('n1')!.has('team'), false);
+      assert.equal(letter!.state.stringValue, 'REPLAYED');
+      assert.equal(letter!.replayed_by.stringValue, record.id);
+      assert.ok(letter!.replayed_at.timestampValue);
+      assert.match(letter!.resolution.stringValue as string, /sent again/);
+      assert.equal(task!.state.stringValue, 'ROLLED_BACK');
+      assert.deepEqual(outcomes, ['rolled_back', 'rolled_back', 'failed']);
+      assert.match(
+        task!.error.stringValue as string,
+        new RegExp(`rollback incomplete.*; dead letters replayed by execution ${record.id}$`),
+      );
+      assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
+      assert.ok(task!.expires_at?.timestampValue, 'the ended task now expires');
+    });
+
+    it('with the node still failing: retries with back-off, keeps the dead letter pending with its attempts counted, the task FAILED and the lock', async () => {
+      await failWithDeadLetter();
+      disrupt = failNode1Deletes;
+      const taskBefore = docs.get(TASK_DOC)!.fields;
+      const { record, task, outcomes, letter } = await replay();
+      const result = replayResult(record);
+      assert.equal(result.state, 'FAILED');
+      assert.deepEqual(result.replayed, []);
+      assert.deepEqual(result.remaining, [LETTER_ID]);
+      assert.equal(calls.get('n1 DELETE'), 4, 'one attempt and COMPENSATION_MAX_RETRIES=3 retries');
+      assert.equal(letter!.state.stringValue, 'PENDING_REPLAY');
+      assert.equal(Number(letter!.attempts.integerValue), 8, '4 by the rollback, 4 by the replay');
+      assert.match(letter!.last_error.stringValue as string, /500/);
+      assert.equal(letter!.last_replay_by.stringValue, record.id);
+      assert.equal(task!.state.stringValue, 'FAILED');
+      assert.deepEqual(outcomes, ['compensation_failed', 'rolled_back', 'failed']);
+      assert.equal(task!.error.stringValue, taskBefore.error.stringValue);
+      assert.equal(task!.expires_at, undefined);
+      assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked');
+      assert.ok(groups.get('n1')!.has('team'));
+    });
+
+    it('when the node was fixed by hand: resolves the dead letter without sending the compensation', async () => {
+      await failWithDeadLetter();
+      groups.get('n1')!.delete('team'); // an operator deleted it by hand
+      disrupt = failNode1Deletes; // a DELETE would fail: it must not be sent
+      const { record, task, letter } = await replay();
+      const result = replayResult(record);
+      assert.equal(result.state, 'ROLLED_BACK');
+      assert.deepEqual(nodeRequests(), ['n1 GET'], 'only the check');
+      assert.equal(letter!.state.stringValue, 'REPLAYED');
+      assert.match(letter!.resolution.stringValue as string, /already restored; nothing was sent/);
+      assert.equal(task!.state.stringValue, 'ROLLED_BACK');
+      assert.equal(docs.has(LOCK_DOC), false);
+    });
+
+    /** Runs a replay that must be refused: the execution fails naming why, and nothing changed. */
+    async function assertRefused(taskId: string, reason: RegExp): Promise<void> {
+      const before = JSON.stringify([...docs.entries()]);
+      const { record } = await replay(taskId);
+      assert.equal(record.state, 'FAILED', `the replay ran: ${record.result}`);
+      assert.match(record.error!.payload, /replay refused/);
+      assert.match(record.error!.payload, reason);
+      assert.match(record.error!.payload, /nothing was changed/);
+      assert.equal(JSON.stringify([...docs.entries()]), before, 'no document changed');
+      assert.deepEqual(nodeRequests(), [], 'no node was called');
+    }
+
+    it('refuses a task that is not FAILED with dead letters', async () => {
+      await runWorkflow('create');
+      nodes.seen.length = 0;
+      await assertRefused(TASK, /is SUCCEEDED with no dead letters/);
+      // FAILED without dead letters (abandoned by its execution, or an unexpected error), holding its lock.
+      const task = docs.get(TASK_DOC)!;
+      docs.set(TASK_DOC, { ...task, fields: { ...task.fields, state: { stringValue: 'FAILED' } } });
+      docs.set(LOCK_DOC, { fields: { task_id: { stringValue: TASK } }, updateTime: stamp() });
+      await assertRefused(TASK, /is FAILED with no dead letters/);
+    });
+
+    it('refuses a task whose group is no longer locked by it, or locked by another task', async () => {
+      await failWithDeadLetter();
+      disrupt = () => undefined;
+      docs.set(LOCK_DOC, { fields: { task_id: { stringValue: 'later-task' } }, updateTime: stamp() });
+      await assertRefused(TASK, /names task later-task/);
+      docs.delete(LOCK_DOC);
+      await assertRefused(TASK, /no longer locked by task/);
+      assert.equal(docs.get(LETTER_DOC)!.fields.state.stringValue, 'PENDING_REPLAY');
+    });
+
+    it('refuses an unknown task', async () => {
+      await assertRefused('0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e', /no task/);
+    });
   });
 });
