@@ -28,6 +28,12 @@ export function readGroupOperationConfig() {
      * FAILED and takes the lock over.
      */
     startGraceSeconds: integer('GROUP_TASK_START_GRACE_SECONDS', { default: 300, min: 60, max: 86_400 }),
+    /**
+     * `GROUP_TASK_RETENTION_DAYS` (default 30, 1 to 3650): a task this function ends (`abandon`, a
+     * takeover) gets `expires_at` this far ahead, as the workflow does for the tasks it ends;
+     * Firestore's TTL policy deletes it after (infra/firestore.tf).
+     */
+    retentionDays: integer('GROUP_TASK_RETENTION_DAYS', { default: 30, min: 1, max: 3650 }),
     ...readGroupCollections(),
   };
 }

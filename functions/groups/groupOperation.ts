@@ -18,7 +18,8 @@ const validate = validator<GroupRequest>(groupRequestSchema);
  * `createGroup` and `deleteGroup`: `POST {"group_id"}` → 202 `{"task_id"}` with a `Location` on
  * groupTask. The task (PENDING, with the configured nodes) and the group's lock are written in
  * one Firestore transaction; a group already locked by a running task is a 409 (a lock whose task
- * was abandoned by its execution is taken over: `GroupTasks.start`). Then one
+ * was abandoned by its execution is taken over: `GroupTasks.start`; one held by a task that ended
+ * FAILED with dead letters is a 409 naming them, until they are replayed). Then one
  * execution of the groups workflow does the work. If that execution cannot be started, the task
  * is marked FAILED and the lock released before answering 502, so nothing is left held.
  */
@@ -30,7 +31,11 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
       path: '/',
       async handle({ req, res, log }) {
         const { group_id: groupId } = validate(readJsonObject(req));
-        tasks ??= new GroupTasks(firestore(), config, { checkExecution, startGraceSeconds: config.startGraceSeconds });
+        tasks ??= new GroupTasks(firestore(), config, {
+          checkExecution,
+          startGraceSeconds: config.startGraceSeconds,
+          retentionDays: config.retentionDays,
+        });
         let taskId: string;
         try {
           const started = await tasks.start(operation, groupId, config.nodes);
@@ -54,6 +59,15 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
               });
             }
             const running = err.holder.operation ? `a ${err.holder.operation} (task ${err.holder.task_id})` : `task ${err.holder.task_id}`;
+            if (err.holder.dead_letters?.length) {
+              throw new HttpError(
+                'conflict',
+                `Group ${groupId} is locked by ${running}, which ended FAILED with dead letters pending replay: ` +
+                  `${err.holder.dead_letters.join(', ')}. A node may still hold that operation's change. ` +
+                  `Replay them first: gcloud workflows run groups --data='{"replay_task":"${err.holder.task_id}"}' ` +
+                  '(README.md, System C, "Dead letters and replay"); the replay releases the group once none is pending.',
+              );
+            }
             throw new HttpError('conflict', `Group ${groupId} has an operation in progress: ${running}. Retry once it has finished.`);
           }
           throw err;

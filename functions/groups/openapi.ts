@@ -77,7 +77,9 @@ function operation(name: 'createGroup' | 'deleteGroup', summary: string, descrip
           409:
             "Another operation on this group is still running, or may be (its task id is in `detail`): the group's lock is held by a task whose workflow execution is active, or whose state could not be read. Retry once it has ended. " +
             'A lock is not held by a task whose execution ended without finishing it (cancelled, failed), nor by a PENDING task that no execution was started for within `GROUP_TASK_START_GRACE_SECONDS` (default 300): ' +
-            'that task is marked FAILED, naming why, and the new operation is accepted.',
+            'that task is marked FAILED, naming why, and the new operation is accepted. ' +
+            'A task that ended FAILED with dead letters (compensations that failed after every retry) keeps its group too, since a node may still hold its change: `detail` names the task and its dead letters. ' +
+            'Retrying does not help until an operator replays them (`gcloud workflows run groups --data=\'{"replay_task":"<task_id>"}\'`); the replay releases the group once none is pending.',
           502: 'The workflow could not be started. The task is marked FAILED and the group is not locked: retry.',
         }),
       },
@@ -93,7 +95,7 @@ export const groupsOpenApi: OpenApiFragment = {
       'Creates or deletes a group on every node of a cluster (`NODES`), or on none. A Cloud Workflow (`workflows/groups.yaml`) visits the nodes in order; ' +
       'a timeout, connection error, 429 or 5xx is an unknown outcome, settled with a GET before deciding. When a node fails, every node the operation changed is put back, in reverse order, ' +
       'with retries and exponential back-off; a group that existed before is never deleted. A compensation that still fails is written as a dead letter (Firestore `group_dead_letters`) ' +
-      'with the request to replay, and the task ends FAILED. Two operations on one group never run at once (409). ' +
+      'with the request to replay, and the task ends FAILED, keeping the group locked (409) until a replay run of the workflow (`{"replay_task": "<task_id>"}`) resolves them. Two operations on one group never run at once (409). ' +
       "nodeSim simulates any number of nodes for local runs and tests (`<nodeSim URL>/<node>` is a node's base URL), with switches that make a node answer a status or hang.",
   },
   schemas: {

@@ -8,16 +8,22 @@ import { TERMINAL_STATES, type GroupOperation, type TaskState } from './schemas'
  * The group tasks and the per-group locks in Firestore.
  *
  * `group_tasks/<task_id>`: `{task_id, operation, group_id, state, nodes: [url...], outcomes:
- * [outcome...], error?, dead_letters?, execution?, claimed_by?, created_at, updated_at}`. The
+ * [outcome...], error?, dead_letters?, execution?, claimed_by?, created_at, updated_at, expires_at?}`. The
  * function creates it and records `execution` (the execution it started); the workflow claims it
  * (PENDING → RUNNING, writing its own execution name as `claimed_by`) and from then on only the
  * workflow writes `state`, `outcomes`, `error` and `dead_letters`, except when a later `start`
- * finds that execution ended without finishing the task: see `start`.
+ * finds that execution ended without finishing the task: see `start`. `expires_at` is set once
+ * the task has ended and no longer holds its group (by the workflow, or by `abandon` and the
+ * takeover here): Firestore's TTL policy on it (infra/firestore.tf) deletes the task some time
+ * after. A FAILED task with dead letters never gets it while they are pending.
  *
  * `group_locks/g-<group_id>`: `{task_id, operation, group_id, acquired_at}`, present while an
  * operation on the group runs. It is created in the same transaction as the task, so two
  * requests for one group cannot both get a task; the workflow deletes it at the end (only if it
- * still names its own task). The `g-` prefix keeps every valid group id a valid document id
+ * still names its own task), except when the task ends FAILED with dead letters: then it is kept
+ * until a replay of the groups workflow (`{"replay_task"}`) resolves them, since a node may still
+ * hold that task's change and a later operation must neither run on top of it nor be undone by
+ * the replay. The `g-` prefix keeps every valid group id a valid document id
  * (`__x__` ids are reserved by Firestore).
  */
 export interface TaskDocument {
@@ -33,13 +39,14 @@ export interface TaskDocument {
   claimed_by?: string;
   created_at?: Timestamp;
   updated_at?: Timestamp;
+  expires_at?: Timestamp;
 }
 
-/** Another operation holds the group. */
+/** Another operation holds the group: one still running, or one that ended FAILED with dead letters pending replay (`holder.dead_letters`). */
 export class GroupLockedError extends Error {
   constructor(
     readonly groupId: string,
-    readonly holder: { task_id: string; operation?: string },
+    readonly holder: { task_id: string; operation?: string; dead_letters?: string[] },
     /** Set when the holder's execution could not be looked up, so the lock was left to it. */
     readonly lookupError?: Error,
   ) {
@@ -61,12 +68,14 @@ export interface StaleLockOptions {
   startGraceSeconds?: number;
   /** Milliseconds since the epoch (tests pass a fixed clock). */
   now?: () => number;
+  /** Days an ended task is kept (`expires_at`) when `abandon` or a takeover ends it; without it, none is written. */
+  retentionDays?: number;
 }
 
 /** The holder task as `tryStart` read it, for deciding whether it is stale. */
 interface Holder {
   lock: { task_id: string; operation?: string };
-  task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown };
+  task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown; dead_letters?: string[] };
 }
 
 /** gRPC status Firestore answers when `create` finds the document already there. */
@@ -93,8 +102,9 @@ export class GroupTasks {
 
   /**
    * Creates a PENDING task and takes the group's lock in one transaction. A lock whose task has
-   * ended is stale, left by a run that could not release it, and is taken over. A lock whose task
-   * has not ended is stale too when nothing will ever end it (see `staleness`): that task is
+   * ended is stale, left by a run that could not release it, and is taken over, except when that
+   * task ended FAILED with dead letters (`pendingReplay`): it holds the group until they are
+   * replayed. A lock whose task has not ended is stale too when nothing will ever end it (see `staleness`): that task is
    * marked FAILED, then the lock is taken over. Any other lock (including one naming a task that
    * does not exist) means the group is busy: `GroupLockedError`.
    */
@@ -102,13 +112,21 @@ export class GroupTasks {
     const first = await this.attempt(operation, groupId, nodes);
     if (typeof first === 'string') return { taskId: first };
     const stale = await this.staleness(first);
-    if (typeof stale !== 'string') throw new GroupLockedError(groupId, first.lock, stale.lookupError);
+    if (typeof stale !== 'string') throw new GroupLockedError(groupId, holderOf(first), stale.lookupError);
     await this.failAbandoned(first.lock.task_id, first.task!, stale);
     // Whether this request or a concurrent one failed the holder, read the lock again once: it
-    // is now free to take over, or another request has just taken it (409 naming that task).
+    // is now free to take over, or another request has just taken it (409 naming that task), or
+    // the holder had written dead letters before it was abandoned (409 naming them).
     const second = await this.attempt(operation, groupId, nodes);
     if (typeof second === 'string') return { taskId: second, replaced: { task_id: first.lock.task_id, error: stale } };
-    throw new GroupLockedError(groupId, second.lock);
+    throw new GroupLockedError(groupId, holderOf(second));
+  }
+
+  /** `expires_at` for a task ending now, when a retention is configured. */
+  private expiry(): { expires_at: Timestamp } | Record<string, never> {
+    if (this.staleLocks.retentionDays === undefined) return {};
+    const now = (this.staleLocks.now ?? Date.now)();
+    return { expires_at: firestoreModule().Timestamp.fromMillis(now + this.staleLocks.retentionDays * 86_400_000) };
   }
 
   /** `tryStart`, read again once if another request created the lock between our read and our commit. */
@@ -167,7 +185,9 @@ export class GroupTasks {
       const unchanged =
         task.get('state') === seen.state && task.get('execution') === seen.execution && task.get('claimed_by') === seen.claimed_by;
       if (!unchanged) return;
-      tx.update(ref, { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp() }, { lastUpdateTime: task.updateTime! });
+      // Dead letters it wrote before it was abandoned keep the group (and the task) for their replay.
+      const expiry = pendingReplay({ state: 'FAILED', dead_letters: task.get('dead_letters') }) ? {} : this.expiry();
+      tx.update(ref, { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp(), ...expiry }, { lastUpdateTime: task.updateTime! });
     });
   }
 
@@ -183,10 +203,16 @@ export class GroupTasks {
         const holderTask = await tx.get(this.task(holderLock.task_id));
         if (!holderTask.exists) return { lock: holderLock };
         const data = holderTask.data() as Partial<TaskDocument>;
-        if (!TERMINAL_STATES.includes(data.state!)) {
+        if (!TERMINAL_STATES.includes(data.state!) || pendingReplay(data)) {
           return {
             lock: holderLock,
-            task: { state: data.state!, execution: data.execution, claimed_by: data.claimed_by, created_at: data.created_at },
+            task: {
+              state: data.state!,
+              execution: data.execution,
+              claimed_by: data.claimed_by,
+              created_at: data.created_at,
+              dead_letters: data.dead_letters,
+            },
           };
         }
       }
@@ -226,7 +252,7 @@ export class GroupTasks {
     await this.db.runTransaction(async (tx) => {
       const lockRef = this.lock(groupId);
       const lock = await tx.get(lockRef);
-      tx.update(this.task(taskId), { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp() });
+      tx.update(this.task(taskId), { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp(), ...this.expiry() });
       if (lock.exists && lock.get('task_id') === taskId) tx.delete(lockRef);
     });
   }
@@ -236,6 +262,20 @@ export class GroupTasks {
     const snapshot = await this.task(taskId).get();
     return snapshot.exists ? (snapshot.data() as DocumentData as TaskDocument) : undefined;
   }
+}
+
+/**
+ * A task that ended FAILED with dead letters: a node may still hold its change, so it keeps its
+ * group until a replay (`{"replay_task"}` run of the groups workflow) resolves them. A task
+ * abandoned by its execution before it wrote any dead letter has none, and is taken over.
+ */
+function pendingReplay(task: { state?: TaskState; dead_letters?: unknown }): boolean {
+  return task.state === 'FAILED' && Array.isArray(task.dead_letters) && task.dead_letters.length > 0;
+}
+
+/** The holder as a 409 names it: the lock's task, and its dead letters when it waits for a replay. */
+function holderOf(holder: Holder): GroupLockedError['holder'] {
+  return holder.task && pendingReplay(holder.task) ? { ...holder.lock, dead_letters: holder.task.dead_letters } : holder.lock;
 }
 
 /** A Firestore Timestamp (or anything with `toMillis`) in milliseconds; undefined when unreadable. */

@@ -58,6 +58,23 @@ describe('groups config', () => {
       restoreEnv(saved);
     }
   });
+
+  it('reads GROUP_TASK_RETENTION_DAYS (default 30) and refuses a value outside 1 to 3650, naming it', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
+      delete process.env.GROUP_TASK_RETENTION_DAYS;
+      assert.equal(readGroupOperationConfig().retentionDays, 30);
+      process.env.GROUP_TASK_RETENTION_DAYS = '7';
+      assert.equal(readGroupOperationConfig().retentionDays, 7);
+      for (const bad of ['0', '3651', '30d']) {
+        process.env.GROUP_TASK_RETENTION_DAYS = bad;
+        assert.throws(() => readGroupOperationConfig(), /environment variable GROUP_TASK_RETENTION_DAYS must be/);
+      }
+    } finally {
+      restoreEnv(saved);
+    }
+  });
 });
 
 /** Puts process.env back as it was, key by key (process.env itself must stay the same object). */

@@ -109,6 +109,36 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(fake.read('group_locks/g-stale')!.task_id, res.body.task_id);
   });
 
+  it('takes over a lock whose task ended FAILED with an empty dead letter list', async () => {
+    fake.seed('group_locks/g-no-letters', { task_id: 'old-task', operation: 'create', group_id: 'no-letters' });
+    fake.seed('group_tasks/old-task', { state: 'FAILED', dead_letters: [] });
+    const res = await post(create.url, { group_id: 'no-letters' });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(fake.read('group_locks/g-no-letters')!.task_id, res.body.task_id);
+  });
+
+  it('answers 409 naming the dead letters while the lock is held by a task that ended FAILED with dead letters', async () => {
+    fake.seed('group_locks/g-dead', { task_id: 'old-task', operation: 'create', group_id: 'dead' });
+    fake.seed('group_tasks/old-task', {
+      state: 'FAILED',
+      operation: 'create',
+      group_id: 'dead',
+      dead_letters: ['old-task-0', 'old-task-2'],
+    });
+    const res = await post(remove.url, { group_id: 'dead' });
+    assert.equal(res.status, 409, res.text);
+    assert.match(res.contentType, /^application\/problem\+json/);
+    assert.match(res.body.detail, /old-task-0, old-task-2/);
+    assert.match(res.body.detail, /a create \(task old-task\)/);
+    assert.match(res.body.detail, /Replay them first: gcloud workflows run groups --data='\{"replay_task":"old-task"\}'/);
+    assert.match(res.body.detail, /README\.md, System C, "Dead letters and replay"/);
+    sinon.assert.notCalled(createExecution);
+    sinon.assert.notCalled(getExecution);
+    assert.equal(fake.read('group_locks/g-dead')!.task_id, 'old-task', 'the lock is kept');
+    assert.equal(fake.read('group_tasks/old-task')!.state, 'FAILED');
+    assert.equal(fake.docs.size, 2, 'no task was written');
+  });
+
   describe('a lock held by a task that has not ended', () => {
     const OLD_EXEC = `${WORKFLOW}/executions/old-exec`;
     const at = (ms: number) => ({ toMillis: () => ms });
@@ -156,6 +186,21 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
       assert.ok(warning, 'the take-over is logged');
       assert.equal(warning.severity, 'WARNING');
       assert.equal(warning.abandoned_task_id, 'old-task');
+      const expiresIn = (old.expires_at as { toMillis(): number }).toMillis() - Date.now();
+      assert.ok(Math.abs(expiresIn - 30 * 86_400_000) < 60_000, `the abandoned task expires in GROUP_TASK_RETENTION_DAYS: ${expiresIn} ms`);
+    });
+
+    it('marks FAILED a task abandoned after writing dead letters, and keeps the group for their replay (409)', async () => {
+      holdLock('abandoned-letters', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC, dead_letters: ['old-task-1'] });
+      getExecution.resolves([{ name: OLD_EXEC, state: 'FAILED' }]);
+      const res = await post(create.url, { group_id: 'abandoned-letters' });
+      assert.equal(res.status, 409, res.text);
+      assert.match(res.body.detail, /dead letters pending replay: old-task-1/);
+      const old = fake.read('group_tasks/old-task')!;
+      assert.equal(old.state, 'FAILED');
+      assert.equal(old.expires_at, undefined, 'a task holding its group never expires');
+      assert.equal(fake.read('group_locks/g-abandoned-letters')!.task_id, 'old-task');
+      sinon.assert.notCalled(createExecution);
     });
 
     it('asks about the execution that claimed the task, not a duplicate createGroup recorded', async () => {
@@ -302,6 +347,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(tasks.length, 1);
     assert.equal(tasks[0][1].data.state, 'FAILED');
     assert.match(String(tasks[0][1].data.error), /workflow could not be started/);
+    assert.ok(tasks[0][1].data.expires_at, 'the ended task expires');
     assert.ok(logs.entries.some((e) => e.severity === 'ERROR' && e.event === 'group_task_not_started'));
     sinon.assert.calledThrice(createExecution);
     // And the group can be operated on again at once.
