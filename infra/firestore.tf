@@ -34,3 +34,22 @@ resource "google_firestore_field" "tag_marker_ttl" {
 
   depends_on = [google_firestore_database.default]
 }
+
+# System C's group tasks (functions/groups/taskStore.ts, workflows/groups.yaml) get `expires_at`
+# once they have ended and no longer hold their group: GROUP_TASK_RETENTION_DAYS (groups.tf)
+# after that, this TTL policy deletes them. A FAILED task with dead letters pending replay keeps
+# its lock and never has the field, so it stays until replayed. Dead letters are never expired.
+resource "google_firestore_field" "group_task_ttl" {
+  project    = var.project_id
+  database   = "(default)"
+  collection = local.groups.tasks_collection
+  field      = "expires_at"
+
+  ttl_config {}
+
+  # No single-field indexes on expires_at, as for the tag markers above: nothing queries it, and
+  # an index on an ever-growing timestamp would put every task write on one index range.
+  index_config {}
+
+  depends_on = [google_firestore_database.default]
+}

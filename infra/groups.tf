@@ -7,7 +7,15 @@
 # group_locks/g-<group_id> (present while an operation on the group runs) and
 # group_dead_letters/<task_id>-<node index> (compensations that failed after every retry, each
 # with the request to replay: node, method, url, body, attempts, last error). Collections need no
-# declaration; the dead letters are never expired, since an operator must see every one.
+# declaration; the dead letters are never expired, since an operator must see every one. Ended
+# tasks are (expires_at, TTL policy in firestore.tf).
+#
+# A task that ends FAILED with dead letters keeps its group's lock until they are replayed. The
+# replay is a run of the same workflow, `gcloud workflows run groups --location=<region>
+# --data='{"replay_task":"<task_id>"}'`: no public endpoint, so who may replay is who holds
+# roles/workflows.invoker on the project (operators; createGroup/deleteGroup have it too, and
+# never send that argument). It needs nothing more of the workflow's account than a normal run
+# (roles/datastore.user for the task, lock and dead letters; run.invoker on the nodes).
 
 locals {
   groups = {
