@@ -63,6 +63,27 @@ describe('group operations end to end', function () {
   };
   const outcomes = (task: TaskView): string[] => [1, 2, 3].map((n) => task.nodes[node(n)]);
 
+  /**
+   * Runs the groups workflow with {"replay_task"} as an operator would (gcloud workflows run),
+   * through the local engine's Executions REST API, and waits for the execution to end.
+   */
+  async function runReplay(taskId: string): Promise<ReadResponse['body']> {
+    const { workflows, workflows_parent: parent } = localEndpoints() as unknown as { workflows: string; workflows_parent: string };
+    const started = await request(`${workflows}/v1/${parent}/workflows/groups/executions`, {
+      method: 'POST',
+      json: { argument: JSON.stringify({ replay_task: taskId }) },
+    });
+    assert.equal(started.status, 200, started.text);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const execution = await request(`${workflows}/v1/${started.body.name}?view=FULL`);
+      assert.equal(execution.status, 200, execution.text);
+      if (!['ACTIVE', 'QUEUED'].includes(execution.body.state)) return execution.body;
+      if (Date.now() > deadline) assert.fail(`replay ${started.body.name} still ${execution.body.state}`);
+      await sleep(150);
+    }
+  }
+
   afterEach(async () => {
     for (const n of [1, 2, 3]) {
       await switchNode(n, 'group/0');
@@ -216,13 +237,53 @@ describe('group operations end to end', function () {
     assert.equal(letter.attempts, 4, 'one attempt and COMPENSATION_MAX_RETRIES=3 retries');
     assert.equal(letter.last_status, 500);
     assert.equal(await nodeHas(1, g), true, 'node 1 still has the group the rollback could not delete');
+    assert.equal(letter.state, 'PENDING_REPLAY');
+  });
 
-    // Replaying the dead letter once the node is healthy finishes the rollback.
+  it('keeps the group locked while a dead letter is pending, until a replay execution finishes the rollback', async () => {
+    const g = newGroup('replay');
+    await switchNode(1, 'group/500', '?methods=DELETE');
+    await switchNode(3, 'group/500');
+    const task = await operate('create', g);
+    assert.equal(task.state, 'FAILED', JSON.stringify(task));
+    const [id] = task.dead_letters;
+
+    // A new operation on the group is refused while node 1 may still hold the failed create.
+    const busy = await start('create', g);
+    assert.equal(busy.status, 409, busy.text);
+    assert.match(busy.contentType, /^application\/problem\+json/);
+    assert.ok(busy.body.detail.includes(id), `the 409 names the dead letter: ${busy.body.detail}`);
+    assert.ok(busy.body.detail.includes(`"replay_task":"${task.task_id}"`), busy.body.detail);
+
+    // Heal the nodes, then replay through the Executions API.
     await switchNode(1, 'group/0');
     await switchNode(3, 'group/0');
-    const replay = await request(letter.url, { method: letter.method, json: letter.body });
-    assert.equal(replay.status, 200, replay.text);
-    assert.deepEqual(await holders(g), []);
+    const execution = await runReplay(task.task_id);
+    assert.equal(execution.state, 'SUCCEEDED', JSON.stringify(execution));
+    const result = JSON.parse(execution.result);
+    assert.equal(result.state, 'ROLLED_BACK', execution.result);
+    assert.deepEqual(result.replayed, [id]);
+    assert.deepEqual(result.remaining, []);
+
+    const letter = (await emulatorFirestore().collection('group_dead_letters').doc(id).get()).data();
+    assert.equal(letter?.state, 'REPLAYED');
+    assert.equal(letter?.replayed_by, String(execution.name).split('/').pop());
+    assert.ok(letter?.replayed_at, 'replayed_at is set');
+    assert.deepEqual(await holders(g), [], 'node 1 no longer has the group');
+    const lock = await emulatorFirestore().collection('group_locks').doc(`g-${g}`).get();
+    assert.equal(lock.exists, false, 'the replay released the lock');
+    const ended = await request(`${fn('groupTask')}/${task.task_id}`);
+    assert.equal(ended.body.state, 'ROLLED_BACK', ended.text);
+    assert.deepEqual(outcomes(ended.body), ['rolled_back', 'rolled_back', 'failed']);
+    assert.match(ended.body.error, /; dead letters replayed by execution \S+$/);
+
+    // A second replay is refused (the task is no longer FAILED), and the group is free again.
+    const again = await runReplay(task.task_id);
+    assert.equal(again.state, 'FAILED', JSON.stringify(again));
+    assert.match(again.error.payload, /replay refused/);
+    const next = await operate('create', g);
+    assert.equal(next.state, 'SUCCEEDED', JSON.stringify(next));
+    assert.deepEqual(await holders(g), [1, 2, 3]);
   });
 
   it('answers 409 to a second operation on a group while the first runs, and releases the lock after', async () => {
