@@ -8,11 +8,11 @@ import { TERMINAL_STATES, type GroupOperation, type TaskState } from './schemas'
  * The group tasks and the per-group locks in Firestore.
  *
  * `group_tasks/<task_id>`: `{task_id, operation, group_id, state, nodes: [url...], outcomes:
- * [outcome...], error?, dead_letters?, execution?, claimed_by?, created_at, updated_at, expires_at?}`. The
+ * [outcome...], error?, dead_letters?, execution?, claimed_by?, abandoned?, created_at, updated_at, expires_at?}`. The
  * function creates it and records `execution` (the execution it started); the workflow claims it
  * (PENDING → RUNNING, writing its own execution name as `claimed_by`) and from then on only the
  * workflow writes `state`, `outcomes`, `error` and `dead_letters`, except when a later `start`
- * finds that execution ended without finishing the task: see `start`. `expires_at` is set once
+ * finds that execution ended without finishing the task: see `start` (it then sets `abandoned`). `expires_at` is set once
  * the task has ended and no longer holds its group (by the workflow, or by `abandon` and the
  * takeover here): Firestore's TTL policy on it (infra/firestore.tf) deletes the task some time
  * after. A FAILED task with dead letters never gets it while they are pending.
@@ -37,6 +37,8 @@ export interface TaskDocument {
   dead_letters?: string[];
   execution?: string;
   claimed_by?: string;
+  /** Set when a later `start` marked it FAILED because its execution ended without finishing it. */
+  abandoned?: boolean;
   created_at?: Timestamp;
   updated_at?: Timestamp;
   expires_at?: Timestamp;
@@ -75,7 +77,7 @@ export interface StaleLockOptions {
 /** The holder task as `tryStart` read it, for deciding whether it is stale. */
 interface Holder {
   lock: { task_id: string; operation?: string };
-  task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown; dead_letters?: string[] };
+  task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown; dead_letters?: string[]; abandoned?: boolean };
 }
 
 /** gRPC status Firestore answers when `create` finds the document already there. */
@@ -115,8 +117,7 @@ export class GroupTasks {
     if (typeof stale !== 'string') throw new GroupLockedError(groupId, holderOf(first), stale.lookupError);
     await this.failAbandoned(first.lock.task_id, first.task!, stale);
     // Whether this request or a concurrent one failed the holder, read the lock again once: it
-    // is now free to take over, or another request has just taken it (409 naming that task), or
-    // the holder had written dead letters before it was abandoned (409 naming them).
+    // is now free to take over, or another request has just taken it (409 naming that task).
     const second = await this.attempt(operation, groupId, nodes);
     if (typeof second === 'string') return { taskId: second, replaced: { task_id: first.lock.task_id, error: stale } };
     throw new GroupLockedError(groupId, holderOf(second));
@@ -185,9 +186,19 @@ export class GroupTasks {
       const unchanged =
         task.get('state') === seen.state && task.get('execution') === seen.execution && task.get('claimed_by') === seen.claimed_by;
       if (!unchanged) return;
-      // Dead letters it wrote before it was abandoned keep the group (and the task) for their replay.
-      const expiry = pendingReplay({ state: 'FAILED', dead_letters: task.get('dead_letters') }) ? {} : this.expiry();
-      tx.update(ref, { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp(), ...expiry }, { lastUpdateTime: task.updateTime! });
+      // Dead letters it wrote before it stopped are not replayable: its rollback did not finish,
+      // so a replay could not make it ROLLED_BACK. Like every abandoned task, it gives up its
+      // group; its error names them, for an operator to check those nodes by hand.
+      const letters = task.get('dead_letters') as unknown;
+      const note =
+        Array.isArray(letters) && letters.length > 0
+          ? `; its dead letters ${letters.join(', ')} were written before it stopped and are not replayed (its group is taken over): check those nodes by hand`
+          : '';
+      tx.update(
+        ref,
+        { state: 'FAILED', error: error + note, abandoned: true, updated_at: FieldValue.serverTimestamp(), ...this.expiry() },
+        { lastUpdateTime: task.updateTime! },
+      );
     });
   }
 
@@ -212,6 +223,7 @@ export class GroupTasks {
               claimed_by: data.claimed_by,
               created_at: data.created_at,
               dead_letters: data.dead_letters,
+              abandoned: data.abandoned,
             },
           };
         }
@@ -266,11 +278,11 @@ export class GroupTasks {
 
 /**
  * A task that ended FAILED with dead letters: a node may still hold its change, so it keeps its
- * group until a replay (`{"replay_task"}` run of the groups workflow) resolves them. A task
- * abandoned by its execution before it wrote any dead letter has none, and is taken over.
+ * group until a replay (`{"replay_task"}` run of the groups workflow) resolves them. A task its
+ * execution abandoned (marked FAILED by `start`) is taken over, dead letters or not: see `failAbandoned`.
  */
-function pendingReplay(task: { state?: TaskState; dead_letters?: unknown }): boolean {
-  return task.state === 'FAILED' && Array.isArray(task.dead_letters) && task.dead_letters.length > 0;
+function pendingReplay(task: { state?: TaskState; dead_letters?: unknown; abandoned?: boolean }): boolean {
+  return task.state === 'FAILED' && task.abandoned !== true && Array.isArray(task.dead_letters) && task.dead_letters.length > 0;
 }
 
 /** The holder as a 409 names it: the lock's task, and its dead letters when it waits for a replay. */

@@ -190,17 +190,27 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
       assert.ok(Math.abs(expiresIn - 30 * 86_400_000) < 60_000, `the abandoned task expires in GROUP_TASK_RETENTION_DAYS: ${expiresIn} ms`);
     });
 
-    it('marks FAILED a task abandoned after writing dead letters, and keeps the group for their replay (409)', async () => {
+    it('takes over a task abandoned mid-rollback after writing dead letters, naming them in its error (its rollback never finished: not replayable)', async () => {
       holdLock('abandoned-letters', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC, dead_letters: ['old-task-1'] });
       getExecution.resolves([{ name: OLD_EXEC, state: 'FAILED' }]);
       const res = await post(create.url, { group_id: 'abandoned-letters' });
-      assert.equal(res.status, 409, res.text);
-      assert.match(res.body.detail, /dead letters pending replay: old-task-1/);
+      assert.equal(res.status, 202, res.text);
       const old = fake.read('group_tasks/old-task')!;
       assert.equal(old.state, 'FAILED');
-      assert.equal(old.expires_at, undefined, 'a task holding its group never expires');
-      assert.equal(fake.read('group_locks/g-abandoned-letters')!.task_id, 'old-task');
-      sinon.assert.notCalled(createExecution);
+      assert.equal(old.abandoned, true);
+      assert.match(
+        String(old.error),
+        /ended FAILED before finishing.*; its dead letters old-task-1 .*not replayed.*check those nodes by hand/,
+      );
+      assert.ok(old.expires_at, 'it no longer holds its group, so it expires');
+      assert.equal(fake.read('group_locks/g-abandoned-letters')!.task_id, res.body.task_id);
+    });
+
+    it('takes over a lock still held by a task already marked abandoned, whatever its dead letters', async () => {
+      holdLock('abandoned-before', { state: 'FAILED', abandoned: true, dead_letters: ['old-task-0'] });
+      const res = await post(create.url, { group_id: 'abandoned-before' });
+      assert.equal(res.status, 202, res.text);
+      sinon.assert.notCalled(getExecution);
     });
 
     it('asks about the execution that claimed the task, not a duplicate createGroup recorded', async () => {

@@ -476,6 +476,13 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
       await assertRefused(TASK, /is FAILED with no dead letters/);
     });
 
+    it('refuses a task its execution abandoned mid-rollback (marked FAILED by a later createGroup), dead letters or not', async () => {
+      await failWithDeadLetter();
+      const task = docs.get(TASK_DOC)!;
+      docs.set(TASK_DOC, { ...task, fields: { ...task.fields, abandoned: { booleanValue: true } } });
+      await assertRefused(TASK, /was abandoned by its execution/);
+    });
+
     it('refuses a task whose group is no longer locked by it, or locked by another task', async () => {
       await failWithDeadLetter();
       disrupt = () => undefined;
