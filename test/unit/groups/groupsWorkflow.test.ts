@@ -37,6 +37,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
   let version = 0;
   let touchTaskAfterRead = 0;
   let failPatch: (name: string) => boolean = () => false;
+  let failCommit: (writes: unknown[]) => boolean = () => false;
   const calls = new Map<string, number>();
 
   const stamp = (): string => new Date(Date.UTC(2026, 0, 1) + ++version).toISOString().replace('Z', `${String(version).padStart(3, '0')}Z`);
@@ -58,6 +59,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     disrupt = () => undefined;
     touchTaskAfterRead = 0;
     failPatch = () => false;
+    failCommit = () => false;
   });
 
   function serveFirestore(req: SeenRequest, res: ServerResponse): void {
@@ -67,18 +69,33 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
         delete?: string;
         update?: { name: string; fields: Fields };
         updateMask?: { fieldPaths: string[] };
-        currentDocument?: { updateTime?: string };
+        transform?: { document: string; fieldTransforms: { fieldPath: string; appendMissingElements: { values: unknown[] } }[] };
+        currentDocument?: { updateTime?: string; exists?: boolean };
       };
       const { writes } = JSON.parse(req.body) as { writes: Write[] };
+      if (failCommit(writes)) return json(res, 500, { error: { code: 500, status: 'INTERNAL', message: 'scripted failure' } });
       for (const w of writes) {
-        const current = docs.get(w.delete ?? w.update!.name);
+        const current = docs.get(w.delete ?? w.update?.name ?? w.transform!.document);
         if (w.currentDocument?.updateTime && current?.updateTime !== w.currentDocument.updateTime) {
           return json(res, 400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: 'stale' } });
+        }
+        if (w.currentDocument?.exists === true && !current) {
+          return json(res, 404, { error: { code: 404, status: 'NOT_FOUND', message: 'no document' } });
         }
       }
       for (const w of writes) {
         if (w.delete) docs.delete(w.delete);
-        else {
+        else if (w.transform) {
+          // appendMissingElements: a set union, in order, as Firestore does it.
+          const fields = { ...(docs.get(w.transform.document)?.fields ?? {}) };
+          for (const t of w.transform.fieldTransforms) {
+            const values = [...(((fields[t.fieldPath]?.arrayValue as { values?: unknown[] }) ?? {}).values ?? [])];
+            for (const v of t.appendMissingElements.values)
+              if (!values.some((x) => JSON.stringify(x) === JSON.stringify(v))) values.push(v);
+            fields[t.fieldPath] = { arrayValue: { values } };
+          }
+          docs.set(w.transform.document, { fields, updateTime: stamp() });
+        } else {
           const fields = { ...(docs.get(w.update!.name)?.fields ?? {}) };
           for (const path of w.updateMask!.fieldPaths) fields[path] = w.update!.fields[path];
           docs.set(w.update!.name, { fields, updateTime: stamp() });
@@ -304,6 +321,47 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(groups.get('n1')!.size + groups.get('n2')!.size, 0, 'what was created is deleted again');
     assert.ok(!nodeRequests().some((r) => r.startsWith('n3')));
     assert.equal(docs.has(LOCK_DOC), false, 'the lock is released');
+  });
+
+  it('when the rollback itself fails unexpectedly after a dead letter: the task lists it, ends FAILED and keeps the lock', async () => {
+    const id = `${TASK}-0`;
+    const letterDoc = `${DOCUMENTS}/group_dead_letters/${id}`;
+    disrupt = (node, method) => (node === 'n3' || (node === 'n1' && method === 'DELETE') ? { status: 500 } : undefined);
+    let failed = false;
+    let listedWhenWritten: unknown;
+    // The task write right after n1's dead letter (the rollback's save of its outcome) fails once.
+    failPatch = (name) => {
+      if (name !== TASK_DOC || !docs.has(letterDoc) || failed) return false;
+      listedWhenWritten = docs.get(TASK_DOC)!.fields.dead_letters;
+      return (failed = true);
+    };
+    const { result, task, outcomes } = await runWorkflow('create');
+    assert.ok(failed, 'the scripted failure happened');
+    assert.deepEqual(listedWhenWritten, { arrayValue: { values: [{ stringValue: id }] } }, 'listed on the task as it was written');
+    assert.equal(result.state, 'FAILED');
+    assert.deepEqual(result.dead_letters, [id]);
+    assert.equal(task.state.stringValue, 'FAILED');
+    assert.deepEqual(task.dead_letters, { arrayValue: { values: [{ stringValue: id }] } }, 'the task lists the dead letter');
+    assert.match(task.error.stringValue as string, new RegExp(`unexpected error.*dead letters: ${id}$`));
+    assert.equal(outcomes[0], 'compensation_failed');
+    assert.equal(docs.get(letterDoc)!.fields.state.stringValue, 'PENDING_REPLAY');
+    assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked');
+    assert.equal(task.expires_at, undefined, 'a task holding its group never expires');
+  });
+
+  it('finds a dead letter whose listing on the task failed (its document exists) and keeps the lock', async () => {
+    const id = `${TASK}-0`;
+    disrupt = (node, method) => (node === 'n3' || (node === 'n1' && method === 'DELETE') ? { status: 500 } : undefined);
+    let failed = false;
+    failCommit = (writes) => JSON.stringify(writes).includes('appendMissingElements') && !failed && (failed = true);
+    const { result, task } = await runWorkflow('create');
+    assert.ok(failed, 'the scripted failure happened');
+    assert.equal(result.state, 'FAILED');
+    assert.deepEqual(result.dead_letters, [id]);
+    assert.deepEqual(task.dead_letters, { arrayValue: { values: [{ stringValue: id }] } });
+    assert.match(task.error.stringValue as string, new RegExp(`unexpected error.*dead letters: ${id}$`));
+    assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked');
+    assert.equal(task.expires_at, undefined);
   });
 
   it('restores the group where a failed delete removed it', async () => {
