@@ -446,6 +446,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
         state: string;
         replayed: string[];
         remaining: string[];
+        missing: string[];
         error: string;
         dead_letters: string[];
       };
@@ -509,6 +510,33 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
       assert.match(letter!.resolution.stringValue as string, /already restored; nothing was sent/);
       assert.equal(task!.state.stringValue, 'ROLLED_BACK');
       assert.equal(docs.has(LOCK_DOC), false);
+    });
+
+    it('with a dead-letter document gone: replays the others, reports it missing and remaining, keeps the task FAILED and the lock', async () => {
+      const GONE = `${TASK}-1`;
+      // n1 and n2 refuse deletes and n3 fails: two dead letters, n2's written first (reverse order).
+      disrupt = (node, method) => (node === 'n3' || (node !== 'n3' && method === 'DELETE') ? { status: 500 } : undefined);
+      const first = await runWorkflow('create');
+      assert.deepEqual(first.result.dead_letters, [GONE, LETTER_ID]);
+      docs.delete(`${DOCUMENTS}/group_dead_letters/${GONE}`); // deleted by hand
+      nodes.seen.length = 0;
+      calls.clear();
+      disrupt = () => undefined;
+      const { record, task, outcomes, letter } = await replay();
+      const result = replayResult(record);
+      assert.equal(result.state, 'FAILED');
+      assert.deepEqual(result.replayed, [LETTER_ID], 'the other dead letter is replayed');
+      assert.deepEqual(result.remaining, [GONE]);
+      assert.deepEqual(result.missing, [GONE]);
+      assert.deepEqual(result.dead_letters, [GONE, LETTER_ID]);
+      assert.deepEqual(nodeRequests(), ['n1 GET', 'n1 DELETE'], 'nothing is sent for the missing one');
+      assert.equal(letter!.state.stringValue, 'REPLAYED');
+      assert.equal(task!.state.stringValue, 'FAILED');
+      assert.deepEqual(outcomes, ['rolled_back', 'compensation_failed', 'failed']);
+      assert.equal(task!.expires_at, undefined);
+      assert.deepEqual(task!.dead_letters, { arrayValue: { values: [GONE, LETTER_ID].map((v) => ({ stringValue: v })) } });
+      assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked: an operator must look');
+      assert.ok(groups.get('n2')!.has('team'), "n2's change is left for the operator");
     });
 
     /** Runs a replay that must be refused: the execution fails naming why, and nothing changed. */
