@@ -343,10 +343,28 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(task.state.stringValue, 'FAILED');
     assert.deepEqual(task.dead_letters, { arrayValue: { values: [{ stringValue: id }] } }, 'the task lists the dead letter');
     assert.match(task.error.stringValue as string, new RegExp(`unexpected error.*dead letters: ${id}$`));
-    assert.equal(outcomes[0], 'compensation_failed');
+    // Run again after the error, the rollback settles n2 (already back) with its GET and does not
+    // send n1's compensation again.
+    assert.deepEqual(outcomes, ['compensation_failed', 'rolled_back', 'failed']);
+    assert.equal(calls.get('n1 DELETE'), 4, 'the dead-lettered compensation is not sent again');
     assert.equal(docs.get(letterDoc)!.fields.state.stringValue, 'PENDING_REPLAY');
     assert.equal(docs.get(LOCK_DOC)?.fields.task_id.stringValue, TASK, 'the group stays locked');
     assert.equal(task.expires_at, undefined, 'a task holding its group never expires');
+  });
+
+  it('runs a rollback cut short by an unexpected error again, so the nodes it had not reached are compensated too', async () => {
+    disrupt = (node) => (node === 'n3' ? { status: 500 } : undefined);
+    let failed = false;
+    // The task write after n2's compensation fails once: n1 has not been compensated yet.
+    failPatch = (name) => name === TASK_DOC && calls.get('n2 DELETE') === 1 && !calls.has('n1 DELETE') && !failed && (failed = true);
+    const { result, task, outcomes } = await runWorkflow('create');
+    assert.ok(failed, 'the scripted failure happened');
+    assert.equal(result.state, 'FAILED');
+    assert.match(task.error.stringValue as string, /unexpected error/);
+    assert.deepEqual(outcomes, ['rolled_back', 'rolled_back', 'failed']);
+    assert.equal(groups.get('n1')!.size + groups.get('n2')!.size, 0, 'both nodes are back');
+    assert.deepEqual(result.dead_letters, []);
+    assert.equal(docs.has(LOCK_DOC), false, 'nothing pending: the lock is released');
   });
 
   it('finds a dead letter whose listing on the task failed (its document exists) and keeps the lock', async () => {
