@@ -238,6 +238,8 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     // The claim (a commit) marked it RUNNING; then one write per node and the final state:
     // progress is visible as it happens.
     assert.equal(taskPatches().length, 4);
+    const reads = firestore.seen.filter((r) => r.method === 'GET').map((r) => decodeURIComponent(r.path).split('/').slice(-2)[0]);
+    assert.deepEqual(reads, ['group_tasks', 'group_locks'], 'the claim and the lock release: no dead letter is looked for');
     assert.equal(nodes.seen[1].headers.authorization?.startsWith('Bearer '), true, 'nodes are called with OIDC');
   });
 
