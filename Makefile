@@ -55,6 +55,7 @@ format: node_modules
 	node_modules/.bin/prettier --write .
 
 check-format: node_modules
+	node_modules/.bin/prettier --check --log-level warn .
 	terraform fmt -check -recursive infra
 
 clean:

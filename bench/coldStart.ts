@@ -14,7 +14,12 @@ import { median, printTable } from './report';
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-async function firstAnswerMs(target: string, source: string, env: Record<string, string>, request: { path: string; init?: RequestInit }): Promise<number> {
+async function firstAnswerMs(
+  target: string,
+  source: string,
+  env: Record<string, string>,
+  request: { path: string; init?: RequestInit },
+): Promise<number> {
   const fn = await FunctionUnderTest.start(target, source, env);
   try {
     const res = await fetch(fn.url + request.path, request.init);
@@ -37,7 +42,13 @@ async function main(): Promise<void> {
   const probe = { path: '/', init: { method: 'PATCH' } };
   const subjects = [
     { label: 'hello (bare framework)', target: 'hello', source: 'bench/fixtures/hello', request: { path: '/' } },
-    ...FUNCTIONS.map((f) => ({ label: f.name, target: f.name, source: f.source, request: probe, extraEnv: localFunctionEnv(f.name, endpoints) })),
+    ...FUNCTIONS.map((f) => ({
+      label: f.name,
+      target: f.name,
+      source: f.source,
+      request: probe,
+      extraEnv: localFunctionEnv(f.name, endpoints),
+    })),
     {
       label: 'incrementTag, first real increment',
       target: 'incrementTag',

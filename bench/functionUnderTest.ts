@@ -20,10 +20,14 @@ export class FunctionUnderTest {
     const port = await freePort();
     const main = path.join(path.dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
     const spawnedAt = process.hrtime.bigint();
-    const child = spawn(process.execPath, [main, `--target=${target}`, '--signature-type=http', `--source=${repoPath('dist', source + '.js')}`, `--port=${port}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      [main, `--target=${target}`, '--signature-type=http', `--source=${repoPath('dist', source + '.js')}`, `--port=${port}`],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...env },
+      },
+    );
     const fn = new FunctionUnderTest(`http://127.0.0.1:${port}`, child, spawnedAt);
     // Poll the port as fast as is reasonable: the first connection is the earliest a request can be answered.
     while (!(await acceptsConnections(port))) {

@@ -31,7 +31,14 @@ export async function load(
       const body = options.body?.();
       const t = process.hrtime.bigint();
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: options.method ?? 'GET', headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: options.method ?? 'GET',
+          headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+        },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -44,7 +44,16 @@ async function throughput(env: Record<string, string>): Promise<void> {
     const rows = [
       ['hello (bare)', await load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
       // The function's own ceiling: a body it refuses (400) touches no backend.
-      ['incrementTag, refused body (no Firestore)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body: () => '{"name":"X","value":0}', expectStatus: 400 })],
+      [
+        'incrementTag, refused body (no Firestore)',
+        await load(increment.url, {
+          concurrency: CONCURRENCY,
+          seconds: SECONDS,
+          method: 'POST',
+          body: () => '{"name":"X","value":0}',
+          expectStatus: 400,
+        }),
+      ],
       ['incrementTag (4 hot tags)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body })],
       ['tagStats (4 tags)', await load(stats.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
     ] as const;
@@ -52,7 +61,14 @@ async function throughput(env: Record<string, string>): Promise<void> {
     printTable(
       `Throughput: ${CONCURRENCY} concurrent keep-alive clients for ${SECONDS} s each, one instance, Firestore emulator (2 shared cores)`,
       ['function', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'ratio to bare'],
-      rows.map(([label, r]) => [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1), (r.perSecond / bare).toFixed(3) + '×']),
+      rows.map(([label, r]) => [
+        label,
+        r.perSecond.toFixed(0),
+        String(r.errors),
+        r.p50ms.toFixed(1),
+        r.p99ms.toFixed(1),
+        (r.perSecond / bare).toFixed(3) + '×',
+      ]),
     );
   } finally {
     await Promise.all([hello.stop(), increment.stop(), stats.stop()]);
@@ -90,7 +106,15 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
       const text = await res.text();
       const ms = Date.now() - t;
       const keys = Object.keys(JSON.parse(text) as object).length;
-      rows.push([String(count), String(keys), (text.length / 1024 / 1024).toFixed(2), String(ms), baseline.toFixed(0), fn.peakRssMiB().toFixed(0), seedSeconds.toFixed(0)]);
+      rows.push([
+        String(count),
+        String(keys),
+        (text.length / 1024 / 1024).toFixed(2),
+        String(ms),
+        baseline.toFixed(0),
+        fn.peakRssMiB().toFixed(0),
+        seedSeconds.toFixed(0),
+      ]);
     } finally {
       await fn.stop();
     }

@@ -25,7 +25,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     name: 'incrementTag',
     source: 'functions/tags/incrementTag',
     system: 'tags',
-    summary: 'Adds a value from 1 to 9 to a tag\'s total, exactly once.',
+    summary: "Adds a value from 1 to 9 to a tag's total, exactly once.",
     public: true,
   },
   {

@@ -221,7 +221,9 @@ if (require.main === module) {
   try {
     const { outDir } = parseArgs(process.argv.slice(2));
     for (const fn of packageFunctions({ outDir })) {
-      process.stdout.write(`${path.relative(process.cwd(), fn.dir) || fn.dir}  main=${fn.main}  (${fn.loads.length} modules at cold start)\n`);
+      process.stdout.write(
+        `${path.relative(process.cwd(), fn.dir) || fn.dir}  main=${fn.main}  (${fn.loads.length} modules at cold start)\n`,
+      );
     }
   } catch (err) {
     process.stderr.write(`packageFunctions: ${(err as Error).message}\n`);

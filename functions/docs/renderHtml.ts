@@ -40,12 +40,20 @@ ${sections.join('\n')}
 function renderOperation(method: string, path: string, op: OpenApiObject): string {
   const params = (op.parameters as OpenApiObject[] | undefined) ?? [];
   const paramRows = params
-    .map((p) => `<tr><td><code>${esc(String(p.name))}</code></td><td>${esc(String(p.in))}</td><td>${p.required ? 'required' : 'optional'}</td><td>${esc(String(p.description ?? ''))}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${esc(String(p.name))}</code></td><td>${esc(String(p.in))}</td><td>${p.required ? 'required' : 'optional'}</td><td>${esc(String(p.description ?? ''))}</td></tr>`,
+    )
     .join('');
   const body = op.requestBody as OpenApiObject | undefined;
-  const bodyHtml = body ? `<h4>Request body</h4><p>${esc(String(body.description ?? ''))}</p>${renderContent(body.content as OpenApiObject)}` : '';
+  const bodyHtml = body
+    ? `<h4>Request body</h4><p>${esc(String(body.description ?? ''))}</p>${renderContent(body.content as OpenApiObject)}`
+    : '';
   const responses = Object.entries(op.responses as Record<string, OpenApiObject>)
-    .map(([status, r]) => `<tr><td><b>${esc(status)}</b></td><td>${esc(String(r.description))}${r.content ? renderContent(r.content as OpenApiObject) : ''}</td></tr>`)
+    .map(
+      ([status, r]) =>
+        `<tr><td><b>${esc(status)}</b></td><td>${esc(String(r.description))}${r.content ? renderContent(r.content as OpenApiObject) : ''}</td></tr>`,
+    )
     .join('');
   return `<div class="op"><h3><span class="m ${esc(method)}">${esc(method)}</span><code>${esc(path)}</code> — ${esc(String(op.summary ?? ''))}</h3>
 <p>${esc(String(op.description ?? ''))}</p>

@@ -36,7 +36,11 @@ export const checkStatus = httpFunction('checkStatus', [
         case 'SUCCEEDED':
           return sendJson(res, 200, { execution_id: id, state: stateName, result: parseJson(execution.result) });
         case 'FAILED':
-          return sendJson(res, 200, { execution_id: id, state: stateName, error: { payload: parseJson(execution.error?.payload), context: execution.error?.context ?? '' } });
+          return sendJson(res, 200, {
+            execution_id: id,
+            state: stateName,
+            error: { payload: parseJson(execution.error?.payload), context: execution.error?.context ?? '' },
+          });
         case 'CANCELLED':
         case 'UNAVAILABLE':
           return sendJson(res, 200, { execution_id: id, state: stateName });

@@ -25,9 +25,13 @@ export function executionNameFor(input: string, config: WorkflowConfig, pointer:
 
 function checked(id: string, config: WorkflowConfig, pointer: string): { id: string; name: string } {
   if (!ID.test(id)) {
-    throw new HttpError('validation_failed', 'The execution id is malformed: expected 1 to 128 letters, digits, "-" or "_", or a full execution name.', {
-      errors: [{ pointer, detail: 'is not an execution id' }],
-    });
+    throw new HttpError(
+      'validation_failed',
+      'The execution id is malformed: expected 1 to 128 letters, digits, "-" or "_", or a full execution name.',
+      {
+        errors: [{ pointer, detail: 'is not an execution id' }],
+      },
+    );
   }
   return { id, name: `${config.workflowPath}/executions/${id}` };
 }

@@ -17,7 +17,9 @@ export const isValidInput = httpFunction('isValidInput', [
       const x = singleQueryValue(req, 'x');
       const type = classifyInput(x);
       if (type === 'int' || type === 'float') {
-        throw new HttpError('bad_request', `"${type}" is not allowed`, { errors: [{ pointer: '#/query/x', detail: `"${type}" is not allowed` }] });
+        throw new HttpError('bad_request', `"${type}" is not allowed`, {
+          errors: [{ pointer: '#/query/x', detail: `"${type}" is not allowed` }],
+        });
       }
       if (type === 'bool') throw new HttpError('internal', '"bool" is not allowed');
       sendJson(res, 200, hasUpperCase(x) ? 'Fail' : 'Success');

@@ -6,11 +6,15 @@ import { HttpError } from '../shared/errors';
  * Refusing here, with a 400, beats an execution that fails half-way.
  */
 export function assertDocumentIdSafe(name: string, pointer: string): void {
-  const problem =
-    name.includes('/') ? 'must not contain "/"'
-    : name === '.' || name === '..' ? 'must not be "." or ".."'
-    : /^__.*__$/.test(name) ? 'must not both start and end with "__" (reserved by Firestore)'
-    : Buffer.byteLength(name) > 1500 ? 'must be at most 1,500 bytes'
-    : undefined;
-  if (problem) throw new HttpError('validation_failed', `x ${problem}: it keys the run's state document.`, { errors: [{ pointer, detail: problem }] });
+  const problem = name.includes('/')
+    ? 'must not contain "/"'
+    : name === '.' || name === '..'
+      ? 'must not be "." or ".."'
+      : /^__.*__$/.test(name)
+        ? 'must not both start and end with "__" (reserved by Firestore)'
+        : Buffer.byteLength(name) > 1500
+          ? 'must be at most 1,500 bytes'
+          : undefined;
+  if (problem)
+    throw new HttpError('validation_failed', `x ${problem}: it keys the run's state document.`, { errors: [{ pointer, detail: problem }] });
 }

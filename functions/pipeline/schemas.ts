@@ -8,7 +8,7 @@ import type { JsonSchema } from '../shared/validation';
 export const nameInputSchema: JsonSchema = {
   $id: 'PipelineInput',
   type: 'object',
-  description: 'The input: a string. It is also the key of the run\'s state document in Firestore.',
+  description: "The input: a string. It is also the key of the run's state document in Firestore.",
   properties: {
     x: { type: 'string', minLength: 1, description: 'The input value.', examples: ['hello'] },
   },
@@ -21,7 +21,9 @@ export const processInputSchema: JsonSchema = {
   $id: 'ProcessInput',
   type: 'object',
   description: 'The value to record in BigQuery.',
-  properties: { x: { type: 'string', description: 'Written as the `input` column of a new row of the `inputs` table.', examples: ['hello'] } },
+  properties: {
+    x: { type: 'string', description: 'Written as the `input` column of a new row of the `inputs` table.', examples: ['hello'] },
+  },
   required: ['x'],
   additionalProperties: false,
   examples: [{ x: 'hello' }],
@@ -31,10 +33,15 @@ export const triggerResponseSchema: JsonSchema = {
   type: 'object',
   properties: {
     execution_id: { type: 'string', description: 'The execution id: pass it to checkStatus.' },
-    execution: { type: 'string', description: 'The execution\'s full resource name.' },
+    execution: { type: 'string', description: "The execution's full resource name." },
   },
   required: ['execution_id', 'execution'],
-  examples: [{ execution_id: '0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e', execution: 'projects/my-project/locations/us-central1/workflows/pipeline/executions/0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e' }],
+  examples: [
+    {
+      execution_id: '0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e',
+      execution: 'projects/my-project/locations/us-central1/workflows/pipeline/executions/0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e',
+    },
+  ],
 };
 
 export const pipelineResultSchema: JsonSchema = {
@@ -65,6 +72,10 @@ export const statusResponseSchema: JsonSchema = {
   required: ['execution_id', 'state'],
   examples: [
     { execution_id: '0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e', state: 'ACTIVE', done: ['valid_input_check'] },
-    { execution_id: '0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e', state: 'SUCCEEDED', result: { name: 'hello', valid_input_check: 'Success', process: 'Success' } },
+    {
+      execution_id: '0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e',
+      state: 'SUCCEEDED',
+      result: { name: 'hello', valid_input_check: 'Success', process: 'Success' },
+    },
   ],
 };

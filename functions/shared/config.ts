@@ -4,7 +4,10 @@
  * fails at start-up with a readable message instead of on some later request.
  */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`configuration error: environment variable ${variable} ${problem}`);
     this.name = 'ConfigError';
   }

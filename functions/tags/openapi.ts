@@ -35,7 +35,10 @@ export const tagsOpenApi: OpenApiFragment = {
         ],
         requestBody: jsonBody('IncrementTagRequest', 'The tag and the value to add.', { name: 'foo', value: 4 }),
         responses: {
-          '200': jsonResponse('IncrementTagResponse', 'The increment was counted (or, for a repeated Idempotency-Key, had been).', { name: 'foo', value: 4 }),
+          '200': jsonResponse('IncrementTagResponse', 'The increment was counted (or, for a repeated Idempotency-Key, had been).', {
+            name: 'foo',
+            value: 4,
+          }),
           ...problemResponses([400, 405, 409, 413, 415, 500], {
             400: 'Missing body, malformed JSON, a body that is not an object, a name that does not match `^[a-z_]{3,15}$`, a value that is not an integer from 1 to 9 (`4.0`, `"4"` and `true` are refused), or any other key.',
             409: 'The Idempotency-Key was already used for a different tag or value.',

@@ -90,10 +90,16 @@ export class Catalog {
     const ref = (body.datasetReference ?? {}) as Record<string, unknown>;
     const datasetId = ref.datasetId;
     if (typeof datasetId !== 'string' || !DATASET_ID.test(datasetId)) {
-      throw new BigQueryError('invalid', `Invalid dataset ID "${String(datasetId)}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`);
+      throw new BigQueryError(
+        'invalid',
+        `Invalid dataset ID "${String(datasetId)}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`,
+      );
     }
     if (ref.projectId !== undefined && ref.projectId !== projectId) {
-      throw new BigQueryError('invalid', `datasetReference.projectId ${String(ref.projectId)} does not match the project in the URL (${projectId}).`);
+      throw new BigQueryError(
+        'invalid',
+        `datasetReference.projectId ${String(ref.projectId)} does not match the project in the URL (${projectId}).`,
+      );
     }
     const key = Catalog.key(projectId, datasetId);
     if (this.datasets.has(key)) {
@@ -168,9 +174,7 @@ export class Catalog {
     const schema = normalizeSchema(schemaBody?.fields ?? []);
     const sqlName = `t${this.nextTable++}`;
     // A table without columns still needs one in SQLite; `_empty` is never read.
-    const columns = schema.length
-      ? schema.map((f, i) => `${columnName(i)} ${sqliteType(f)}`).join(', ')
-      : '_empty INTEGER';
+    const columns = schema.length ? schema.map((f, i) => `${columnName(i)} ${sqliteType(f)}`).join(', ') : '_empty INTEGER';
     this.db.run(`CREATE TABLE ${quoteIdent(sqlName)} (${columns})`);
     const now = Date.now();
     const entry: TableEntry = {

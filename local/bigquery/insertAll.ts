@@ -54,7 +54,8 @@ function checkValue(field: FieldSchema, value: unknown): { value: StoredValue } 
     if (!Array.isArray(value)) return { error: invalid(field.name, `Non-array value specified for repeated field: ${field.name}.`) };
     const stored: StoredValue[] = [];
     for (const [i, item] of value.entries()) {
-      if (item === null || item === undefined) return { error: invalid(`${field.name}[${i}]`, `Null value in repeated field: ${field.name}.`) };
+      if (item === null || item === undefined)
+        return { error: invalid(`${field.name}[${i}]`, `Null value in repeated field: ${field.name}.`) };
       const coerced = coerceScalar(field.type, item);
       if (!coerced.ok) return { error: invalid(`${field.name}[${i}]`, `${coerced.message} (field ${field.name})`) };
       stored.push(coerced.value);

@@ -74,7 +74,9 @@ export class Jobs {
     // `useLegacySql: false` would fail on real BigQuery's backtick names, so refuse it here too.
     const legacy = /^\s*#legacySQL/i.test(query) || (config.useLegacySql !== false && !/^\s*#standardSQL/i.test(query));
     if (legacy) {
-      throw invalidQuery('Legacy SQL is not supported by the local BigQuery: set "useLegacySql": false (the REST API defaults to legacy SQL).');
+      throw invalidQuery(
+        'Legacy SQL is not supported by the local BigQuery: set "useLegacySql": false (the REST API defaults to legacy SQL).',
+      );
     }
     const parameters = readParameters(config.parameterMode, config.queryParameters);
     const defaultDataset = (config.defaultDataset ?? {}) as { projectId?: unknown; datasetId?: unknown };
@@ -83,7 +85,9 @@ export class Jobs {
       nowMicros: BigInt(Date.now()) * 1000n,
       resolveTable: (path, offset) => {
         if (path.length > 3 || path.some((p) => p.toUpperCase() === 'INFORMATION_SCHEMA')) {
-          throw invalidQuery(`Table name "${path.join('.')}" is not supported by the local BigQuery (no INFORMATION_SCHEMA or wildcard tables) at ${position(query, offset)}`);
+          throw invalidQuery(
+            `Table name "${path.join('.')}" is not supported by the local BigQuery (no INFORMATION_SCHEMA or wildcard tables) at ${position(query, offset)}`,
+          );
         }
         let [p, d, t] = path.length === 3 ? path : path.length === 2 ? [projectId, ...path] : [undefined, undefined, path[0]];
         if (d === undefined) {
@@ -117,7 +121,10 @@ export class Jobs {
   private newJobId(requested: unknown): string {
     if (requested === undefined || requested === null || requested === '') return `job_${randomUUID().replace(/-/g, '_')}`;
     if (typeof requested !== 'string' || !JOB_ID.test(requested)) {
-      throw new BigQueryError('invalid', `Invalid job ID "${String(requested)}". Job IDs must be alphanumeric (plus underscores and dashes) and must be at most 1024 characters long.`);
+      throw new BigQueryError(
+        'invalid',
+        `Invalid job ID "${String(requested)}". Job IDs must be alphanumeric (plus underscores and dashes) and must be at most 1024 characters long.`,
+      );
     }
     return requested;
   }
@@ -178,14 +185,21 @@ export class Jobs {
     const query = configuration.query as Record<string, unknown> | undefined;
     if (!query || typeof query !== 'object') {
       const kinds = ['load', 'extract', 'copy'].filter((k) => configuration[k] !== undefined);
-      throw new BigQueryError('notImplemented', `The local BigQuery runs only query jobs${kinds.length ? `, not ${kinds.join('/')} jobs` : ''}.`);
+      throw new BigQueryError(
+        'notImplemented',
+        `The local BigQuery runs only query jobs${kinds.length ? `, not ${kinds.join('/')} jobs` : ''}.`,
+      );
     }
     for (const key of ['destinationTable', 'createDisposition', 'writeDisposition', 'tableDefinitions']) {
-      if (query[key] !== undefined) throw new BigQueryError('notImplemented', `The local BigQuery does not support configuration.query.${key}.`);
+      if (query[key] !== undefined)
+        throw new BigQueryError('notImplemented', `The local BigQuery does not support configuration.query.${key}.`);
     }
     const ref = (body.jobReference ?? {}) as Record<string, unknown>;
     if (ref.projectId !== undefined && ref.projectId !== projectId) {
-      throw new BigQueryError('invalid', `jobReference.projectId ${String(ref.projectId)} does not match the project in the URL (${projectId}).`);
+      throw new BigQueryError(
+        'invalid',
+        `jobReference.projectId ${String(ref.projectId)} does not match the project in the URL (${projectId}).`,
+      );
     }
     const location = str(ref.location) ?? DEFAULT_LOCATION;
     const dryRun = configuration.dryRun === true;

@@ -7,15 +7,7 @@ import * as fs from 'node:fs';
 import { BigQueryError } from './errors';
 
 /** A column type the local BigQuery stores, by the name `tables.get` reports. */
-export type FieldType =
-  | 'STRING'
-  | 'INTEGER'
-  | 'FLOAT'
-  | 'BOOLEAN'
-  | 'TIMESTAMP'
-  | 'NUMERIC'
-  | 'DATE'
-  | 'JSON';
+export type FieldType = 'STRING' | 'INTEGER' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP' | 'NUMERIC' | 'DATE' | 'JSON';
 
 /** A column mode. */
 export type FieldMode = 'NULLABLE' | 'REQUIRED' | 'REPEATED';
@@ -46,8 +38,16 @@ const TYPE_ALIASES: Record<string, FieldType> = {
 
 /** Types real BigQuery has but this emulator does not store; named so the error is clear. */
 const KNOWN_UNSUPPORTED = new Set([
-  'RECORD', 'STRUCT', 'BYTES', 'DATETIME', 'TIME', 'GEOGRAPHY', 'BIGNUMERIC', 'BIGDECIMAL',
-  'RANGE', 'INTERVAL',
+  'RECORD',
+  'STRUCT',
+  'BYTES',
+  'DATETIME',
+  'TIME',
+  'GEOGRAPHY',
+  'BIGNUMERIC',
+  'BIGDECIMAL',
+  'RANGE',
+  'INTERVAL',
 ]);
 
 // BigQuery's flexible column names: letters, marks, digits, connectors, dashes and spaces of any
@@ -76,7 +76,10 @@ export function normalizeSchema(fields: unknown): FieldSchema[] {
     const field = raw as Record<string, unknown>;
     const name = field.name;
     if (typeof name !== 'string' || !FIELD_NAME.test(name) || name.trim() !== name) {
-      throw new BigQueryError('invalid', `Invalid field name "${String(name)}". Fields must contain only letters, numbers, underscores, dashes, spaces and &%=+:'<>#| and be at most 300 characters long.`);
+      throw new BigQueryError(
+        'invalid',
+        `Invalid field name "${String(name)}". Fields must contain only letters, numbers, underscores, dashes, spaces and &%=+:'<>#| and be at most 300 characters long.`,
+      );
     }
     if (RESERVED_PREFIX.test(name)) {
       throw new BigQueryError('invalid', `Invalid field name "${name}": the prefix is reserved.`);

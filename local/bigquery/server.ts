@@ -171,17 +171,19 @@ export class BigQueryServer {
         catalog.deleteTable(project!, dataset!, table!);
         return undefined;
       }),
-      route('POST', `${tb}/insertAll`, ({ params: [project, dataset, table], body }) =>
-        ({ ...insertAll(catalog, catalog.getTable(project!, dataset!, table!), body) })),
-      route('GET', `${tb}/data`, ({ params: [project, dataset, table], query }) =>
-        ({ ...listRows(catalog, catalog.getTable(project!, dataset!, table!), {
+      route('POST', `${tb}/insertAll`, ({ params: [project, dataset, table], body }) => ({
+        ...insertAll(catalog, catalog.getTable(project!, dataset!, table!), body),
+      })),
+      route('GET', `${tb}/data`, ({ params: [project, dataset, table], query }) => ({
+        ...listRows(catalog, catalog.getTable(project!, dataset!, table!), {
           maxResults: query.maxResults,
           pageToken: query.pageToken,
           startIndex: query.startIndex,
           selectedFields: query.selectedFields,
           useInt64Timestamp: query['formatOptions.useInt64Timestamp'] === 'true',
           timestampOutputFormat: query['formatOptions.timestampOutputFormat'],
-        }) })),
+        }),
+      })),
       route('POST', `${p}/queries`, ({ params: [project], body }) => jobs.query(project!, body)),
       route('GET', `${p}/queries/{j}`, ({ params: [project, job], query }) => jobs.getQueryResults(project!, job!, query)),
       route('POST', `${p}/jobs`, ({ params: [project], body }) => jobs.insert(project!, body)),

@@ -29,7 +29,10 @@ export interface TableDataList {
 export function listRows(catalog: Catalog, table: TableEntry, options: ListOptions): TableDataList {
   let indexes = table.schema.map((_, i) => i);
   if (options.selectedFields) {
-    const wanted = options.selectedFields.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const wanted = options.selectedFields
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     for (const name of wanted) {
       if (!table.schema.some((f) => f.name.toLowerCase() === name)) {
         throw new BigQueryError('invalid', `Invalid field selection ${name}`);
@@ -55,7 +58,11 @@ export function listRows(catalog: Catalog, table: TableEntry, options: ListOptio
   if (size !== undefined && end < total && rows.length > 0) out.pageToken = pageToken(end);
   // BigQuery leaves `rows` out of an empty page rather than sending [].
   if (rows.length) {
-    out.rows = encodeRows(indexes.map((i) => table.schema[i]!), rows, options);
+    out.rows = encodeRows(
+      indexes.map((i) => table.schema[i]!),
+      rows,
+      options,
+    );
   }
   return out;
 }

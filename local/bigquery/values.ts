@@ -123,11 +123,14 @@ export function parseTimestamp(input: unknown): bigint | undefined {
     micros = scaleDecimal(String(input), 6);
   } else if (typeof input === 'string') {
     const text = input.trim();
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{1,2}(?::?\d{2})?)?$/i.exec(text);
+    const m =
+      /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{1,2}(?::?\d{2})?)?$/i.exec(text);
     if (!m) {
       micros = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? scaleDecimal(text, 6) : undefined;
     } else {
-      const [y, mo, d, h = 0, mi = 0, s = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) => (p === undefined ? undefined : Number(p))) as number[];
+      const [y, mo, d, h = 0, mi = 0, s = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) =>
+        p === undefined ? undefined : Number(p),
+      ) as number[];
       if (!validDate(y!, mo!, d!) || h > 23 || mi > 59 || s > 59) return undefined;
       const fraction = BigInt(((m[7] ?? '') + '000000').slice(0, 6));
       let offsetMinutes = 0;

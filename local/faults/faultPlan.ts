@@ -3,8 +3,7 @@
  * function, or hold the request for a while before passing it on, for the next `times` requests.
  */
 export type Fault =
-  | { function: string; status: number; times: number; body?: unknown }
-  | { function: string; delay_ms: number; times: number };
+  { function: string; status: number; times: number; body?: unknown } | { function: string; delay_ms: number; times: number };
 
 export class FaultPlan {
   private readonly queues = new Map<string, Fault[]>();
@@ -47,7 +46,8 @@ export function parseFault(body: unknown, knownFunctions: string[]): Fault | str
   const hasDelay = b.delay_ms !== undefined;
   if (hasStatus === hasDelay) return 'give exactly one of "status" or "delay_ms"';
   if (hasStatus) {
-    if (!Number.isInteger(b.status) || (b.status as number) < 400 || (b.status as number) > 599) return '"status" must be an integer from 400 to 599';
+    if (!Number.isInteger(b.status) || (b.status as number) < 400 || (b.status as number) > 599)
+      return '"status" must be an integer from 400 to 599';
     return { function: b.function, status: b.status as number, times: times as number, body: b.body };
   }
   if (!Number.isInteger(b.delay_ms) || (b.delay_ms as number) < 0 || (b.delay_ms as number) > 3_600_000) {

@@ -25,10 +25,15 @@ export class FirestoreEmulatorService implements LocalService {
     const output = this.logFile ? fs.openSync(this.logFile, 'a') : 'ignore';
     this.group = ProcessGroup.start('firestore-emulator', command, args, { stdio: ['ignore', output, output] });
     this.base = `http://${host}`;
-    await waitFor('the Firestore emulator', async () => {
-      if (!this.group?.running) throw new StartupFailed('the Firestore emulator exited during start-up');
-      return answersHttp(this.base + '/');
-    }, 90_000, 200);
+    await waitFor(
+      'the Firestore emulator',
+      async () => {
+        if (!this.group?.running) throw new StartupFailed('the Firestore emulator exited during start-up');
+        return answersHttp(this.base + '/');
+      },
+      90_000,
+      200,
+    );
     return { endpoint: host, env: { FIRESTORE_EMULATOR_HOST: host } };
   }
 

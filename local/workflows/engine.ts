@@ -50,7 +50,11 @@ export interface ExecutionRecord {
   state: ExecutionState;
   argument: string;
   result?: string;
-  error?: { payload: string; context: string; stackTrace: { elements: { step: string; routine: string; position: { line: string; column: string; length: string } }[] } };
+  error?: {
+    payload: string;
+    context: string;
+    stackTrace: { elements: { step: string; routine: string; position: { line: string; column: string; length: string } }[] };
+  };
   startTime: Date;
   endTime?: Date;
   callLogLevel: string;
@@ -98,13 +102,26 @@ export class WorkflowsEngine {
    * Creates or replaces a workflow. Throws DeployError (→ 400) for a syntax error or an
    * unsupported construct, naming it and its line.
    */
-  deploy(input: { workflowId: string; source: string; userEnvVars?: Record<string, string>; description?: string; labels?: Record<string, string>; serviceAccount?: string; callLogLevel?: string }): WorkflowRecord {
+  deploy(input: {
+    workflowId: string;
+    source: string;
+    userEnvVars?: Record<string, string>;
+    description?: string;
+    labels?: Record<string, string>;
+    serviceAccount?: string;
+    callLogLevel?: string;
+  }): WorkflowRecord {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(input.workflowId)) {
-      throw new ApiError(400, 'INVALID_ARGUMENT', `invalid workflow id "${input.workflowId}": letters, digits, - and _, starting with a letter, at most 64 characters`);
+      throw new ApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `invalid workflow id "${input.workflowId}": letters, digits, - and _, starting with a letter, at most 64 characters`,
+      );
     }
     for (const name of Object.keys(input.userEnvVars ?? {})) {
       // Documented: user env var names may not start with GOOGLE or WORKFLOWS (reserved for built-ins).
-      if (/^(GOOGLE|WORKFLOWS)/.test(name)) throw new ApiError(400, 'INVALID_ARGUMENT', `userEnvVars: "${name}" uses a reserved prefix (GOOGLE, WORKFLOWS)`);
+      if (/^(GOOGLE|WORKFLOWS)/.test(name))
+        throw new ApiError(400, 'INVALID_ARGUMENT', `userEnvVars: "${name}" uses a reserved prefix (GOOGLE, WORKFLOWS)`);
     }
     const definition = parseWorkflow(input.source);
     validateWorkflow(definition);
@@ -123,7 +140,10 @@ export class WorkflowsEngine {
       createTime: prev?.createTime ?? now,
       updateTime: now,
       revisionCreateTime: now,
-      serviceAccount: input.serviceAccount ?? prev?.serviceAccount ?? `projects/${this.options.projectId}/serviceAccounts/workflows-local@${this.options.projectId}.iam.gserviceaccount.com`,
+      serviceAccount:
+        input.serviceAccount ??
+        prev?.serviceAccount ??
+        `projects/${this.options.projectId}/serviceAccounts/workflows-local@${this.options.projectId}.iam.gserviceaccount.com`,
       callLogLevel: input.callLogLevel ?? prev?.callLogLevel ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
       definition,
     };
@@ -143,11 +163,16 @@ export class WorkflowsEngine {
   }
 
   /** Starts an execution; `argument` is the JSON text the API carries. Resolves at once with the ACTIVE record. */
-  startExecution(workflowId: string, argument?: string, opts: { callLogLevel?: string; labels?: Record<string, string> } = {}): ExecutionRecord {
+  startExecution(
+    workflowId: string,
+    argument?: string,
+    opts: { callLogLevel?: string; labels?: Record<string, string> } = {},
+  ): ExecutionRecord {
     const wf = this.getWorkflow(workflowId);
     let arg: Value = null;
     if (argument !== undefined && argument !== '') {
-      if (Buffer.byteLength(argument) > MAX_ARGUMENT_BYTES) throw new ApiError(400, 'INVALID_ARGUMENT', `argument is larger than ${MAX_ARGUMENT_BYTES} bytes`);
+      if (Buffer.byteLength(argument) > MAX_ARGUMENT_BYTES)
+        throw new ApiError(400, 'INVALID_ARGUMENT', `argument is larger than ${MAX_ARGUMENT_BYTES} bytes`);
       try {
         arg = fromJson(argument);
       } catch (e) {
@@ -207,21 +232,34 @@ export class WorkflowsEngine {
     );
     this.executions.set(id, rec);
     // Start on the next tick so the API answers the create call before the first step runs.
-    rec.done = new Promise<void>((r) => setImmediate(r)).then(() => executor.run(arg)).then(
-      (result) => this.finish(rec, () => {
-        try {
-          rec.result = toJson(result);
-          rec.state = 'SUCCEEDED';
-        } catch {
-          this.fail(rec, { message: 'the workflow result contains bytes, which cannot be JSON-encoded', tags: ['ResponseTypeError'] }, []);
-        }
-      }),
-      (err) => this.finish(rec, () => {
-        if (err instanceof CancelledError || rec.abort.signal.aborted) rec.state = 'CANCELLED';
-        else if (err instanceof WorkflowError) this.fail(rec, err.payload, traceOf(err));
-        else this.fail(rec, { message: `internal error in the local Workflows engine: ${(err as Error)?.stack ?? String(err)}`, tags: ['SystemError'] }, []);
-      }),
-    );
+    rec.done = new Promise<void>((r) => setImmediate(r))
+      .then(() => executor.run(arg))
+      .then(
+        (result) =>
+          this.finish(rec, () => {
+            try {
+              rec.result = toJson(result);
+              rec.state = 'SUCCEEDED';
+            } catch {
+              this.fail(
+                rec,
+                { message: 'the workflow result contains bytes, which cannot be JSON-encoded', tags: ['ResponseTypeError'] },
+                [],
+              );
+            }
+          }),
+        (err) =>
+          this.finish(rec, () => {
+            if (err instanceof CancelledError || rec.abort.signal.aborted) rec.state = 'CANCELLED';
+            else if (err instanceof WorkflowError) this.fail(rec, err.payload, traceOf(err));
+            else
+              this.fail(
+                rec,
+                { message: `internal error in the local Workflows engine: ${(err as Error)?.stack ?? String(err)}`, tags: ['SystemError'] },
+                [],
+              );
+          }),
+      );
     return rec;
   }
 
@@ -246,21 +284,28 @@ export class WorkflowsEngine {
       payload: text,
       context: `RuntimeError: ${text}${where}`,
       stackTrace: {
-        elements: trace.map((t) => ({ step: t.step, routine: t.routine, position: { line: String(t.position.line), column: String(t.position.column), length: '0' } })),
+        elements: trace.map((t) => ({
+          step: t.step,
+          routine: t.routine,
+          position: { line: String(t.position.line), column: String(t.position.column), length: '0' },
+        })),
       },
     };
   }
 
   getExecution(workflowId: string, id: string): ExecutionRecord {
     const e = this.executions.get(id);
-    if (!e || e.workflowId !== workflowId) throw new ApiError(404, 'NOT_FOUND', `Resource '${this.parent}/workflows/${workflowId}/executions/${id}' was not found`);
+    if (!e || e.workflowId !== workflowId)
+      throw new ApiError(404, 'NOT_FOUND', `Resource '${this.parent}/workflows/${workflowId}/executions/${id}' was not found`);
     return e;
   }
 
   /** Executions of a workflow, newest first. */
   listExecutions(workflowId: string): ExecutionRecord[] {
     this.getWorkflow(workflowId);
-    return [...this.executions.values()].filter((e) => e.workflowId === workflowId).sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+    return [...this.executions.values()]
+      .filter((e) => e.workflowId === workflowId)
+      .sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
   }
 
   /** Cancels an ACTIVE execution; cancelling a finished one is FAILED_PRECONDITION, as in the API. */
@@ -306,7 +351,8 @@ function defaultLog(e: { severity: string; payload: Value; execution: string }):
   } catch {
     payload = String(e.payload);
   }
-  const line = typeof payload === 'string' ? { severity: e.severity, message: payload } : { severity: e.severity, message: '', jsonPayload: payload };
+  const line =
+    typeof payload === 'string' ? { severity: e.severity, message: payload } : { severity: e.severity, message: '', jsonPayload: payload };
   process.stdout.write(JSON.stringify({ ...line, 'logging.googleapis.com/labels': { workflows_execution: e.execution } }) + '\n');
 }
 

@@ -103,7 +103,13 @@ export class Executor {
     return this.callSubworkflow(main, args, undefined, 0, '');
   }
 
-  private async callSubworkflow(sub: Subworkflow, positional: Value[], named: ValueMap | undefined, depth: number, thread: string): Promise<Value> {
+  private async callSubworkflow(
+    sub: Subworkflow,
+    positional: Value[],
+    named: ValueMap | undefined,
+    depth: number,
+    thread: string,
+  ): Promise<Value> {
     if (depth > MAX_CALL_DEPTH) throw wfError('RecursionError', `maximum recursion depth (${MAX_CALL_DEPTH}) exceeded calling ${sub.name}`);
     const scope = new Scope();
     const fr: Frame = { routine: sub.name, scope, depth, inBranch: false, thread };
@@ -112,7 +118,8 @@ export class Executor {
         if (!sub.params.some((p) => p.name === k)) throw wfError('TypeError', `${sub.name}: unexpected argument '${k}'`);
       }
     }
-    if (positional.length > sub.params.length) throw wfError('TypeError', `${sub.name}: takes ${sub.params.length} arguments, got ${positional.length}`);
+    if (positional.length > sub.params.length)
+      throw wfError('TypeError', `${sub.name}: takes ${sub.params.length} arguments, got ${positional.length}`);
     for (let i = 0; i < sub.params.length; i++) {
       const p = sub.params[i];
       let v: Value | undefined = named ? named[p.name] : positional[i];
@@ -166,7 +173,8 @@ export class Executor {
     } catch (e) {
       if (e instanceof WorkflowError) {
         const t = traces.get(e) ?? [];
-        if (!t.some((x) => x.routine === fr.routine && x.step === step.name)) t.push({ step: step.name, routine: fr.routine, position: step.pos });
+        if (!t.some((x) => x.routine === fr.routine && x.step === step.name))
+          t.push({ step: step.name, routine: fr.routine, position: step.pos });
         traces.set(e, t);
         throw e;
       }
@@ -346,9 +354,13 @@ export class Executor {
     await Promise.all(Array.from({ length: Math.min(limit, Math.max(tasks.length, 1)) }, worker));
     if (cancelled) throw cancelled;
     if (failures.length) {
-      throw wfError('UnhandledBranchError', 'UnhandledBranchError: One or more branches or iterations encountered an unhandled runtime error', {
-        branches: failures.map((f) => ({ id: f.id, error: f.error })),
-      });
+      throw wfError(
+        'UnhandledBranchError',
+        'UnhandledBranchError: One or more branches or iterations encountered an unhandled runtime error',
+        {
+          branches: failures.map((f) => ({ id: f.id, error: f.error })),
+        },
+      );
     }
   }
 
@@ -381,7 +393,10 @@ export class Executor {
     }
   }
 
-  private async retryPolicy(r: RetrySpec, fr: Frame): Promise<{ maxRetries: number; initialDelay: number; maxDelay: number; multiplier: number }> {
+  private async retryPolicy(
+    r: RetrySpec,
+    fr: Frame,
+  ): Promise<{ maxRetries: number; initialDelay: number; maxDelay: number; multiplier: number }> {
     const num = async (t: Template, what: string): Promise<number> => {
       const v = await this.evalTemplate(t, fr);
       if (typeof v !== 'bigint' && typeof v !== 'number') throw wfError('TypeError', `retry: ${what} must be a number`);
@@ -393,7 +408,8 @@ export class Executor {
       maxDelay: await num(r.maxDelay, 'max_delay'),
       multiplier: await num(r.multiplier, 'multiplier'),
     };
-    if (p.maxRetries < 0 || p.initialDelay < 0 || p.maxDelay < 0 || p.multiplier < 1) throw wfError('ValueError', 'retry: invalid max_retries or backoff values');
+    if (p.maxRetries < 0 || p.initialDelay < 0 || p.maxDelay < 0 || p.multiplier < 1)
+      throw wfError('ValueError', 'retry: invalid max_retries or backoff values');
     return p;
   }
 
@@ -550,10 +566,13 @@ export class Executor {
     let r = this.asyncTemplates.get(t);
     if (r === undefined) {
       r =
-        t.k === 'expr' ? this.subCalls(t.expr).length > 0
-        : t.k === 'list' ? t.items.some((x) => this.isAsync(x))
-        : t.k === 'map' ? t.entries.some(([, x]) => this.isAsync(x))
-        : false;
+        t.k === 'expr'
+          ? this.subCalls(t.expr).length > 0
+          : t.k === 'list'
+            ? t.items.some((x) => this.isAsync(x))
+            : t.k === 'map'
+              ? t.entries.some(([, x]) => this.isAsync(x))
+              : false;
       this.asyncTemplates.set(t, r);
     }
     return r;

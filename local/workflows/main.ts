@@ -24,10 +24,16 @@ async function main(): Promise<void> {
   const f = flags(process.argv.slice(2));
   const one = (k: string, d: string): string => f.get(k)?.[0] ?? d;
   const endpoints: Record<string, string> = {};
-  if (f.has('firestore') || process.env.FIRESTORE_EMULATOR_HOST) endpoints.firestore = one('firestore', process.env.FIRESTORE_EMULATOR_HOST ?? '');
+  if (f.has('firestore') || process.env.FIRESTORE_EMULATOR_HOST)
+    endpoints.firestore = one('firestore', process.env.FIRESTORE_EMULATOR_HOST ?? '');
   if (f.has('bigquery')) endpoints.bigquery = one('bigquery', '');
   const service = new WorkflowsService();
-  const started = await service.start({ projectId: one('project', 'local-project'), location: one('location', 'us-central1'), port: Number(one('port', '8090')), endpoints });
+  const started = await service.start({
+    projectId: one('project', 'local-project'),
+    location: one('location', 'us-central1'),
+    port: Number(one('port', '8090')),
+    endpoints,
+  });
   const env = Object.fromEntries((f.get('env') ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   for (const d of f.get('deploy') ?? []) {
     const [id, file] = d.split('=');

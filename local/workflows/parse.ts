@@ -13,7 +13,22 @@ export const DEFAULT_RETRY_POLICIES: Record<string, string> = {
 export const BUILTIN_PREDICATES = ['http.default_retry_predicate', 'http.default_retry_predicate_non_idempotent'];
 
 /** The keys a step may have, and the step form each key starts. */
-const STEP_KEYS = new Set(['assign', 'call', 'args', 'result', 'next', 'switch', 'for', 'parallel', 'raise', 'return', 'steps', 'try', 'retry', 'except']);
+const STEP_KEYS = new Set([
+  'assign',
+  'call',
+  'args',
+  'result',
+  'next',
+  'switch',
+  'for',
+  'parallel',
+  'raise',
+  'return',
+  'steps',
+  'try',
+  'retry',
+  'except',
+]);
 
 /**
  * Parses workflow source (YAML or JSON) into a definition, refusing with a DeployError that names
@@ -25,7 +40,11 @@ export function parseWorkflow(source: string): WorkflowDefinition {
   if (doc.errors.length) {
     const err = doc.errors[0];
     const lp = err.linePos?.[0];
-    throw new DeployError(`YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, lp ? { line: lp.line, column: lp.col } : undefined, 'yaml');
+    throw new DeployError(
+      `YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      lp ? { line: lp.line, column: lp.col } : undefined,
+      'yaml',
+    );
   }
   const p = new Parser(lc, doc);
   return p.workflow(doc.contents as Node | null);
@@ -137,13 +156,21 @@ class Parser {
       allow('call', 'args', 'result', 'next');
       const fnNode = val('call');
       const fn = this.name(fnNode, 'call');
-      const args = has('args') ? this.entries(val('args'), `args of "${name}"`).map(([k, , v]): [string, Template] => [k, this.template(v)]) : undefined;
+      const args = has('args')
+        ? this.entries(val('args'), `args of "${name}"`).map(([k, , v]): [string, Template] => [k, this.template(v)])
+        : undefined;
       const result = has('result') ? this.name(val('result'), 'result') : undefined;
       return { ...base, kind: 'call', fn, args, result, fnPos: this.pos(fnNode) };
     }
     if (has('try')) {
       allow('try', 'retry', 'except', 'next');
-      return { ...base, kind: 'try', body: this.tryBody(val('try'), name), retry: has('retry') ? this.retry(val('retry')) : undefined, except: has('except') ? this.except(val('except'), name) : undefined };
+      return {
+        ...base,
+        kind: 'try',
+        body: this.tryBody(val('try'), name),
+        retry: has('retry') ? this.retry(val('retry')) : undefined,
+        except: has('except') ? this.except(val('except'), name) : undefined,
+      };
     }
     if (has('switch')) {
       allow('switch', 'next');
@@ -178,7 +205,10 @@ class Parser {
       return { ...base, kind: 'next' };
     }
     const stray = [...fields.entries()][0];
-    return this.fail(`step "${name}" has no action (assign, call, switch, for, parallel, raise, return, steps, try or next)`, stray ? stray[1][0] : keyNode);
+    return this.fail(
+      `step "${name}" has no action (assign, call, switch, for, parallel, raise, return, steps, try or next)`,
+      stray ? stray[1][0] : keyNode,
+    );
   }
 
   name(node: Node | null, what: string): string {
@@ -212,7 +242,12 @@ class Parser {
     if (isScalar(node) && typeof node.value === 'string') {
       const m = /^\$\{\s*([\w.]+)\s*\}$/.exec(node.value);
       const predicate = m ? DEFAULT_RETRY_POLICIES[m[1]] : undefined;
-      if (!predicate) this.fail(`retry: unknown retry policy "${node.value}" (use \${http.default_retry}, \${http.default_retry_non_idempotent} or a map with a predicate)`, node, 'retry');
+      if (!predicate)
+        this.fail(
+          `retry: unknown retry policy "${node.value}" (use \${http.default_retry}, \${http.default_retry_non_idempotent} or a map with a predicate)`,
+          node,
+          'retry',
+        );
       // Documented: the default policies use max_retries 5 and retry.default_backoff (1 s, 60 s, x1.25).
       return { predicate, maxRetries: c(5n), initialDelay: c(1n), maxDelay: c(60n), multiplier: c(1.25), pos };
     }
@@ -236,7 +271,8 @@ class Parser {
     }
     if (!predicate) this.fail('retry needs a predicate', node, 'retry');
     if (!maxRetries) this.fail('retry needs max_retries', node, 'max_retries');
-    if (!backoff.initialDelay || !backoff.maxDelay || !backoff.multiplier) this.fail('retry needs backoff with initial_delay, max_delay and multiplier', node, 'backoff');
+    if (!backoff.initialDelay || !backoff.maxDelay || !backoff.multiplier)
+      this.fail('retry needs backoff with initial_delay, max_delay and multiplier', node, 'backoff');
     return { predicate, maxRetries, initialDelay: backoff.initialDelay, maxDelay: backoff.maxDelay, multiplier: backoff.multiplier, pos };
   }
 
@@ -287,7 +323,12 @@ class Parser {
         shared = v.items.map((x) => this.name(this.resolve(x), 'shared'));
       } else if (k === 'exception_policy') {
         // Documented: continueAll is the only policy Workflows supports.
-        if (!isScalar(v) || v.value !== 'continueAll') this.fail(`parallel.exception_policy "${isScalar(v) ? String(v.value) : '?'}" is not supported (only continueAll)`, v, 'exception_policy');
+        if (!isScalar(v) || v.value !== 'continueAll')
+          this.fail(
+            `parallel.exception_policy "${isScalar(v) ? String(v.value) : '?'}" is not supported (only continueAll)`,
+            v,
+            'exception_policy',
+          );
       } else if (k === 'concurrency_limit') concurrencyLimit = this.template(v);
       else if (k === 'branches') {
         if (!isSeq(v)) this.fail('parallel.branches must be a list', v, 'branches');

@@ -64,7 +64,8 @@ function checkNext(next: string | undefined, ctx: Ctx, pos: SourcePos): void {
   }
   if (next === 'break' || next === 'continue') {
     if (!ctx.inFor) fail(`"next: ${next}" is only allowed inside a for loop`, pos, 'next');
-    if (next === 'break' && ctx.inParallelFor) fail('"next: break" inside a parallel for loop is not supported by the local Workflows engine', pos, 'next');
+    if (next === 'break' && ctx.inParallelFor)
+      fail('"next: break" inside a parallel for loop is not supported by the local Workflows engine', pos, 'next');
     return;
   }
   if (!ctx.visible.some((s) => s.has(next))) fail(`next: step "${next}" not found in "${ctx.sub}"`, pos, 'next');
@@ -92,7 +93,8 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
             if (!sub.params.some((p) => p.name === k)) fail(`call ${s.fn}: unknown argument "${k}"`, s.fnPos, 'args');
           }
           for (const p of sub.params) {
-            if (!p.default && !(s.args ?? []).some(([k]) => k === p.name)) fail(`call ${s.fn}: missing required argument "${p.name}"`, s.fnPos, 'args');
+            if (!p.default && !(s.args ?? []).some(([k]) => k === p.name))
+              fail(`call ${s.fn}: missing required argument "${p.name}"`, s.fnPos, 'args');
           }
         } else {
           const f = STDLIB.get(s.fn);
@@ -100,7 +102,8 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
           if (!f.rawArgs) {
             for (const [k] of s.args ?? []) {
               if (!f.params.includes(k)) fail(`call ${s.fn}: unknown argument "${k}"`, s.fnPos, 'args');
-              if (s.fn.startsWith('http.') && UNSUPPORTED_HTTP_ARGS.includes(k)) fail(`call ${s.fn}: argument "${k}" is not supported by the local Workflows engine`, s.fnPos, k);
+              if (s.fn.startsWith('http.') && UNSUPPORTED_HTTP_ARGS.includes(k))
+                fail(`call ${s.fn}: argument "${k}" is not supported by the local Workflows engine`, s.fnPos, k);
             }
           }
         }
@@ -113,7 +116,8 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
           c.assign?.forEach((a) => checkTemplate(def, a.value, a.pos));
           checkTemplate(def, c.ret, c.pos);
           checkTemplate(def, c.raise, c.pos);
-          if (c.ret && ctx.inBranch) fail('"return" inside a parallel branch is not supported by the local Workflows engine', c.pos, 'return');
+          if (c.ret && ctx.inBranch)
+            fail('"return" inside a parallel branch is not supported by the local Workflows engine', c.pos, 'return');
           checkNext(c.next, ctx, c.pos);
           if (c.steps) checkSteps(def, c.steps, ctx);
         }
@@ -129,12 +133,27 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
         checkTemplate(def, s.concurrencyLimit, s.pos);
         // Documented limit: parallel steps nest at most two deep.
         if ((ctx.parallelDepth ?? 0) >= 2) fail('parallel steps nested more than two deep are not allowed', s.pos, 'parallel');
-        for (const b of s.branches ?? []) checkSteps(def, b.steps, { sub: ctx.sub, visible: [], inFor: false, inBranch: true, inParallelFor: false, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
+        for (const b of s.branches ?? [])
+          checkSteps(def, b.steps, {
+            sub: ctx.sub,
+            visible: [],
+            inFor: false,
+            inBranch: true,
+            inParallelFor: false,
+            parallelDepth: (ctx.parallelDepth ?? 0) + 1,
+          });
         if (s.loop) {
           checkLoopBody(s.loop.steps);
           checkTemplate(def, s.loop.in, s.loop.pos);
           checkTemplate(def, s.loop.range, s.loop.pos);
-          checkSteps(def, s.loop.steps, { sub: ctx.sub, visible: [], inFor: true, inBranch: true, inParallelFor: true, parallelDepth: (ctx.parallelDepth ?? 0) + 1 });
+          checkSteps(def, s.loop.steps, {
+            sub: ctx.sub,
+            visible: [],
+            inFor: true,
+            inBranch: true,
+            inParallelFor: true,
+            parallelDepth: (ctx.parallelDepth ?? 0) + 1,
+          });
         }
         break;
       case 'raise':
@@ -156,7 +175,9 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
             if (!sub) fail(`retry predicate "${p}" is not a subworkflow or a built-in predicate`, s.retry.pos, 'predicate');
             if (sub.params.length !== 1) fail(`retry predicate "${p}" must take exactly one parameter`, s.retry.pos, 'predicate');
           }
-          [s.retry.maxRetries, s.retry.initialDelay, s.retry.maxDelay, s.retry.multiplier].forEach((t) => checkTemplate(def, t, s.retry!.pos));
+          [s.retry.maxRetries, s.retry.initialDelay, s.retry.maxDelay, s.retry.multiplier].forEach((t) =>
+            checkTemplate(def, t, s.retry!.pos),
+          );
         }
         if (s.except) checkSteps(def, s.except.steps, ctx);
         break;

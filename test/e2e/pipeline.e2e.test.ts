@@ -29,7 +29,7 @@ describe('validation pipeline end to end', function () {
   }
 
   async function finished(id: string) {
-    for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
       const body = await status(id);
       if (body.state !== 'ACTIVE' && body.state !== 'QUEUED') return body;
       await new Promise((r) => setTimeout(r, 250));
@@ -79,7 +79,7 @@ describe('validation pipeline end to end', function () {
     await injectFault({ function: 'process', delay_ms: 3000, times: 1 });
     const id = await trigger(name);
     let seen: { state: string; done?: string[] } | undefined;
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !seen; ) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !seen;) {
       const body = await status(id);
       if (body.state === 'ACTIVE' && body.done?.length) seen = body;
       else if (body.state !== 'ACTIVE') break;
@@ -105,7 +105,7 @@ describe('validation pipeline end to end', function () {
     assert.equal(body.result?.process, null);
     assert.match(String(body.result?.valid_input_check), /answered 429/);
     assert.equal(await done(name), undefined);
-    const faults = await (await fetch(`${localEndpoints().control}/faults`)).json() as { faults: unknown[] };
+    const faults = (await (await fetch(`${localEndpoints().control}/faults`)).json()) as { faults: unknown[] };
     assert.deepEqual(faults.faults, [], 'all four 429s were consumed: one call and three retries');
   });
 

@@ -11,7 +11,11 @@ describe('tag counter end to end', function () {
   this.timeout(60_000);
   const incrementUrl = (): string => localEndpoints().functions.incrementTag;
   const statsUrl = (): string => localEndpoints().functions.tagStats;
-  const run = Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 4).padEnd(4, 'q');
+  const run = Math.random()
+    .toString(36)
+    .replace(/[^a-z]/g, '')
+    .slice(0, 4)
+    .padEnd(4, 'q');
   const post = (body: unknown): Promise<ReadResponse> => request(incrementUrl(), { method: 'POST', json: body });
 
   describe('validation matrix', () => {
@@ -86,7 +90,13 @@ describe('tag counter end to end', function () {
   it('sums increments per tag in tagStats, keys sorted, __foo__-style names included', async () => {
     const a = `${run}_zed`;
     const b = `__${run}__`;
-    for (const [name, value] of [[a, 4], [b, 9], [a, 5], [b, 1]] as const) assert.equal((await post({ name, value })).status, 200);
+    for (const [name, value] of [
+      [a, 4],
+      [b, 9],
+      [a, 5],
+      [b, 1],
+    ] as const)
+      assert.equal((await post({ name, value })).status, 200);
     const res = await request(statsUrl());
     assert.equal(res.status, 200);
     assert.equal(res.body[a], 9);
@@ -106,7 +116,8 @@ describe('tag counter end to end', function () {
   it('does not count a retried request with the same Idempotency-Key twice', async () => {
     const tag = `${run}_idem`;
     const headers = { 'idempotency-key': `idem-${run}-0001` };
-    for (let i = 0; i < 3; i++) assert.equal((await request(incrementUrl(), { method: 'POST', json: { name: tag, value: 7 }, headers })).status, 200);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await request(incrementUrl(), { method: 'POST', json: { name: tag, value: 7 }, headers })).status, 200);
     assert.equal((await request(statsUrl())).body[tag], 7);
   });
 

@@ -7,7 +7,10 @@ import { allResources, evaluate, loadInfra } from './support/terraformConfig';
  * an entry here (and its API in apis.tf).
  */
 const APIS_BY_RESOURCE_PREFIX: [prefix: string, apis: string[]][] = [
-  ['google_cloudfunctions2_', ['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com']],
+  [
+    'google_cloudfunctions2_',
+    ['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'],
+  ],
   ['google_cloud_run_', ['run.googleapis.com']],
   ['google_firestore_', ['firestore.googleapis.com']],
   ['google_logging_', ['logging.googleapis.com']],
@@ -51,7 +54,10 @@ describe('infra: APIs', () => {
       const referencesResource = /\$\{[^}]*\b(google_(?!project_service\b)[a-z0-9_]+)\.[a-z0-9_]+/.test(JSON.stringify(rest));
       // Depending on a resource that waits for the APIs (the database, say) is as good.
       const dependsOnApis = dependsOn.some((d) => /\bgoogle_[a-z0-9_]+\.[a-z0-9_]+/.test(d));
-      assert.ok(referencesResource || dependsOnApis, `${type}.${name} references no other resource, so it needs depends_on = [google_project_service.enabled]`);
+      assert.ok(
+        referencesResource || dependsOnApis,
+        `${type}.${name} references no other resource, so it needs depends_on = [google_project_service.enabled]`,
+      );
     }
   });
 });

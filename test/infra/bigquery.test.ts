@@ -5,7 +5,10 @@ import { evaluate, evaluatedFunctions, INFRA_DIR, loadInfra, resource } from './
 /** BigQuery (bigquery.tf): one table per schema file, the names the code is given. */
 describe('infra: BigQuery', () => {
   it('creates one table per infra/schemas/*.json, with that file as its schema', async () => {
-    const schemaFiles = fs.readdirSync(`${INFRA_DIR}/schemas`).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const schemaFiles = fs
+      .readdirSync(`${INFRA_DIR}/schemas`)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     const { tables } = (await evaluate({ tables: 'local.bigquery_tables' })) as { tables: Record<string, string> };
     assert.deepEqual(Object.keys(tables).sort(), schemaFiles.sort());
     const table = resource(await loadInfra(), 'google_bigquery_table', 'pipeline');

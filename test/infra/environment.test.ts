@@ -35,7 +35,10 @@ describe('infra: function environment', () => {
       });
 
       it('gets every variable its code requires', () => {
-        assert.ok(reads.required.has('GOOGLE_CLOUD_PROJECT') || reads.optional.has('GOOGLE_CLOUD_PROJECT'), `scan of ${fn.source} found no config reads at all`);
+        assert.ok(
+          reads.required.has('GOOGLE_CLOUD_PROJECT') || reads.optional.has('GOOGLE_CLOUD_PROJECT'),
+          `scan of ${fn.source} found no config reads at all`,
+        );
         for (const name of reads.required) {
           assert.ok(name in environment, `${name} is required by ${reads.files.join(', ')} but not set in Terraform`);
           assert.notEqual(environment[name].trim(), '', `${name} is set to an empty string`);
@@ -46,7 +49,10 @@ describe('infra: function environment', () => {
       it('gets no variable its code does not read', () => {
         for (const name of Object.keys(environment)) {
           if (PLATFORM_VARIABLES.has(name)) continue;
-          assert.ok(reads.required.has(name) || reads.optional.has(name), `${name} is set in Terraform but nothing in ${fn.source} reads it (misspelt?)`);
+          assert.ok(
+            reads.required.has(name) || reads.optional.has(name),
+            `${name} is set in Terraform but nothing in ${fn.source} reads it (misspelt?)`,
+          );
         }
       });
 

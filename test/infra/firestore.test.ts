@@ -38,12 +38,19 @@ describe('infra: Firestore', () => {
     assert.match(fs.readFileSync(repoPath('functions', 'groups', 'taskStore.ts'), 'utf8'), /\bexpires_at:/);
     assert.match(fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8'), /fields\.expires_at:/);
     const { functions } = await evaluatedFunctions();
-    const { tasks, workflowEnv } = await evaluate({ tasks: 'local.groups.tasks_collection', workflowEnv: 'local.groups_workflow_environment' });
+    const { tasks, workflowEnv } = await evaluate({
+      tasks: 'local.groups.tasks_collection',
+      workflowEnv: 'local.groups_workflow_environment',
+    });
     const env = workflowEnv as Record<string, string>;
     assert.equal(env.GROUP_TASKS_COLLECTION, tasks);
     for (const name of ['createGroup', 'deleteGroup']) {
       assert.equal(functions[name].environment.GROUP_TASKS_COLLECTION, tasks, `GROUP_TASKS_COLLECTION of ${name}`);
-      assert.equal(functions[name].environment.GROUP_TASK_RETENTION_DAYS, env.GROUP_TASK_RETENTION_DAYS, `GROUP_TASK_RETENTION_DAYS of ${name}`);
+      assert.equal(
+        functions[name].environment.GROUP_TASK_RETENTION_DAYS,
+        env.GROUP_TASK_RETENTION_DAYS,
+        `GROUP_TASK_RETENTION_DAYS of ${name}`,
+      );
     }
     assert.match(env.GROUP_TASK_RETENTION_DAYS, /^[1-9]\d*$/);
   });

@@ -53,7 +53,11 @@ describe('infra: functions', () => {
     // packageFunctions.test.ts); the archive must take that same folder.
     assert.equal(archive.source_dir, '${var.function_source_dir}/${each.key}');
     const defaultDir = path.resolve(INFRA_DIR, config.variables.function_source_dir.default as string);
-    assert.equal(defaultDir, repoPath('build', 'functions'), 'function_source_dir default must be where packageFunctions writes by default');
+    assert.equal(
+      defaultDir,
+      repoPath('build', 'functions'),
+      'function_source_dir default must be where packageFunctions writes by default',
+    );
   });
 
   it('names each uploaded object after the archive MD5, so a code change redeploys', () => {

@@ -7,7 +7,14 @@ import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, WORKFLOW_DEPLOYMENTS } from '../../
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
 
 /** Variables Cloud Workflows provides itself. */
-const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID', 'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID']);
+const BUILT_IN = new Set([
+  'GOOGLE_CLOUD_PROJECT_ID',
+  'GOOGLE_CLOUD_PROJECT_NUMBER',
+  'GOOGLE_CLOUD_LOCATION',
+  'GOOGLE_CLOUD_WORKFLOW_ID',
+  'GOOGLE_CLOUD_WORKFLOW_REVISION_ID',
+  'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID',
+]);
 
 /**
  * System C in Terraform (groups.tf) against workflows/groups.yaml, the functions' configuration
@@ -23,7 +30,9 @@ describe('infra: group operations (System C)', () => {
 
   const sourceVariables = (): string[] => {
     const source = fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8');
-    return [...new Set([...source.matchAll(/sys\.get_env\(\s*"([A-Z0-9_]+)"\s*\)/g)].map((m) => m[1]).filter((n) => !BUILT_IN.has(n)))].sort();
+    return [
+      ...new Set([...source.matchAll(/sys\.get_env\(\s*"([A-Z0-9_]+)"\s*\)/g)].map((m) => m[1]).filter((n) => !BUILT_IN.has(n))),
+    ].sort();
   };
 
   it('deploys workflows/groups.yaml as the groups workflow, as its own account', () => {
@@ -44,7 +53,8 @@ describe('infra: group operations (System C)', () => {
   });
 
   it('gives the workflow numbers it can read, and timeouts Workflows accepts', () => {
-    for (const name of ['NODE_APPLY_MAX_ATTEMPTS', 'NODE_CHECK_MAX_RETRIES', 'COMPENSATION_MAX_RETRIES']) assert.match(env[name], /^\d+$/, name);
+    for (const name of ['NODE_APPLY_MAX_ATTEMPTS', 'NODE_CHECK_MAX_RETRIES', 'COMPENSATION_MAX_RETRIES'])
+      assert.match(env[name], /^\d+$/, name);
     assert.ok(Number(env.NODE_TIMEOUT_SECONDS) > 0 && Number(env.NODE_TIMEOUT_SECONDS) <= 1800, 'NODE_TIMEOUT_SECONDS');
     assert.ok(Number(env.NODE_APPLY_MAX_ATTEMPTS) >= 1);
   });
@@ -55,7 +65,10 @@ describe('infra: group operations (System C)', () => {
       assert.equal(functions[name].environment.GROUP_TASKS_COLLECTION, env.GROUP_TASKS_COLLECTION, `GROUP_TASKS_COLLECTION of ${name}`);
       assert.equal(functions[name].environment.GROUP_LOCKS_COLLECTION, env.GROUP_LOCKS_COLLECTION, `GROUP_LOCKS_COLLECTION of ${name}`);
     }
-    assert.deepEqual(GROUP_COLLECTIONS, { GROUP_TASKS_COLLECTION: env.GROUP_TASKS_COLLECTION, GROUP_LOCKS_COLLECTION: env.GROUP_LOCKS_COLLECTION });
+    assert.deepEqual(GROUP_COLLECTIONS, {
+      GROUP_TASKS_COLLECTION: env.GROUP_TASKS_COLLECTION,
+      GROUP_LOCKS_COLLECTION: env.GROUP_LOCKS_COLLECTION,
+    });
   });
 
   it('points createGroup and deleteGroup at the workflow, groupTask and, by default, three simulated nodes', async () => {
@@ -67,13 +80,20 @@ describe('infra: group operations (System C)', () => {
       assert.equal(e.WORKFLOW_LOCATION, (await loadInfra()).variables.region.default);
       assert.equal(e.GROUP_TASK_URL, `${base}/${deployName('groupTask')}`);
       // The functions accept it at cold start.
-      assert.deepEqual(parseNodes('NODES', e.NODES), ['node1', 'node2', 'node3'].map((n) => `${base}/${deployName('nodeSim')}/${n}`));
+      assert.deepEqual(
+        parseNodes('NODES', e.NODES),
+        ['node1', 'node2', 'node3'].map((n) => `${base}/${deployName('nodeSim')}/${n}`),
+      );
     }
     assert.equal(env.NODE_AUTH_AUDIENCE, `${base}/${deployName('nodeSim')}`);
   });
 
   it('lets the workflow write Firestore and invoke nodeSim, and the functions do only what they call', async () => {
-    const { roles, invoked, fnRoles } = await evaluate({ roles: 'local.groups_workflow_roles', invoked: 'local.groups_workflow_invoked_functions', fnRoles: 'local.function_roles' });
+    const { roles, invoked, fnRoles } = await evaluate({
+      roles: 'local.groups_workflow_roles',
+      invoked: 'local.groups_workflow_invoked_functions',
+      fnRoles: 'local.function_roles',
+    });
     assert.deepEqual(roles, ['roles/datastore.user']);
     assert.deepEqual(invoked, ['nodeSim']);
     assert.deepEqual(fnRoles.createGroup, ['roles/datastore.user', 'roles/workflows.invoker']);
@@ -87,7 +107,12 @@ describe('infra: group operations (System C)', () => {
   it('leaves nodeSim out, with its roles and grants, when real nodes are configured', async () => {
     const overrides = { deploy_node_simulator: 'false', group_nodes: '["https://node-a.example.com","https://node-b.example.com"]' };
     const { functions, roles, invoked, operation } = await evaluate(
-      { functions: 'keys(local.functions)', roles: 'keys(local.function_roles)', invoked: 'local.groups_workflow_invoked_functions', operation: 'local.group_operation_environment' },
+      {
+        functions: 'keys(local.functions)',
+        roles: 'keys(local.function_roles)',
+        invoked: 'local.groups_workflow_invoked_functions',
+        operation: 'local.group_operation_environment',
+      },
       overrides,
     );
     assert.ok(!functions.includes('nodeSim'));

@@ -58,7 +58,10 @@ describe('infra: IAM', () => {
       assert.ok(roles.workflowInvoked.includes(f.name), `${f.name} is private and nobody is granted run.invoker on it`);
     }
     for (const name of roles.workflowInvoked) {
-      assert.ok(FUNCTIONS.some((f) => f.name === name), `workflow_invoked_functions names ${name}, which is not in the catalog`);
+      assert.ok(
+        FUNCTIONS.some((f) => f.name === name),
+        `workflow_invoked_functions names ${name}, which is not in the catalog`,
+      );
     }
   });
 
@@ -83,7 +86,9 @@ describe('infra: IAM', () => {
   });
 
   it('lets allUsers invoke exactly the public catalog functions', async () => {
-    const publicInCatalog = FUNCTIONS.filter((f) => f.public).map((f) => f.name).sort();
+    const publicInCatalog = FUNCTIONS.filter((f) => f.public)
+      .map((f) => f.name)
+      .sort();
     assert.deepEqual(Object.keys(roles.publicFunctions).sort(), publicInCatalog);
     const { functions } = await evaluatedFunctions();
     for (const f of FUNCTIONS) assert.equal(functions[f.name].public, f.public, `public flag of ${f.name}`);

@@ -19,7 +19,10 @@ describe('infra: tag increment log metric', () => {
   /** The filter's `field="value"` terms (one per line, ANDed). */
   function filterTerms(): Record<string, string> {
     const terms: Record<string, string> = {};
-    for (const line of (metric.filter as string).split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of (metric.filter as string)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       const m = /^([\w.]+)\s*=\s*"([^"]*)"$/.exec(line);
       assert.ok(m, `filter line "${line}" is not a field="value" term`);
       terms[m[1]] = m[2];
@@ -48,7 +51,10 @@ describe('infra: tag increment log metric', () => {
     const [n, width, offset] = [Number(linear.num_finite_buckets), Number(linear.width), Number(linear.offset)];
     const bucketOf = (v: number): number => Math.floor((v - offset) / width) + 1; // 0 = underflow, n+1 = overflow
     const buckets = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(bucketOf);
-    assert.ok(buckets.every((b) => b >= 1 && b <= n), `values 1..9 fall in buckets ${buckets.join(',')} of 1..${n}`);
+    assert.ok(
+      buckets.every((b) => b >= 1 && b <= n),
+      `values 1..9 fall in buckets ${buckets.join(',')} of 1..${n}`,
+    );
     assert.equal(new Set(buckets).size, 9, 'two values share a bucket');
   });
 

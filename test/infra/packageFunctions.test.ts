@@ -51,7 +51,10 @@ describe('scripts/packageFunctions', function () {
   this.timeout(120_000);
   let outDir: string;
   const manifests: Record<string, Manifest> = {};
-  const rootPackage = JSON.parse(fs.readFileSync(repoPath('package.json'), 'utf8')) as { dependencies: Record<string, string>; engines: { node: string } };
+  const rootPackage = JSON.parse(fs.readFileSync(repoPath('package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    engines: { node: string };
+  };
 
   before(() => {
     assert.ok(fs.existsSync(SCRIPT), `${SCRIPT} is missing: compile first`);
@@ -84,7 +87,8 @@ describe('scripts/packageFunctions', function () {
       assert.equal(manifest.devDependencies, undefined, `${fn.name} declares devDependencies`);
       assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), Object.keys(rootPackage.dependencies).sort());
       for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
-        const installed = (JSON.parse(fs.readFileSync(repoPath('node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+        const installed = (JSON.parse(fs.readFileSync(repoPath('node_modules', name, 'package.json'), 'utf8')) as { version: string })
+          .version;
         assert.equal(version, installed, `${fn.name}: ${name} must be pinned to the installed ${installed}`);
       }
       assert.equal(manifest.engines?.node, rootPackage.engines.node);
@@ -134,7 +138,9 @@ describe('scripts/packageFunctions', function () {
       assert.equal(run.status, 0, `${fn.name} does not load from its package: ${run.stderr}`);
       const { registered, loaded } = JSON.parse(run.stdout) as { registered: boolean; loaded: string[] };
       assert.ok(registered, `${fn.name}'s main does not register the entry point ${fn.name}`);
-      const others = loaded.filter((f) => ownModules.has(f.split(path.sep).join('/')) && f.split(path.sep).join('/') !== `dist/${fn.source}.js`);
+      const others = loaded.filter(
+        (f) => ownModules.has(f.split(path.sep).join('/')) && f.split(path.sep).join('/') !== `dist/${fn.source}.js`,
+      );
       assert.deepEqual(others, [], `${fn.name} loads other functions' modules at cold start`);
       assert.ok(!loaded.some((f) => f.includes(`${path.sep}local${path.sep}`)), `${fn.name} loads local cloud code`);
     }

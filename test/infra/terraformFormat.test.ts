@@ -12,6 +12,10 @@ describe('infra: terraform fmt', () => {
       timeout: 60_000,
     });
     assert.ifError(run.error);
-    assert.equal(run.status, 0, `terraform fmt would change: ${run.stdout.trim() || run.stderr.trim()} (run terraform fmt -recursive infra)`);
+    assert.equal(
+      run.status,
+      0,
+      `terraform fmt would change: ${run.stdout.trim() || run.stderr.trim()} (run terraform fmt -recursive infra)`,
+    );
   });
 });

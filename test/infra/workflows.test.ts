@@ -5,7 +5,14 @@ import { WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
 
 /** Variables Cloud Workflows provides itself (sys.get_env), never set by us. */
-const BUILT_IN = new Set(['GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_CLOUD_PROJECT_NUMBER', 'GOOGLE_CLOUD_LOCATION', 'GOOGLE_CLOUD_WORKFLOW_ID', 'GOOGLE_CLOUD_WORKFLOW_REVISION_ID', 'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID']);
+const BUILT_IN = new Set([
+  'GOOGLE_CLOUD_PROJECT_ID',
+  'GOOGLE_CLOUD_PROJECT_NUMBER',
+  'GOOGLE_CLOUD_LOCATION',
+  'GOOGLE_CLOUD_WORKFLOW_ID',
+  'GOOGLE_CLOUD_WORKFLOW_REVISION_ID',
+  'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID',
+]);
 /** Workflows caps one HTTP call's timeout. */
 const MAX_HTTP_TIMEOUT_SECONDS = 1800;
 
@@ -15,7 +22,13 @@ const MAX_HTTP_TIMEOUT_SECONDS = 1800;
  */
 describe('infra: pipeline workflow', () => {
   let workflow: Block;
-  let pipeline: { workflow_name: string; process_timeout_seconds: number; results_table: string; state_collection: string; dataset: string };
+  let pipeline: {
+    workflow_name: string;
+    process_timeout_seconds: number;
+    results_table: string;
+    state_collection: string;
+    dataset: string;
+  };
   before(async () => {
     workflow = resource(await loadInfra(), 'google_workflows_workflow', 'pipeline');
     ({ pipeline } = (await evaluate({ pipeline: 'local.pipeline' })) as { pipeline: typeof pipeline });
@@ -34,7 +47,8 @@ describe('infra: pipeline workflow', () => {
   it('sets every variable workflow.yaml reads, and only those', () => {
     const given = Object.keys(workflow.user_env_vars as Record<string, string>).sort();
     assert.deepEqual(given, [...sourceVariables()].sort());
-    for (const name of given) assert.doesNotMatch(name, /^(GOOGLE|WORKFLOWS)/, `${name}: Workflows rejects user variables with this prefix`);
+    for (const name of given)
+      assert.doesNotMatch(name, /^(GOOGLE|WORKFLOWS)/, `${name}: Workflows rejects user variables with this prefix`);
     assert.ok(given.length <= 20, 'Workflows accepts at most 20 user_env_vars');
   });
 
@@ -72,7 +86,11 @@ describe('infra: pipeline workflow', () => {
     const { functions } = await evaluatedFunctions();
     for (const name of ['triggerWorkflow', 'checkStatus']) {
       assert.equal(functions[name].environment.WORKFLOW_NAME, pipeline.workflow_name, `WORKFLOW_NAME of ${name}`);
-      assert.equal(functions[name].environment.WORKFLOW_LOCATION, (await loadInfra()).variables.region.default, `WORKFLOW_LOCATION of ${name} must be var.region`);
+      assert.equal(
+        functions[name].environment.WORKFLOW_LOCATION,
+        (await loadInfra()).variables.region.default,
+        `WORKFLOW_LOCATION of ${name} must be var.region`,
+      );
       assert.equal(functions[name].environment.PIPELINE_STATE_COLLECTION, pipeline.state_collection);
     }
     assert.equal(workflow.region, '${var.region}');

@@ -19,7 +19,10 @@ let cached: LocalEndpoints | undefined;
 export function localEndpoints(): LocalEndpoints {
   if (cached) return cached;
   const file = process.env.LOCAL_CLOUD_ENDPOINTS;
-  if (!file) throw new Error('LOCAL_CLOUD_ENDPOINTS is not set: run these tests with `make test` (or `make test-cloud`), which starts a local cloud');
+  if (!file)
+    throw new Error(
+      'LOCAL_CLOUD_ENDPOINTS is not set: run these tests with `make test` (or `make test-cloud`), which starts a local cloud',
+    );
   cached = JSON.parse(fs.readFileSync(file, 'utf8')) as LocalEndpoints;
   return cached;
 }

@@ -27,7 +27,12 @@ export function fakeFirestore() {
     stream: sinon.stub().callsFake(() => {
       queryCalls.push(state);
       if (failures.query) {
-        const failing = new Readable({ objectMode: true, read() { this.destroy(failures.query); } });
+        const failing = new Readable({
+          objectMode: true,
+          read() {
+            this.destroy(failures.query);
+          },
+        });
         return failing;
       }
       return Readable.from(queryPages.flat().map((d) => ({ get: (f: keyof typeof d) => d[f], ref: d })));

@@ -18,6 +18,9 @@ export function localBigQuery(): BigQuery {
 /** Rows of `dataset.table` whose `column` equals `value`. */
 export async function rowsWhere(table: string, column: string, value: string): Promise<Record<string, unknown>[]> {
   const dataset = String(localEndpoints().bigquery_dataset);
-  const [rows] = await localBigQuery().query({ query: `SELECT * FROM \`${dataset}.${table}\` WHERE ${column} = @value`, params: { value } });
+  const [rows] = await localBigQuery().query({
+    query: `SELECT * FROM \`${dataset}.${table}\` WHERE ${column} = @value`,
+    params: { value },
+  });
   return rows as Record<string, unknown>[];
 }

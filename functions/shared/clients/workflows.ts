@@ -15,7 +15,13 @@ export function executionsClient(): ExecutionsClient {
     const emulator = process.env.WORKFLOWS_EMULATOR_HOST;
     if (emulator) {
       const [host, port] = emulator.split(':');
-      instance = new Client({ fallback: true, apiEndpoint: host, port: Number(port), protocol: 'http', authClient: emulatorAuthClient() } as never);
+      instance = new Client({
+        fallback: true,
+        apiEndpoint: host,
+        port: Number(port),
+        protocol: 'http',
+        authClient: emulatorAuthClient(),
+      } as never);
     } else {
       instance = new Client({ fallback: true });
     }

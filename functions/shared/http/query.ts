@@ -17,7 +17,9 @@ export function singleQueryValue(req: Request, name: string): string {
     });
   }
   if (values[0] === '') {
-    throw new HttpError('validation_failed', `Query parameter ${name} must not be empty.`, { errors: [{ pointer, detail: 'must not be empty' }] });
+    throw new HttpError('validation_failed', `Query parameter ${name} must not be empty.`, {
+      errors: [{ pointer, detail: 'must not be empty' }],
+    });
   }
   return values[0];
 }

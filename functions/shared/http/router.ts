@@ -57,7 +57,10 @@ export class Router {
 }
 
 function splitPath(path: string): string[] {
-  return path.split('?')[0].split('/').filter((s) => s !== '');
+  return path
+    .split('?')[0]
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 function decodeSegment(segment: string): string {

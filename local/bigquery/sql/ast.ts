@@ -26,9 +26,7 @@ export type Expr = (
 ) & { offset: number };
 
 /** One item of the select list: `*`, `alias.*`, or an expression with an optional alias. */
-export type SelectItem =
-  | { kind: 'star'; qualifier?: string; offset: number }
-  | { kind: 'expr'; expr: Expr; alias?: string };
+export type SelectItem = { kind: 'star'; qualifier?: string; offset: number } | { kind: 'expr'; expr: Expr; alias?: string };
 
 /** `FROM` a single table. */
 export interface FromTable {

@@ -17,7 +17,19 @@ export interface Token {
 }
 
 const OPERATORS = ['<=', '>=', '!=', '<>', '||', '(', ')', ',', '.', '*', '=', '<', '>', ';', '+', '-', '/', '[', ']'];
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '\\': '\\', "'": "'", '"': '"', '`': '`', '?': '?', '0': '\0' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '`': '`',
+  '?': '?',
+  '0': '\0',
+};
 
 /** `[line:column]` of an offset, as BigQuery writes positions in error messages. */
 export function position(query: string, offset: number): string {
@@ -90,7 +102,8 @@ export function tokenize(query: string): Token[] {
       tokens.push({ kind: 'number', text: m[0], offset: i });
       i += m[0].length;
     } else if (c === '@') {
-      if (query[i + 1] === '@') throw invalidQuery(`System variables (@@) are not supported by the local BigQuery at ${position(query, i)}`);
+      if (query[i + 1] === '@')
+        throw invalidQuery(`System variables (@@) are not supported by the local BigQuery at ${position(query, i)}`);
       const m = /^@([A-Za-z_][A-Za-z0-9_]*)/.exec(query.slice(i));
       if (!m) throw invalidQuery(`Syntax error: Unexpected "@" at ${position(query, i)}`);
       tokens.push({ kind: 'param', text: m[1]!, offset: i });

@@ -22,7 +22,18 @@ export interface QueryParameters {
   positional: TypedValue[];
 }
 
-const UNSUPPORTED_TYPES = new Set(['ARRAY', 'STRUCT', 'RANGE', 'BYTES', 'DATETIME', 'TIME', 'GEOGRAPHY', 'BIGNUMERIC', 'BIGDECIMAL', 'INTERVAL']);
+const UNSUPPORTED_TYPES = new Set([
+  'ARRAY',
+  'STRUCT',
+  'RANGE',
+  'BYTES',
+  'DATETIME',
+  'TIME',
+  'GEOGRAPHY',
+  'BIGNUMERIC',
+  'BIGDECIMAL',
+  'INTERVAL',
+]);
 
 function toTypedValue(raw: unknown, label: string): TypedValue {
   const param = (typeof raw === 'object' && raw !== null ? raw : {}) as {

@@ -17,31 +17,155 @@ import type { Expr, FromTable, OrderKey, SelectItem, SelectStatement } from './a
 import { position, tokenize, type Token } from './lexer';
 
 const RESERVED = new Set([
-  'ALL', 'AND', 'ANY', 'ARRAY', 'AS', 'ASC', 'ASSERT_ROWS_MODIFIED', 'AT', 'BETWEEN', 'BY', 'CASE', 'CAST',
-  'COLLATE', 'CONTAINS', 'CREATE', 'CROSS', 'CUBE', 'CURRENT', 'DEFAULT', 'DEFINE', 'DESC', 'DISTINCT', 'ELSE',
-  'END', 'ENUM', 'ESCAPE', 'EXCEPT', 'EXCLUDE', 'EXISTS', 'EXTRACT', 'FALSE', 'FETCH', 'FOLLOWING', 'FOR',
-  'FROM', 'FULL', 'GROUP', 'GROUPING', 'GROUPS', 'HASH', 'HAVING', 'IF', 'IGNORE', 'IN', 'INNER', 'INTERSECT',
-  'INTERVAL', 'INTO', 'IS', 'JOIN', 'LATERAL', 'LEFT', 'LIKE', 'LIMIT', 'LOOKUP', 'MERGE', 'NATURAL', 'NEW',
-  'NO', 'NOT', 'NULL', 'NULLS', 'OF', 'ON', 'OR', 'ORDER', 'OUTER', 'OVER', 'PARTITION', 'PRECEDING', 'PROTO',
-  'QUALIFY', 'RANGE', 'RECURSIVE', 'RESPECT', 'RIGHT', 'ROLLUP', 'ROWS', 'SELECT', 'SET', 'SOME', 'STRUCT',
-  'TABLESAMPLE', 'THEN', 'TO', 'TREAT', 'TRUE', 'UNBOUNDED', 'UNION', 'UNNEST', 'USING', 'WHEN', 'WHERE',
-  'WINDOW', 'WITH', 'WITHIN',
+  'ALL',
+  'AND',
+  'ANY',
+  'ARRAY',
+  'AS',
+  'ASC',
+  'ASSERT_ROWS_MODIFIED',
+  'AT',
+  'BETWEEN',
+  'BY',
+  'CASE',
+  'CAST',
+  'COLLATE',
+  'CONTAINS',
+  'CREATE',
+  'CROSS',
+  'CUBE',
+  'CURRENT',
+  'DEFAULT',
+  'DEFINE',
+  'DESC',
+  'DISTINCT',
+  'ELSE',
+  'END',
+  'ENUM',
+  'ESCAPE',
+  'EXCEPT',
+  'EXCLUDE',
+  'EXISTS',
+  'EXTRACT',
+  'FALSE',
+  'FETCH',
+  'FOLLOWING',
+  'FOR',
+  'FROM',
+  'FULL',
+  'GROUP',
+  'GROUPING',
+  'GROUPS',
+  'HASH',
+  'HAVING',
+  'IF',
+  'IGNORE',
+  'IN',
+  'INNER',
+  'INTERSECT',
+  'INTERVAL',
+  'INTO',
+  'IS',
+  'JOIN',
+  'LATERAL',
+  'LEFT',
+  'LIKE',
+  'LIMIT',
+  'LOOKUP',
+  'MERGE',
+  'NATURAL',
+  'NEW',
+  'NO',
+  'NOT',
+  'NULL',
+  'NULLS',
+  'OF',
+  'ON',
+  'OR',
+  'ORDER',
+  'OUTER',
+  'OVER',
+  'PARTITION',
+  'PRECEDING',
+  'PROTO',
+  'QUALIFY',
+  'RANGE',
+  'RECURSIVE',
+  'RESPECT',
+  'RIGHT',
+  'ROLLUP',
+  'ROWS',
+  'SELECT',
+  'SET',
+  'SOME',
+  'STRUCT',
+  'TABLESAMPLE',
+  'THEN',
+  'TO',
+  'TREAT',
+  'TRUE',
+  'UNBOUNDED',
+  'UNION',
+  'UNNEST',
+  'USING',
+  'WHEN',
+  'WHERE',
+  'WINDOW',
+  'WITH',
+  'WITHIN',
 ]);
 
 /** Constructs worth naming when refused, keyed by the keyword that starts them. */
 const UNSUPPORTED: Record<string, string> = {
-  JOIN: 'JOIN', INNER: 'JOIN', LEFT: 'JOIN', RIGHT: 'JOIN', FULL: 'JOIN', CROSS: 'JOIN',
-  QUALIFY: 'QUALIFY', WINDOW: 'WINDOW', OVER: 'OVER (window functions)', ROLLUP: 'ROLLUP', CUBE: 'CUBE',
-  GROUPING: 'GROUPING SETS', UNION: 'UNION', INTERSECT: 'INTERSECT', EXCEPT: 'EXCEPT', WITH: 'WITH', CASE: 'CASE',
-  EXISTS: 'EXISTS', CAST: 'CAST', UNNEST: 'UNNEST', INTERVAL: 'INTERVAL',
-  STRUCT: 'STRUCT', ARRAY: 'ARRAY', TABLESAMPLE: 'TABLESAMPLE', COLLATE: 'COLLATE', EXTRACT: 'EXTRACT',
-  IF: 'IF', NULLS: 'NULLS FIRST/LAST', FOR: 'FOR SYSTEM_TIME AS OF',
+  JOIN: 'JOIN',
+  INNER: 'JOIN',
+  LEFT: 'JOIN',
+  RIGHT: 'JOIN',
+  FULL: 'JOIN',
+  CROSS: 'JOIN',
+  QUALIFY: 'QUALIFY',
+  WINDOW: 'WINDOW',
+  OVER: 'OVER (window functions)',
+  ROLLUP: 'ROLLUP',
+  CUBE: 'CUBE',
+  GROUPING: 'GROUPING SETS',
+  UNION: 'UNION',
+  INTERSECT: 'INTERSECT',
+  EXCEPT: 'EXCEPT',
+  WITH: 'WITH',
+  CASE: 'CASE',
+  EXISTS: 'EXISTS',
+  CAST: 'CAST',
+  UNNEST: 'UNNEST',
+  INTERVAL: 'INTERVAL',
+  STRUCT: 'STRUCT',
+  ARRAY: 'ARRAY',
+  TABLESAMPLE: 'TABLESAMPLE',
+  COLLATE: 'COLLATE',
+  EXTRACT: 'EXTRACT',
+  IF: 'IF',
+  NULLS: 'NULLS FIRST/LAST',
+  FOR: 'FOR SYSTEM_TIME AS OF',
 };
 
 const STATEMENTS: Record<string, string> = {
-  INSERT: 'INSERT', UPDATE: 'UPDATE', DELETE: 'DELETE', MERGE: 'MERGE', CREATE: 'CREATE', DROP: 'DROP',
-  ALTER: 'ALTER', TRUNCATE: 'TRUNCATE', DECLARE: 'DECLARE', SET: 'SET', BEGIN: 'scripts', CALL: 'CALL',
-  EXPORT: 'EXPORT', LOAD: 'LOAD', GRANT: 'GRANT', REVOKE: 'REVOKE', WITH: 'WITH',
+  INSERT: 'INSERT',
+  UPDATE: 'UPDATE',
+  DELETE: 'DELETE',
+  MERGE: 'MERGE',
+  CREATE: 'CREATE',
+  DROP: 'DROP',
+  ALTER: 'ALTER',
+  TRUNCATE: 'TRUNCATE',
+  DECLARE: 'DECLARE',
+  SET: 'SET',
+  BEGIN: 'scripts',
+  CALL: 'CALL',
+  EXPORT: 'EXPORT',
+  LOAD: 'LOAD',
+  GRANT: 'GRANT',
+  REVOKE: 'REVOKE',
+  WITH: 'WITH',
 };
 
 /** The supported shape, quoted in every refusal so the reader knows what does work. */
@@ -138,7 +262,8 @@ class Parser {
     if (this.acceptKeyword('WHERE')) stmt.where = this.expr();
     if (this.acceptKeyword('GROUP')) {
       this.expectKeyword('BY');
-      if (this.isKeyword('ROLLUP') || this.isKeyword('CUBE') || this.isKeyword('GROUPING') || this.isKeyword('ALL')) this.fail('Expected a grouping key');
+      if (this.isKeyword('ROLLUP') || this.isKeyword('CUBE') || this.isKeyword('GROUPING') || this.isKeyword('ALL'))
+        this.fail('Expected a grouping key');
       stmt.groupBy.push(this.expr());
       while (this.acceptOp(',')) stmt.groupBy.push(this.expr());
     }
@@ -163,7 +288,13 @@ class Parser {
       if (this.isKeyword('EXCEPT') || this.isKeyword('REPLACE')) this.fail('Expected end of select item');
       return { kind: 'star', offset: t.offset };
     }
-    if ((t.kind === 'ident' || t.kind === 'qident') && this.peek(1).kind === 'op' && this.peek(1).text === '.' && this.peek(2).kind === 'op' && this.peek(2).text === '*') {
+    if (
+      (t.kind === 'ident' || t.kind === 'qident') &&
+      this.peek(1).kind === 'op' &&
+      this.peek(1).text === '.' &&
+      this.peek(2).kind === 'op' &&
+      this.peek(2).text === '*'
+    ) {
       this.pos += 3;
       return { kind: 'star', qualifier: t.text, offset: t.offset };
     }
@@ -191,7 +322,9 @@ class Parser {
   private fromTable(): FromTable {
     const start = this.peek();
     if (start.kind === 'op' && start.text === '(') {
-      throw invalidQuery(`Subqueries are not supported by the local BigQuery at ${position(this.query, start.offset)}. ${SUPPORTED_SUBSET}`);
+      throw invalidQuery(
+        `Subqueries are not supported by the local BigQuery at ${position(this.query, start.offset)}. ${SUPPORTED_SUBSET}`,
+      );
     }
     const path: string[] = [];
     do {
@@ -203,13 +336,16 @@ class Parser {
         this.fail('Expected a table name');
       }
     } while (this.acceptOp('.'));
-    if (path.some((p) => p === '')) throw invalidQuery(`Syntax error: Invalid table name ${path.join('.')} at ${position(this.query, start.offset)}`);
+    if (path.some((p) => p === ''))
+      throw invalidQuery(`Syntax error: Invalid table name ${path.join('.')} at ${position(this.query, start.offset)}`);
     if (this.isOp('(')) {
       throw invalidQuery(`Table-valued functions are not supported by the local BigQuery at ${position(this.query, start.offset)}`);
     }
     const alias = this.alias();
     if (this.isOp(',')) {
-      throw invalidQuery(`Comma joins are not supported by the local BigQuery at ${position(this.query, this.peek().offset)}. ${SUPPORTED_SUBSET}`);
+      throw invalidQuery(
+        `Comma joins are not supported by the local BigQuery at ${position(this.query, this.peek().offset)}. ${SUPPORTED_SUBSET}`,
+      );
     }
     return alias === undefined ? { path, offset: start.offset } : { path, alias, offset: start.offset };
   }
@@ -287,7 +423,10 @@ class Parser {
       const open = this.peek();
       if (this.isKeyword('UNNEST')) this.fail('Expected "("');
       this.expectOp('(');
-      if (this.isKeyword('SELECT')) throw invalidQuery(`Subqueries are not supported by the local BigQuery at ${position(this.query, open.offset)}. ${SUPPORTED_SUBSET}`);
+      if (this.isKeyword('SELECT'))
+        throw invalidQuery(
+          `Subqueries are not supported by the local BigQuery at ${position(this.query, open.offset)}. ${SUPPORTED_SUBSET}`,
+        );
       const list = [this.primary()];
       while (this.acceptOp(',')) list.push(this.primary());
       this.expectOp(')');
@@ -321,7 +460,10 @@ class Parser {
         return { kind: 'positional', index: this.positional++, offset };
       case 'op':
         if (t.text === '(') {
-          if (this.isKeyword('SELECT')) throw invalidQuery(`Subqueries are not supported by the local BigQuery at ${position(this.query, offset)}. ${SUPPORTED_SUBSET}`);
+          if (this.isKeyword('SELECT'))
+            throw invalidQuery(
+              `Subqueries are not supported by the local BigQuery at ${position(this.query, offset)}. ${SUPPORTED_SUBSET}`,
+            );
           const inner = this.expr();
           this.expectOp(')');
           return inner;
@@ -341,7 +483,8 @@ class Parser {
   private number(text: string, negative: boolean, offset: number): Expr {
     if (/^\d+$/.test(text)) {
       const value = BigInt(text) * (negative ? -1n : 1n);
-      if (value < -(2n ** 63n) || value > 2n ** 63n - 1n) throw invalidQuery(`Invalid integer literal: ${text} at ${position(this.query, offset)}`);
+      if (value < -(2n ** 63n) || value > 2n ** 63n - 1n)
+        throw invalidQuery(`Invalid integer literal: ${text} at ${position(this.query, offset)}`);
       return { kind: 'literal', type: 'INT64', value, offset };
     }
     return { kind: 'literal', type: 'FLOAT64', value: Number(text) * (negative ? -1 : 1), offset };

@@ -106,14 +106,17 @@ class Translator {
     if (stmt.distinct) {
       for (const o of outputs) {
         if (o.field.mode === 'REPEATED' || o.field.type === 'JSON') {
-          throw invalidQuery(`Column ${o.field.name} of type ${sqlName({ base: o.field.type, repeated: o.field.mode === 'REPEATED' })} cannot be used in SELECT DISTINCT`);
+          throw invalidQuery(
+            `Column ${o.field.name} of type ${sqlName({ base: o.field.type, repeated: o.field.mode === 'REPEATED' })} cannot be used in SELECT DISTINCT`,
+          );
         }
       }
     }
     const seen = new Set<string>();
     for (const o of outputs) {
       const lower = o.field.name.toLowerCase();
-      if (seen.has(lower)) throw invalidQuery(`Duplicate column names in the result are not supported. Found duplicate(s): ${o.field.name}`);
+      if (seen.has(lower))
+        throw invalidQuery(`Duplicate column names in the result are not supported. Found duplicate(s): ${o.field.name}`);
       seen.add(lower);
     }
 
@@ -138,7 +141,10 @@ class Translator {
         const e = this.expr(key.expr);
         if (stmt.distinct) {
           const same = outputs.findIndex((o) => o.sql === e.sql);
-          if (same < 0) throw invalidQuery(`ORDER BY clause expression references a column which is not visible after SELECT DISTINCT at ${this.at(key.expr.offset)}`);
+          if (same < 0)
+            throw invalidQuery(
+              `ORDER BY clause expression references a column which is not visible after SELECT DISTINCT at ${this.at(key.expr.offset)}`,
+            );
           sql = `o${same}`;
         } else {
           sql = e.sql;
@@ -160,18 +166,26 @@ class Translator {
     }
 
     const aggregateQuery =
-      stmt.groupBy.length > 0 || stmt.having !== undefined || outputs.some((o) => o.emitted?.aggregate) || orderEmitted.some((e) => e.aggregate);
+      stmt.groupBy.length > 0 ||
+      stmt.having !== undefined ||
+      outputs.some((o) => o.emitted?.aggregate) ||
+      orderEmitted.some((e) => e.aggregate);
     if (aggregateQuery) {
       // Every column used outside an aggregate must be grouped, as BigQuery requires.
       const ungrouped = (e: Emitted): string | undefined =>
         groupBy.sql.has(e.sql) ? undefined : (e.bareColumns ?? []).find((c) => !groupBy.columns.has(c.toLowerCase()));
       for (const o of outputs) {
         const bad = o.emitted ? ungrouped(o.emitted) : groupBy.columns.has(o.field.name.toLowerCase()) ? undefined : o.field.name;
-        if (bad !== undefined) throw invalidQuery(`SELECT list expression references column ${bad} which is neither grouped nor aggregated`);
+        if (bad !== undefined)
+          throw invalidQuery(`SELECT list expression references column ${bad} which is neither grouped nor aggregated`);
       }
-      for (const [what, e] of [...orderEmitted.map((e) => ['ORDER BY', e] as const), ...(havingEmitted ? [['HAVING', havingEmitted] as const] : [])]) {
+      for (const [what, e] of [
+        ...orderEmitted.map((e) => ['ORDER BY', e] as const),
+        ...(havingEmitted ? [['HAVING', havingEmitted] as const] : []),
+      ]) {
         const bad = ungrouped(e);
-        if (bad !== undefined) throw invalidQuery(`${what} clause expression references column ${bad} which is neither grouped nor aggregated`);
+        if (bad !== undefined)
+          throw invalidQuery(`${what} clause expression references column ${bad} which is neither grouped nor aggregated`);
       }
     }
 
@@ -183,7 +197,9 @@ class Translator {
     const from = this.table ? ` FROM ${quoteIdent(this.table.sqlName)}` : '';
     const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
     const group = groupBy.keys.length ? ` GROUP BY ${groupBy.keys.join(', ')}` : '';
-    const { sql, bindings } = this.compact(`SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${group}${having}${orderBy}${limit}${offset}`);
+    const { sql, bindings } = this.compact(
+      `SELECT ${stmt.distinct ? 'DISTINCT ' : ''}${select}${from}${where}${group}${having}${orderBy}${limit}${offset}`,
+    );
     return {
       sql,
       bindings,
@@ -235,7 +251,10 @@ class Translator {
     for (const key of stmt.groupBy) {
       if (key.kind === 'literal' && key.type === 'INT64') {
         const o = outputs[Number(key.value) - 1];
-        if (!o) throw invalidQuery(`GROUP BY ordinal ${key.value} is out of range; the SELECT list has ${outputs.length} columns at ${this.at(key.offset)}`);
+        if (!o)
+          throw invalidQuery(
+            `GROUP BY ordinal ${key.value} is out of range; the SELECT list has ${outputs.length} columns at ${this.at(key.offset)}`,
+          );
         groupOutput(o, key.offset);
         continue;
       }
@@ -268,7 +287,10 @@ class Translator {
   private orderReference(expr: Expr, stmt: SelectStatement, outputs: { field: ResultField }[]): number | undefined {
     if (expr.kind === 'literal' && expr.type === 'INT64') {
       const n = Number(expr.value);
-      if (n < 1 || n > outputs.length) throw invalidQuery(`ORDER BY column number item is out of range. Column numbers start at 1 and the SELECT list has ${outputs.length} columns at ${this.at(expr.offset)}`);
+      if (n < 1 || n > outputs.length)
+        throw invalidQuery(
+          `ORDER BY column number item is out of range. Column numbers start at 1 and the SELECT list has ${outputs.length} columns at ${this.at(expr.offset)}`,
+        );
       return n - 1;
     }
     if (expr.kind === 'column' && expr.path.length === 1) {
@@ -300,7 +322,8 @@ class Translator {
   private checkParameterMode(): void {
     const mode = this.ctx.parameters.mode;
     if (this.usedNamed && this.usedPositional) throw invalidQuery('Query cannot mix named (@name) and positional (?) parameters.');
-    if (this.usedNamed && mode === 'POSITIONAL') throw invalidQuery('Named parameters (@name) cannot be used with parameterMode POSITIONAL.');
+    if (this.usedNamed && mode === 'POSITIONAL')
+      throw invalidQuery('Named parameters (@name) cannot be used with parameterMode POSITIONAL.');
     if (this.usedPositional && mode === 'NAMED') throw invalidQuery('Positional parameters (?) cannot be used with parameterMode NAMED.');
   }
 
@@ -354,7 +377,10 @@ class Translator {
         this.usedPositional = true;
         this.checkParameterMode();
         const tv = this.ctx.parameters.positional[e.index];
-        if (!tv) throw invalidQuery(`Query has more positional parameters (?) than the ${this.ctx.parameters.positional.length} provided at ${this.at(e.offset)}`);
+        if (!tv)
+          throw invalidQuery(
+            `Query has more positional parameters (?) than the ${this.ctx.parameters.positional.length} provided at ${this.at(e.offset)}`,
+          );
         return this.typed(tv);
       }
       case 'column':
@@ -459,7 +485,9 @@ class Translator {
     let left = leftIn;
     let right = rightIn;
     const fail = (): never => {
-      throw invalidQuery(`No matching signature for operator ${op} for argument types: ${sqlName(left.type)}, ${sqlName(right.type)} at ${this.at(offset)}`);
+      throw invalidQuery(
+        `No matching signature for operator ${op} for argument types: ${sqlName(left.type)}, ${sqlName(right.type)} at ${this.at(offset)}`,
+      );
     };
     if (left.type.repeated || right.type.repeated) fail();
     // GoogleSQL coerces a string literal to the TIMESTAMP, DATE or NUMERIC it is compared with,
@@ -469,7 +497,13 @@ class Translator {
       if (lit?.kind === 'literal' && lit.type === 'STRING' && ['TIMESTAMP', 'DATE', 'NUMERIC'].includes(target.type.base)) {
         return this.castLiteral(lit.value, target.type.base as FieldType, lit.offset);
       }
-      if (target.type.base === 'NUMERIC' && other.type.base === 'INTEGER' && !other.bareColumns?.length && !other.aggregate && /^\(?-?\d+\)?$/.test(other.sql)) {
+      if (
+        target.type.base === 'NUMERIC' &&
+        other.type.base === 'INTEGER' &&
+        !other.bareColumns?.length &&
+        !other.aggregate &&
+        /^\(?-?\d+\)?$/.test(other.sql)
+      ) {
         return { sql: this.constant('NUMERIC', other.sql.replace(/[()]/g, '')), type: scalar('NUMERIC'), aggregate: false };
       }
       return other;
@@ -482,7 +516,9 @@ class Translator {
     if (!compatible || a === 'JSON' || b === 'JSON') fail();
     if (op !== '=' && op !== '!=' && op !== 'IN') {
       if (a === 'NUMERIC' || b === 'NUMERIC') {
-        throw invalidQuery(`Operator ${op} on NUMERIC values is not supported by the local BigQuery (only =, != and IN) at ${this.at(offset)}`);
+        throw invalidQuery(
+          `Operator ${op} on NUMERIC values is not supported by the local BigQuery (only =, != and IN) at ${this.at(offset)}`,
+        );
       }
     }
     return [left, right];
@@ -511,9 +547,14 @@ class Translator {
   private like(e: Expr & { kind: 'like' }): Emitted {
     const value = this.expr(e.expr);
     const pattern = this.expr(e.pattern);
-    for (const [operand, offset] of [[value, e.expr.offset], [pattern, e.pattern.offset]] as const) {
+    for (const [operand, offset] of [
+      [value, e.expr.offset],
+      [pattern, e.pattern.offset],
+    ] as const) {
       if (operand.type.repeated || (operand.type.base !== 'STRING' && operand.type.base !== 'NULL')) {
-        throw invalidQuery(`No matching signature for operator LIKE for argument types: ${sqlName(value.type)}, ${sqlName(pattern.type)} at ${this.at(offset)}`);
+        throw invalidQuery(
+          `No matching signature for operator LIKE for argument types: ${sqlName(value.type)}, ${sqlName(pattern.type)} at ${this.at(offset)}`,
+        );
       }
     }
     return combine(`(${e.negated ? 'NOT ' : ''}bq_like(${value.sql}, ${pattern.sql}))`, scalar('BOOLEAN'), value, pattern);
@@ -587,4 +628,3 @@ function combine(sql: string, type: ValueType, ...parts: Emitted[]): Emitted {
     bareColumns: parts.flatMap((p) => p.bareColumns ?? []),
   };
 }
-

@@ -28,8 +28,15 @@ export const NUMBERS = new Set<Base>(['INTEGER', 'FLOAT']);
 /** GoogleSQL's name for a type, used in messages (`INT64` rather than `INTEGER`). */
 export function sqlName(t: ValueType): string {
   const names: Record<Base, string> = {
-    STRING: 'STRING', INTEGER: 'INT64', FLOAT: 'FLOAT64', BOOLEAN: 'BOOL', TIMESTAMP: 'TIMESTAMP',
-    NUMERIC: 'NUMERIC', DATE: 'DATE', JSON: 'JSON', NULL: 'INT64',
+    STRING: 'STRING',
+    INTEGER: 'INT64',
+    FLOAT: 'FLOAT64',
+    BOOLEAN: 'BOOL',
+    TIMESTAMP: 'TIMESTAMP',
+    NUMERIC: 'NUMERIC',
+    DATE: 'DATE',
+    JSON: 'JSON',
+    NULL: 'INT64',
   };
   return t.repeated ? `ARRAY<${names[t.base]}>` : names[t.base];
 }

@@ -30,8 +30,16 @@ export class WorkflowsApiServer {
       ['GET', new RegExp(`${P}/operations/([^/]+)$`), (m) => this.getOperation(m)],
       ['GET', new RegExp(`${P}/workflows/([^/]+)/executions$`), (m, _r, url) => this.listExecutions(m, url)],
       ['POST', new RegExp(`${P}/workflows/([^/]+)/executions$`), (m, _r, _u, body) => this.createExecution(m, body)],
-      ['GET', new RegExp(`${P}/workflows/([^/]+)/executions/([^/:]+)$`), (m, _r, url) => executionResource(this.engine.getExecution(this.wf(m), m[4]), view(url, 'FULL'))],
-      ['POST', new RegExp(`${P}/workflows/([^/]+)/executions/([^/:]+):cancel$`), (m) => executionResource(this.engine.cancelExecution(this.wf(m), m[4]))],
+      [
+        'GET',
+        new RegExp(`${P}/workflows/([^/]+)/executions/([^/:]+)$`),
+        (m, _r, url) => executionResource(this.engine.getExecution(this.wf(m), m[4]), view(url, 'FULL')),
+      ],
+      [
+        'POST',
+        new RegExp(`${P}/workflows/([^/]+)/executions/([^/:]+):cancel$`),
+        (m) => executionResource(this.engine.cancelExecution(this.wf(m), m[4])),
+      ],
     ];
   }
 
@@ -63,7 +71,11 @@ export class WorkflowsApiServer {
   private checkParent(m: RegExpMatchArray): void {
     const { projectId, location } = this.engine.options;
     if (m[1] !== projectId || m[2] !== location) {
-      throw new ApiError(404, 'NOT_FOUND', `the local Workflows engine serves projects/${projectId}/locations/${location}, not projects/${m[1]}/locations/${m[2]}`);
+      throw new ApiError(
+        404,
+        'NOT_FOUND',
+        `the local Workflows engine serves projects/${projectId}/locations/${location}, not projects/${m[1]}/locations/${m[2]}`,
+      );
     }
   }
 
@@ -96,9 +108,15 @@ export class WorkflowsApiServer {
     this.checkParent(m);
     const workflowId = url.searchParams.get('workflowId') ?? '';
     if (!workflowId) throw new ApiError(400, 'INVALID_ARGUMENT', 'workflowId is required');
-    if (this.engine.workflows.has(workflowId)) throw new ApiError(409, 'ALREADY_EXISTS', `Resource '${this.engine.parent}/workflows/${workflowId}' already exists`);
+    if (this.engine.workflows.has(workflowId))
+      throw new ApiError(409, 'ALREADY_EXISTS', `Resource '${this.engine.parent}/workflows/${workflowId}' already exists`);
     const w = this.engine.deploy({ workflowId, ...deployFields(body) });
-    return this.remember(doneOperation(this.engine.parent, 'create', w.name, { '@type': 'type.googleapis.com/google.cloud.workflows.v1.Workflow', ...workflowResource(w) }));
+    return this.remember(
+      doneOperation(this.engine.parent, 'create', w.name, {
+        '@type': 'type.googleapis.com/google.cloud.workflows.v1.Workflow',
+        ...workflowResource(w),
+      }),
+    );
   }
 
   private patchWorkflow(m: RegExpMatchArray, url: URL, body: Record<string, unknown>): unknown {
@@ -117,7 +135,12 @@ export class WorkflowsApiServer {
       serviceAccount: pick('serviceAccount', 'serviceAccount', cur.serviceAccount),
       callLogLevel: pick('callLogLevel', 'callLogLevel', cur.callLogLevel),
     });
-    return this.remember(doneOperation(this.engine.parent, 'update', w.name, { '@type': 'type.googleapis.com/google.cloud.workflows.v1.Workflow', ...workflowResource(w) }));
+    return this.remember(
+      doneOperation(this.engine.parent, 'update', w.name, {
+        '@type': 'type.googleapis.com/google.cloud.workflows.v1.Workflow',
+        ...workflowResource(w),
+      }),
+    );
   }
 
   private deleteWorkflow(m: RegExpMatchArray): unknown {
@@ -147,16 +170,26 @@ export class WorkflowsApiServer {
   private createExecution(m: RegExpMatchArray, body: Record<string, unknown>): unknown {
     const id = this.wf(m);
     const argument = body.argument;
-    if (argument !== undefined && argument !== null && typeof argument !== 'string') throw new ApiError(400, 'INVALID_ARGUMENT', 'argument must be a JSON string');
+    if (argument !== undefined && argument !== null && typeof argument !== 'string')
+      throw new ApiError(400, 'INVALID_ARGUMENT', 'argument must be a JSON string');
     const callLogLevel = typeof body.callLogLevel === 'string' ? body.callLogLevel : undefined;
     const labels = isStringMap(body.labels) ? body.labels : undefined;
     return executionResource(this.engine.startExecution(id, (argument as string | undefined) ?? undefined, { callLogLevel, labels }));
   }
 }
 
-function deployFields(body: Record<string, unknown>): { source: string; userEnvVars?: Record<string, string>; description?: string; labels?: Record<string, string>; serviceAccount?: string; callLogLevel?: string } {
-  if (body.sourceContents !== undefined && typeof body.sourceContents !== 'string') throw new ApiError(400, 'INVALID_ARGUMENT', 'sourceContents must be a string');
-  if (body.userEnvVars !== undefined && !isStringMap(body.userEnvVars)) throw new ApiError(400, 'INVALID_ARGUMENT', 'userEnvVars must be a map of strings');
+function deployFields(body: Record<string, unknown>): {
+  source: string;
+  userEnvVars?: Record<string, string>;
+  description?: string;
+  labels?: Record<string, string>;
+  serviceAccount?: string;
+  callLogLevel?: string;
+} {
+  if (body.sourceContents !== undefined && typeof body.sourceContents !== 'string')
+    throw new ApiError(400, 'INVALID_ARGUMENT', 'sourceContents must be a string');
+  if (body.userEnvVars !== undefined && !isStringMap(body.userEnvVars))
+    throw new ApiError(400, 'INVALID_ARGUMENT', 'userEnvVars must be a map of strings');
   return {
     source: (body.sourceContents as string | undefined) ?? '',
     userEnvVars: body.userEnvVars as Record<string, string> | undefined,
@@ -203,7 +236,8 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   } catch {
     throw new ApiError(400, 'INVALID_ARGUMENT', 'request body is not valid JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ApiError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
   return v as Record<string, unknown>;
 }
 

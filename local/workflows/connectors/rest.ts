@@ -66,7 +66,17 @@ export function connectorFunction(m: ConnectorMethod): StdFunction {
       let delay = 1000;
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await httpRequest({ method: m.httpMethod, url: base + path, query, headers: { ...(m.headers ?? {}) }, body: m.body ? named.body : undefined, timeout: 1800 }, ctx);
+          const res = await httpRequest(
+            {
+              method: m.httpMethod,
+              url: base + path,
+              query,
+              headers: { ...(m.headers ?? {}) },
+              body: m.body ? named.body : undefined,
+              timeout: 1800,
+            },
+            ctx,
+          );
           return res.body ?? null;
         } catch (e) {
           const code = e instanceof WorkflowError && hasTag(e.payload, 'HttpError') ? (e.payload as ValueMap).code : undefined;

@@ -106,7 +106,7 @@ export function getIndex(obj: Value, idx: Value): Value {
 
 function floorDivBig(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** A binary operator with the documented implicit conversions (int op int → int, any double → double, + with a string → string). */
@@ -117,7 +117,10 @@ export function binary(op: string, l: Value, r: Value): Value {
       if (isNum(l) && isNum(r)) return Number(l) + Number(r);
       if (typeof l === 'string' || typeof r === 'string') {
         // Documented table: string + int/double/bool (either side) is a string.
-        if ((typeof l === 'string' || isNum(l) || typeof l === 'boolean') && (typeof r === 'string' || isNum(r) || typeof r === 'boolean')) {
+        if (
+          (typeof l === 'string' || isNum(l) || typeof l === 'boolean') &&
+          (typeof r === 'string' || isNum(r) || typeof r === 'boolean')
+        ) {
           return stringify(l) + stringify(r);
         }
       }

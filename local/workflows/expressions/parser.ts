@@ -16,10 +16,23 @@ export type Expr =
 // Documented: logical operators and boolean literals are lower-case or upper-case (booleans also
 // capitalised), never mixed. https://cloud.google.com/workflows/docs/reference/syntax/datatypes
 const KEYWORDS: Record<string, string> = {
-  and: 'and', AND: 'and', or: 'or', OR: 'or', not: 'not', NOT: 'not', in: 'in', IN: 'in',
+  and: 'and',
+  AND: 'and',
+  or: 'or',
+  OR: 'or',
+  not: 'not',
+  NOT: 'not',
+  in: 'in',
+  IN: 'in',
 };
 const LITERALS: Record<string, null | boolean> = {
-  true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, null: null,
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+  null: null,
 };
 
 /**

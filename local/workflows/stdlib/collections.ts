@@ -34,7 +34,10 @@ export const collectionFunctions: StdFunction[] = [
     delete out[k];
     return out;
   }),
-  def('map.merge', ['first', 'second'], (a) => ({ ...arg<ValueMap>('map.merge', a, 0, 'first', 'map'), ...arg<ValueMap>('map.merge', a, 1, 'second', 'map') })),
+  def('map.merge', ['first', 'second'], (a) => ({
+    ...arg<ValueMap>('map.merge', a, 0, 'first', 'map'),
+    ...arg<ValueMap>('map.merge', a, 1, 'second', 'map'),
+  })),
   def('map.merge_nested', ['first', 'second'], (a) =>
     mergeNested(arg<ValueMap>('map.merge_nested', a, 0, 'first', 'map'), arg<ValueMap>('map.merge_nested', a, 1, 'second', 'map')),
   ),

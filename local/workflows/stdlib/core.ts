@@ -44,7 +44,8 @@ export const coreFunctions: StdFunction[] = [
     throw wfError('TypeError', `double: unsupported type ${typeName(v)}`);
   }),
   def('string', ['value'], ([v]) => {
-    if (v instanceof Bytes || v === null || v === undefined || typeof v === 'object') throw wfError('TypeError', `string: unsupported type ${typeName(v ?? null)}`);
+    if (v instanceof Bytes || v === null || v === undefined || typeof v === 'object')
+      throw wfError('TypeError', `string: unsupported type ${typeName(v ?? null)}`);
     return stringify(v);
   }),
   def('bool', ['value'], ([v]) => {

@@ -7,7 +7,8 @@ function encode(fn: string, a: (Value | undefined)[]): string {
   let indent: number | undefined;
   if (indentArg === true) indent = 2;
   else if (typeof indentArg === 'bigint') indent = Number(indentArg);
-  else if (indentArg !== undefined && indentArg !== null && indentArg !== false) throw wfError('TypeError', `${fn}: indent must be a boolean or an integer`);
+  else if (indentArg !== undefined && indentArg !== null && indentArg !== false)
+    throw wfError('TypeError', `${fn}: indent must be a boolean or an integer`);
   try {
     return toJson(a[0] ?? null, indent);
   } catch {
@@ -30,16 +31,26 @@ export const encodingFunctions: StdFunction[] = [
       throw wfError('ValueError', `json.decode: ${(e as Error).message}`);
     }
   }),
-  def('base64.encode', ['data', 'padding'], (a) => {
-    const b = arg<Bytes>('base64.encode', a, 0, 'data', 'bytes');
-    const s = b.data.toString('base64');
-    return optArg('base64.encode', a, 1, 'padding', 'boolean', true) ? s : s.replace(/=+$/, '');
-  }, { required: 1 }),
-  def('base64.decode', ['data', 'padding'], (a) => {
-    const s = arg<string>('base64.decode', a, 0, 'data', 'string');
-    const padding = optArg('base64.decode', a, 1, 'padding', 'boolean', true);
-    const valid = padding ? /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 : /^[A-Za-z0-9+/]*$/.test(s);
-    if (!valid) throw wfError('ValueError', 'base64.decode: invalid base64 data');
-    return new Bytes(Buffer.from(s, 'base64'));
-  }, { required: 1 }),
+  def(
+    'base64.encode',
+    ['data', 'padding'],
+    (a) => {
+      const b = arg<Bytes>('base64.encode', a, 0, 'data', 'bytes');
+      const s = b.data.toString('base64');
+      return optArg('base64.encode', a, 1, 'padding', 'boolean', true) ? s : s.replace(/=+$/, '');
+    },
+    { required: 1 },
+  ),
+  def(
+    'base64.decode',
+    ['data', 'padding'],
+    (a) => {
+      const s = arg<string>('base64.decode', a, 0, 'data', 'string');
+      const padding = optArg('base64.decode', a, 1, 'padding', 'boolean', true);
+      const valid = padding ? /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 : /^[A-Za-z0-9+/]*$/.test(s);
+      if (!valid) throw wfError('ValueError', 'base64.decode: invalid base64 data');
+      return new Bytes(Buffer.from(s, 'base64'));
+    },
+    { required: 1 },
+  ),
 ];

@@ -86,7 +86,9 @@ export async function httpRequest(req: HttpRequestArgs, ctx: CallContext): Promi
       payload = Buffer.from(req.body, 'utf8');
       if (!ct) headers['Content-Type'] = 'text/plain; charset=utf-8';
     } else if (ct && ct.startsWith('application/x-www-form-urlencoded') && isMap(req.body)) {
-      payload = Buffer.from(new URLSearchParams(Object.entries(req.body).map(([k, v]): [string, string] => [k, v === null ? "" : stringify(v)])).toString());
+      payload = Buffer.from(
+        new URLSearchParams(Object.entries(req.body).map(([k, v]): [string, string] => [k, v === null ? '' : stringify(v)])).toString(),
+      );
     } else {
       try {
         payload = Buffer.from(toJson(req.body), 'utf8');
@@ -171,8 +173,17 @@ function requestFromArgs(fn: string, method: string | undefined, a: (Value | und
     return v;
   };
   const t = get('timeout');
-  if (t !== undefined && t !== null && typeof t !== 'bigint' && typeof t !== 'number') throw wfError('TypeError', `${fn}: timeout must be a number`);
-  return { method: m, url, headers: opt('headers'), query: opt('query'), auth: opt('auth'), body: get('body'), timeout: t === undefined || t === null ? undefined : Number(t) };
+  if (t !== undefined && t !== null && typeof t !== 'bigint' && typeof t !== 'number')
+    throw wfError('TypeError', `${fn}: timeout must be a number`);
+  return {
+    method: m,
+    url,
+    headers: opt('headers'),
+    query: opt('query'),
+    auth: opt('auth'),
+    body: get('body'),
+    timeout: t === undefined || t === null ? undefined : Number(t),
+  };
 }
 
 // Argument names of https://cloud.google.com/workflows/docs/reference/stdlib/http/get (and post, ...).
@@ -183,7 +194,10 @@ const COMMON = ['url', 'timeout', 'body', 'headers', 'query', 'auth', 'private_s
 export const UNSUPPORTED_HTTP_ARGS = ['private_service_name', 'ca_certificate'];
 
 function verb(name: string, method: string | undefined, params: string[]): StdFunction {
-  return def(`http.${name}`, params, (a, ctx) => httpRequest(requestFromArgs(`http.${name}`, method, a, params), ctx), { blocking: true, required: 0 });
+  return def(`http.${name}`, params, (a, ctx) => httpRequest(requestFromArgs(`http.${name}`, method, a, params), ctx), {
+    blocking: true,
+    required: 0,
+  });
 }
 
 /** `http.*` (https://cloud.google.com/workflows/docs/reference/stdlib/http/overview). */

@@ -2,7 +2,8 @@ import { wfError } from '../errors';
 import { Value } from '../values';
 import { arg, def, StdFunction } from './registry';
 
-const num = (fn: string, a: (Value | undefined)[], i: number, name: string): bigint | number => arg<bigint | number>(fn, a, i, name, 'number');
+const num = (fn: string, a: (Value | undefined)[], i: number, name: string): bigint | number =>
+  arg<bigint | number>(fn, a, i, name, 'number');
 
 /** `math.*` (https://cloud.google.com/workflows/docs/reference/stdlib/math/overview): ints stay ints. */
 export const mathFunctions: StdFunction[] = [

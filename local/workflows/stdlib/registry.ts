@@ -30,7 +30,12 @@ export interface StdFunction {
 }
 
 /** Defines a function; a helper so each module reads as a table. */
-export function def(name: string, params: string[], fn: StdFunction['fn'], opts: Partial<Pick<StdFunction, 'required' | 'blocking'>> = {}): StdFunction {
+export function def(
+  name: string,
+  params: string[],
+  fn: StdFunction['fn'],
+  opts: Partial<Pick<StdFunction, 'required' | 'blocking'>> = {},
+): StdFunction {
   return { name, params, fn, ...opts };
 }
 
@@ -75,7 +80,8 @@ export function bindNamedArgs(f: StdFunction, named: ValueMap): (Value | undefin
 
 /** Raises a TypeError when a required parameter is missing. */
 export function checkArity(f: StdFunction, args: (Value | undefined)[]): void {
-  if (args.length > f.params.length) throw wfError('TypeError', `${f.name}: takes at most ${f.params.length} arguments, got ${args.length}`);
+  if (args.length > f.params.length)
+    throw wfError('TypeError', `${f.name}: takes at most ${f.params.length} arguments, got ${args.length}`);
   const required = f.required ?? f.params.length;
   for (let i = 0; i < required; i++) {
     if (args[i] === undefined) throw wfError('TypeError', `${f.name}: missing required argument '${f.params[i]}'`);

@@ -28,7 +28,15 @@ function regex(fn: string, pattern: string, flags = 'g'): RegExp {
   }
 }
 
-const CHARSETS: Record<string, BufferEncoding> = { 'UTF-8': 'utf8', UTF8: 'utf8', 'US-ASCII': 'ascii', ASCII: 'ascii', 'ISO-8859-1': 'latin1', LATIN1: 'latin1', 'UTF-16LE': 'utf16le' };
+const CHARSETS: Record<string, BufferEncoding> = {
+  'UTF-8': 'utf8',
+  UTF8: 'utf8',
+  'US-ASCII': 'ascii',
+  ASCII: 'ascii',
+  'ISO-8859-1': 'latin1',
+  LATIN1: 'latin1',
+  'UTF-16LE': 'utf16le',
+};
 
 function charset(fn: string, name: string): BufferEncoding {
   const enc = CHARSETS[name.toUpperCase()];
@@ -113,20 +121,30 @@ export const textFunctions: StdFunction[] = [
       throw wfError('ValueError', `text.url_decode: malformed input "${s}"`);
     }
   }),
-  def('text.encode', ['text', 'charset'], (a) => {
-    const s = arg<string>('text.encode', a, 0, 'text', 'string');
-    return new Bytes(Buffer.from(s, charset('text.encode', optArg('text.encode', a, 1, 'charset', 'string', 'UTF-8'))));
-  }, { required: 1 }),
-  def('text.decode', ['data', 'charset'], (a) => {
-    const b = arg<Bytes>('text.decode', a, 0, 'data', 'bytes');
-    const enc = charset('text.decode', optArg('text.decode', a, 1, 'charset', 'string', 'UTF-8'));
-    if (enc === 'utf8') {
-      try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(b.data);
-      } catch {
-        throw wfError('ValueError', 'text.decode: data is not valid UTF-8');
+  def(
+    'text.encode',
+    ['text', 'charset'],
+    (a) => {
+      const s = arg<string>('text.encode', a, 0, 'text', 'string');
+      return new Bytes(Buffer.from(s, charset('text.encode', optArg('text.encode', a, 1, 'charset', 'string', 'UTF-8'))));
+    },
+    { required: 1 },
+  ),
+  def(
+    'text.decode',
+    ['data', 'charset'],
+    (a) => {
+      const b = arg<Bytes>('text.decode', a, 0, 'data', 'bytes');
+      const enc = charset('text.decode', optArg('text.decode', a, 1, 'charset', 'string', 'UTF-8'));
+      if (enc === 'utf8') {
+        try {
+          return new TextDecoder('utf-8', { fatal: true }).decode(b.data);
+        } catch {
+          throw wfError('ValueError', 'text.decode: data is not valid UTF-8');
+        }
       }
-    }
-    return b.data.toString(enc);
-  }, { required: 1 }),
+      return b.data.toString(enc);
+    },
+    { required: 1 },
+  ),
 ];

@@ -22,8 +22,17 @@ const fakeAuth = {
   },
 };
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -66,7 +75,10 @@ main:
   after(() => service.stop());
 
   it('workflows.create returns a done Operation with the Workflow; get, patch (new revision), list, delete', async () => {
-    const created = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=made-by-api`, { sourceContents: '- r:\n    return: 1\n', userEnvVars: { A: 'b' } });
+    const created = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=made-by-api`, {
+      sourceContents: '- r:\n    return: 1\n',
+      userEnvVars: { A: 'b' },
+    });
     assert.equal(created.status, 200);
     assert.equal(created.body.done, true);
     const wf = created.body.response as Record<string, unknown>;
@@ -80,7 +92,9 @@ main:
     const got = await call(base, 'GET', `/v1/${PARENT}/workflows/made-by-api`);
     assert.equal(got.body.sourceContents, '- r:\n    return: 1\n');
 
-    const patched = await call(base, 'PATCH', `/v1/${PARENT}/workflows/made-by-api?updateMask=sourceContents`, { sourceContents: '- r:\n    return: 2\n' });
+    const patched = await call(base, 'PATCH', `/v1/${PARENT}/workflows/made-by-api?updateMask=sourceContents`, {
+      sourceContents: '- r:\n    return: 2\n',
+    });
     const pw = patched.body.response as Record<string, unknown>;
     assert.match(pw.revisionId as string, /^000002-/);
     assert.deepEqual(pw.userEnvVars, { A: 'b' }, 'fields outside updateMask are kept');
@@ -100,7 +114,8 @@ main:
 
   it('a deploy with an unsupported construct answers 400 INVALID_ARGUMENT naming the construct and line', async () => {
     const r = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=bad`, {
-      sourceContents: 'main:\n  steps:\n    - ok:\n        assign:\n          - x: 1\n    - wait:\n        call: events.await_callback\n        args: {callback: "${x}"}\n',
+      sourceContents:
+        'main:\n  steps:\n    - ok:\n        assign:\n          - x: 1\n    - wait:\n        call: events.await_callback\n        args: {callback: "${x}"}\n',
     });
     assert.equal(r.status, 400);
     const err = r.body.error as { code: number; status: string; message: string };
@@ -111,13 +126,23 @@ main:
   });
 
   it('user env vars with a reserved prefix (GOOGLE, WORKFLOWS) are refused (docs: workflows/docs/use-environment-variables)', async () => {
-    const r = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=reserved`, { sourceContents: '- r:\n    return: 1\n', userEnvVars: { GOOGLE_X: 'y' } });
+    const r = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=reserved`, {
+      sourceContents: '- r:\n    return: 1\n',
+      userEnvVars: { GOOGLE_X: 'y' },
+    });
     assert.equal(r.status, 400);
     assert.match((r.body.error as { message: string }).message, /GOOGLE_X/);
   });
 
   it('the official ExecutionsClient (REST mode, unchanged) creates an execution, polls it and reads the result', async () => {
-    const client = new ExecutionsClient({ projectId: PROJECT, apiEndpoint: '127.0.0.1', port, protocol: 'http', fallback: true, authClient: fakeAuth } as never);
+    const client = new ExecutionsClient({
+      projectId: PROJECT,
+      apiEndpoint: '127.0.0.1',
+      port,
+      protocol: 'http',
+      fallback: true,
+      authClient: fakeAuth,
+    } as never);
     const parent = client.workflowPath(PROJECT, LOCATION, 'greeter');
     const [created] = await client.createExecution({ parent, execution: { argument: JSON.stringify({ name: 'Ada' }) } });
     assert.match(created.name ?? '', new RegExp(`^${parent}/executions/[0-9a-f-]{36}$`));
@@ -139,7 +164,10 @@ main:
 
   it('localExecutionsClientOptions(WORKFLOWS_EMULATOR_HOST) builds a working client', async () => {
     const client = new ExecutionsClient(localExecutionsClientOptions(hostPort, PROJECT) as never);
-    const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'greeter'), execution: { argument: '{"name":"Bo"}' } });
+    const [created] = await client.createExecution({
+      parent: client.workflowPath(PROJECT, LOCATION, 'greeter'),
+      execution: { argument: '{"name":"Bo"}' },
+    });
     await service.engine.executions.get(created.name!.split('/').pop()!)!.done;
     const [exec] = await client.getExecution({ name: created.name });
     assert.equal(JSON.parse(exec.result ?? ''), 'Hello, Bo from local');
@@ -147,7 +175,14 @@ main:
   });
 
   it('the official client: a failed execution carries error.payload, context and stackTrace', async () => {
-    const client = new ExecutionsClient({ projectId: PROJECT, apiEndpoint: '127.0.0.1', port, protocol: 'http', fallback: true, authClient: fakeAuth } as never);
+    const client = new ExecutionsClient({
+      projectId: PROJECT,
+      apiEndpoint: '127.0.0.1',
+      port,
+      protocol: 'http',
+      fallback: true,
+      authClient: fakeAuth,
+    } as never);
     const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'failer'), execution: {} });
     let exec = created;
     for (let i = 0; i < 100 && (exec.state === 'ACTIVE' || exec.state === 1); i++) {
@@ -163,12 +198,22 @@ main:
   });
 
   it('the official client cancels an active execution; status.currentSteps shows where it is', async () => {
-    const client = new ExecutionsClient({ projectId: PROJECT, apiEndpoint: '127.0.0.1', port, protocol: 'http', fallback: true, authClient: fakeAuth } as never);
+    const client = new ExecutionsClient({
+      projectId: PROJECT,
+      apiEndpoint: '127.0.0.1',
+      port,
+      protocol: 'http',
+      fallback: true,
+      authClient: fakeAuth,
+    } as never);
     const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'sleeper'), execution: {} });
     await new Promise((r) => setTimeout(r, 20));
     const [running] = await client.getExecution({ name: created.name });
     assert.equal(running.state, 'ACTIVE');
-    assert.deepEqual(running.status?.currentSteps?.map((s) => [s.routine, s.step]), [['main', 'wait']]);
+    assert.deepEqual(
+      running.status?.currentSteps?.map((s) => [s.routine, s.step]),
+      [['main', 'wait']],
+    );
     const [cancelled] = await client.cancelExecution({ name: created.name });
     assert.equal(cancelled.state, 'CANCELLED');
     await assert.rejects(client.cancelExecution({ name: created.name }));

@@ -16,11 +16,15 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
         busy--;
         return json(res, 503, { error: { code: 503, message: 'unavailable', status: 'UNAVAILABLE' } });
       }
-      if (req.path.endsWith('/missing')) return json(res, 404, { error: { code: 404, message: 'Document not found', status: 'NOT_FOUND' } });
-      if (req.path.endsWith('/exists') && req.method === 'POST') return json(res, 409, { error: { code: 409, message: 'Document already exists', status: 'ALREADY_EXISTS' } });
-      if (req.path.includes('/queries')) return json(res, 200, { kind: 'bigquery#queryResponse', jobComplete: true, totalRows: '1', rows: [{ f: [{ v: '42' }] }] });
+      if (req.path.endsWith('/missing'))
+        return json(res, 404, { error: { code: 404, message: 'Document not found', status: 'NOT_FOUND' } });
+      if (req.path.endsWith('/exists') && req.method === 'POST')
+        return json(res, 409, { error: { code: 409, message: 'Document already exists', status: 'ALREADY_EXISTS' } });
+      if (req.path.includes('/queries'))
+        return json(res, 200, { kind: 'bigquery#queryResponse', jobComplete: true, totalRows: '1', rows: [{ f: [{ v: '42' }] }] });
       if (req.path.endsWith('/insertAll')) return json(res, 200, { kind: 'bigquery#tableDataInsertAllResponse' });
-      if (req.path.endsWith(':commit')) return json(res, 200, { writeResults: [{ updateTime: '2026-01-01T00:00:00Z' }], commitTime: '2026-01-01T00:00:00Z' });
+      if (req.path.endsWith(':commit'))
+        return json(res, 200, { writeResults: [{ updateTime: '2026-01-01T00:00:00Z' }], commitTime: '2026-01-01T00:00:00Z' });
       if (req.method === 'DELETE') return json(res, 200, {});
       return json(res, 200, { name: DOC, fields: { done: { arrayValue: { values: [{ stringValue: 'valid_input_check' }] } } } });
     });
@@ -33,7 +37,8 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
   const opts = (): Parameters<typeof run>[2] => ({ firestore: srv.url.replace('http://', ''), bigquery: srv.url });
 
   it('firestore documents.patch with updateMask and currentDocument args goes to PATCH /v1/{name} with the emulator owner token', async () => {
-    const r = await result(`
+    const r = await result(
+      `
 - write:
     call: googleapis.firestore.v1.projects.databases.documents.patch
     args:
@@ -51,7 +56,10 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     result: doc
 - r:
     return: \${doc.name}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.equal(r, DOC);
     const req = srv.seen[0];
     assert.equal(req.method, 'PATCH');
@@ -62,19 +70,24 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
   });
 
   it('the dotted argument names of the reference page work too (updateMask.fieldPaths)', async () => {
-    await result(`
+    await result(
+      `
 - write:
     call: googleapis.firestore.v1.projects.databases.documents.patch
     args:
       name: ${DOC}
       updateMask.fieldPaths: ["a", "b"]
       body: {fields: {}}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.deepEqual(srv.seen[0].query, { 'updateMask.fieldPaths': ['a', 'b'] });
   });
 
   it('firestore get, createDocument, delete and commit (with an appendMissingElements transform)', async () => {
-    await result(`
+    await result(
+      `
 - get:
     call: googleapis.firestore.v1.projects.databases.documents.get
     args: {name: "${DOC}"}
@@ -104,27 +117,41 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     result: c
 - r:
     return: \${c.commitTime}
-`, undefined, opts());
-    assert.deepEqual(srv.seen.map((s) => `${s.method} ${s.path}`), [
-      `GET /v1/${DOC}`,
-      'POST /v1/projects/test-project/databases/(default)/documents/pipeline_state',
-      `DELETE /v1/${DOC}`,
-      'POST /v1/projects/test-project/databases/(default)/documents:commit',
-    ]);
+`,
+      undefined,
+      opts(),
+    );
+    assert.deepEqual(
+      srv.seen.map((s) => `${s.method} ${s.path}`),
+      [
+        `GET /v1/${DOC}`,
+        'POST /v1/projects/test-project/databases/(default)/documents/pipeline_state',
+        `DELETE /v1/${DOC}`,
+        'POST /v1/projects/test-project/databases/(default)/documents:commit',
+      ],
+    );
     assert.deepEqual(srv.seen[1].query, { documentId: 'bob' });
-    assert.equal(JSON.parse(srv.seen[3].body).writes[0].transform.fieldTransforms[0].appendMissingElements.values[0].stringValue, 'process');
+    assert.equal(
+      JSON.parse(srv.seen[3].body).writes[0].transform.fieldTransforms[0].appendMissingElements.values[0].stringValue,
+      'process',
+    );
   });
 
   it('connector errors are HttpError maps like the real ones; catchable', async () => {
-    const e = await failure(`
+    const e = await failure(
+      `
 - get:
     call: googleapis.firestore.v1.projects.databases.documents.get
     args: {name: "projects/test-project/databases/(default)/documents/c/missing"}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.deepEqual(e.tags, ['HttpError']);
     assert.equal(e.code, 404);
     assert.equal((e.body as { error: { status: string } }).error.status, 'NOT_FOUND');
-    const caught = await result(`
+    const caught = await result(
+      `
 - create:
     try:
       call: googleapis.firestore.v1.projects.databases.documents.createDocument
@@ -137,26 +164,34 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
       steps:
         - r:
             return: \${e.code}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.equal(caught, 409);
   });
 
   it('connectors retry 503 themselves before raising (docs: workflows/docs/connectors, retry policy)', async () => {
     busy = 2;
-    const o = await run(`
+    const o = await run(
+      `
 - get:
     call: googleapis.firestore.v1.projects.databases.documents.get
     args: {name: "${DOC}"}
     result: d
 - r:
     return: \${d.name}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.equal(o.result, DOC);
     assert.deepEqual(o.clock.sleeps, [1000, 1250]);
   });
 
   it('bigquery tabledata.insertAll and jobs.query use the standard REST paths of the local BigQuery', async () => {
-    const r = await result(`
+    const r = await result(
+      `
 - insert:
     call: googleapis.bigquery.v2.tabledata.insertAll
     args:
@@ -177,31 +212,45 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     result: q
 - r:
     return: \${[ins.kind, q.rows[0].f[0].v]}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.deepEqual(r, ['bigquery#tableDataInsertAllResponse', '42']);
-    assert.deepEqual(srv.seen.map((s) => `${s.method} ${s.path}`), [
-      'POST /bigquery/v2/projects/test-project/datasets/pipeline/tables/results/insertAll',
-      'POST /bigquery/v2/projects/test-project/queries',
-    ]);
+    assert.deepEqual(
+      srv.seen.map((s) => `${s.method} ${s.path}`),
+      [
+        'POST /bigquery/v2/projects/test-project/datasets/pipeline/tables/results/insertAll',
+        'POST /bigquery/v2/projects/test-project/queries',
+      ],
+    );
     assert.deepEqual(JSON.parse(srv.seen[0].body), { rows: [{ json: { name: 'ada', valid_input_check: 'Success', process: null } }] });
   });
 
   it('bigquery tabledata.list sends its paging arguments as query parameters', async () => {
-    await result(`
+    await result(
+      `
 - list:
     call: googleapis.bigquery.v2.tabledata.list
     args: {projectId: p, datasetId: d, tableId: t, maxResults: 10}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.equal(`${srv.seen[0].method} ${srv.seen[0].path}`, 'GET /bigquery/v2/projects/p/datasets/d/tables/t/data');
     assert.deepEqual(srv.seen[0].query, { maxResults: '10' });
   });
 
   it('a connector call with an unknown argument is a TypeError', async () => {
-    const e = await failure(`
+    const e = await failure(
+      `
 - get:
     call: googleapis.firestore.v1.projects.databases.documents.get
     args: {name: "${DOC}", nonsense: 1}
-`, undefined, opts());
+`,
+      undefined,
+      opts(),
+    );
     assert.deepEqual(e.tags, ['TypeError']);
   });
 });

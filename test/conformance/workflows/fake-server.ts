@@ -32,7 +32,13 @@ export async function startFakeServer(handler: (req: SeenRequest, res: http.Serv
         const all = url.searchParams.getAll(k);
         query[k] = all.length > 1 ? all : all[0];
       }
-      const r: SeenRequest = { method: req.method ?? '', path: url.pathname, query, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: SeenRequest = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(r);
       handler(r, res, seen.length);
     });

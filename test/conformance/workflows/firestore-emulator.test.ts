@@ -58,7 +58,8 @@ main:
   });
 
   it('createDocument on an existing id is a 409 HttpError; get of a missing document is a 404', async () => {
-    const o = await run(`
+    const o = await run(
+      `
 main:
   params: [args]
   steps:
@@ -86,12 +87,16 @@ main:
           steps:
             - r:
                 return: \${[created, e.code, e.tags]}
-`, { project }, { firestore: host, projectId: project });
+`,
+      { project },
+      { firestore: host, projectId: project },
+    );
     assert.deepEqual(o.result, [409, 404, ['HttpError']]);
   });
 
   it('list and runQuery read the collection back', async () => {
-    const r = await result(`
+    const r = await result(
+      `
 main:
   params: [args]
   steps:
@@ -111,7 +116,10 @@ main:
         result: found
     - r:
         return: \${[len(listed.documents), len(found)]}
-`, { project }, { firestore: host, projectId: project });
+`,
+      { project },
+      { firestore: host, projectId: project },
+    );
     assert.deepEqual(r, [1, 1]);
   });
 });

@@ -21,7 +21,11 @@ export interface Outcome {
  * Deploys `source` on a fresh engine with a fast clock (x1000 by default) and runs it to the end.
  * Why a fresh engine per run: tests stay independent and need no clean-up.
  */
-export async function run(source: string, argument?: Value, opts: Partial<EngineOptions> & { env?: Record<string, string>; speed?: number } = {}): Promise<Outcome> {
+export async function run(
+  source: string,
+  argument?: Value,
+  opts: Partial<EngineOptions> & { env?: Record<string, string>; speed?: number } = {},
+): Promise<Outcome> {
   const clock = new ScaledClock(opts.speed ?? 1000);
   const logs: Outcome['logs'] = [];
   const engine = new WorkflowsEngine({ projectId: 'test-project', location: 'us-central1', clock, onLog: (e) => logs.push(e), ...opts });
@@ -46,7 +50,11 @@ export async function result(source: string, argument?: Value, opts: Parameters<
 }
 
 /** Runs a workflow expected to fail and returns the error payload. */
-export async function failure(source: string, argument?: Value, opts: Parameters<typeof run>[2] = {}): Promise<NonNullable<Outcome['error']>> {
+export async function failure(
+  source: string,
+  argument?: Value,
+  opts: Parameters<typeof run>[2] = {},
+): Promise<NonNullable<Outcome['error']>> {
   const o = await run(source, argument, opts);
   if (o.state !== 'FAILED') throw new Error(`expected FAILED, got ${o.state} with result ${o.resultText}`);
   return o.error!;

@@ -12,7 +12,19 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
     srv = await startFakeServer((req, res) => {
       switch (req.path) {
         case '/echo':
-          return json(res, 200, { method: req.method, query: req.query, body: req.body, auth: req.headers.authorization ?? null, ct: req.headers['content-type'] ?? null, custom: req.headers['x-custom'] ?? null }, { 'X-Reply': 'yes' });
+          return json(
+            res,
+            200,
+            {
+              method: req.method,
+              query: req.query,
+              body: req.body,
+              auth: req.headers.authorization ?? null,
+              ct: req.headers['content-type'] ?? null,
+              custom: req.headers['x-custom'] ?? null,
+            },
+            { 'X-Reply': 'yes' },
+          );
         case '/text':
           res.writeHead(200, { 'Content-Type': 'text/plain' });
           return res.end('plain text');
@@ -45,7 +57,8 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
   });
 
   it('http.get: response {code, headers, body} with the JSON body decoded, query and headers sent', async () => {
-    const r = (await result(`
+    const r = (await result(
+      `
 - get:
     call: http.get
     args:
@@ -58,14 +71,18 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
     result: resp
 - r:
     return: \${[resp.code, resp.headers["X-Reply"], resp.body]}
-`, undefined, { env: { BASE: srv.url } })) as [number, string, Record<string, unknown>];
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    )) as [number, string, Record<string, unknown>];
     assert.equal(r[0], 200);
     assert.equal(r[1], 'yes');
     assert.deepEqual(r[2], { method: 'GET', query: { q: 'a b', n: '2' }, body: '', auth: null, ct: null, custom: 'hi' });
   });
 
   it('http.post with a map body sends JSON; http.put/patch/delete/request use their methods', async () => {
-    const r = (await result(`
+    const r = (await result(
+      `
 - post:
     call: http.post
     args:
@@ -92,24 +109,35 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
     result: o
 - r:
     return: \${[p.body, u.body.method, u.body.body, u.body.ct, pa.body.method, d.body.method, o.body.method]}
-`, undefined, { env: { BASE: srv.url } })) as unknown[];
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    )) as unknown[];
     assert.deepEqual(r[0], { method: 'POST', query: {}, body: '{"name":"x","n":1}', auth: null, ct: 'application/json', custom: null });
     assert.deepEqual(r.slice(1), ['PUT', 'raw text', 'text/plain; charset=utf-8', 'PATCH', 'DELETE', 'OPTIONS']);
   });
 
   it('a text/plain body comes back as a string', async () => {
-    assert.equal(await result(`
+    assert.equal(
+      await result(
+        `
 - get:
     call: http.get
     args: {url: '\${sys.get_env("BASE") + "/text"}'}
     result: r
 - ret:
     return: \${r.body}
-`, undefined, { env: { BASE: srv.url } }), 'plain text');
+`,
+        undefined,
+        { env: { BASE: srv.url } },
+      ),
+      'plain text',
+    );
   });
 
   it('auth OIDC and OAuth2 add the fixed local bearer token (locally there is nobody to mint a real one)', async () => {
-    const r = await result(`
+    const r = await result(
+      `
 - a:
     call: http.get
     args:
@@ -126,16 +154,23 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
     result: y
 - r:
     return: \${[x.body.auth, y.body.auth]}
-`, undefined, { env: { BASE: srv.url } });
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.deepEqual(r, [`Bearer ${LOCAL_AUTH_TOKEN}`, `Bearer ${LOCAL_AUTH_TOKEN}`]);
   });
 
   it('status >= 400 raises HttpError with code, headers, body and tags (docs: reference/syntax/error-types#HttpError)', async () => {
-    const e = await failure(`
+    const e = await failure(
+      `
 - get:
     call: http.get
     args: {url: '\${sys.get_env("BASE") + "/missing"}'}
-`, undefined, { env: { BASE: srv.url } });
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.deepEqual(e.tags, ['HttpError']);
     assert.equal(e.code, 404);
     assert.deepEqual(e.body, { error: 'nope' });
@@ -174,33 +209,48 @@ describe('workflows conformance: http.* (docs: workflows/docs/http-requests, std
     return: "Authentication error."
 `;
     assert.equal(await result(src, undefined, { env: { URL: `${srv.url}/missing` } }), "Sorry, URL wasn't found.");
-    assert.equal(await result(src, undefined, { env: { URL: `http://127.0.0.1:${await closedPort()}/x` } }), 'Connection problem; check URL');
+    assert.equal(
+      await result(src, undefined, { env: { URL: `http://127.0.0.1:${await closedPort()}/x` } }),
+      'Connection problem; check URL',
+    );
     assert.deepEqual(await result(src, undefined, { env: { URL: `${srv.url}/flaky` } }), { ok: true });
   });
 
   it('no connection raises ConnectionFailedError; a connection broken mid-response raises ConnectionError', async () => {
-    const failed = await failure(`
+    const failed = await failure(
+      `
 - get:
     call: http.get
     args: {url: '\${sys.get_env("URL")}'}
-`, undefined, { env: { URL: `http://127.0.0.1:${await closedPort()}/` } });
+`,
+      undefined,
+      { env: { URL: `http://127.0.0.1:${await closedPort()}/` } },
+    );
     assert.deepEqual(failed.tags, ['ConnectionFailedError']);
-    const broken = await failure(`
+    const broken = await failure(
+      `
 - get:
     call: http.get
     args: {url: '\${sys.get_env("BASE") + "/reset"}'}
-`, undefined, { env: { BASE: srv.url } });
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.deepEqual(broken.tags, ['ConnectionError']);
   });
 
   it('timeout raises TimeoutError (docs: stdlib/http/get, timeout argument)', async () => {
-    const e = await failure(`
+    const e = await failure(
+      `
 - get:
     call: http.get
     args:
       url: \${sys.get_env("BASE") + "/slow"}
       timeout: 0.05
-`, undefined, { env: { BASE: srv.url }, speed: 1 });
+`,
+      undefined,
+      { env: { BASE: srv.url }, speed: 1 },
+    );
     assert.deepEqual(e.tags, ['TimeoutError']);
   });
 
@@ -274,13 +324,17 @@ describe('workflows conformance: retry (docs: reference/syntax/retrying)', () =>
   it('predicate ${http.default_retry_predicate} with a custom back-off (documented example: 2 s, x2, max 60 s)', async () => {
     failuresLeft = 5;
     status = 502;
-    const o = await run(call(`
+    const o = await run(
+      call(`
       predicate: \${http.default_retry_predicate}
       max_retries: 5
       backoff:
         initial_delay: 2
         max_delay: 60
-        multiplier: 2`), undefined, { env: { BASE: srv.url } });
+        multiplier: 2`),
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.deepEqual(o.result, { ok: true });
     assert.deepEqual(o.clock.sleeps, [2000, 4000, 8000, 16000, 32000]);
   });
@@ -288,13 +342,17 @@ describe('workflows conformance: retry (docs: reference/syntax/retrying)', () =>
   it('max_delay caps the back-off', async () => {
     failuresLeft = 4;
     status = 503;
-    const o = await run(call(`
+    const o = await run(
+      call(`
       predicate: \${http.default_retry_predicate_non_idempotent}
       max_retries: 4
       backoff:
         initial_delay: 1
         max_delay: 5
-        multiplier: 10`), undefined, { env: { BASE: srv.url } });
+        multiplier: 10`),
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.deepEqual(o.clock.sleeps, [1000, 5000, 5000, 5000]);
   });
 
@@ -345,7 +403,8 @@ custom_predicate:
   it('retry and except together: except runs once retries are exhausted (docs: reference/syntax/retrying#try-retry-except)', async () => {
     failuresLeft = 10;
     status = 503;
-    const o = await run(`
+    const o = await run(
+      `
 - read_item:
     try:
       call: http.get
@@ -364,7 +423,10 @@ custom_predicate:
       steps:
         - handle:
             return: \${"gave up with " + string(e.code)}
-`, undefined, { env: { BASE: srv.url } });
+`,
+      undefined,
+      { env: { BASE: srv.url } },
+    );
     assert.equal(o.result, 'gave up with 503');
     assert.deepEqual(o.clock.sleeps, [1000, 2000]);
   });

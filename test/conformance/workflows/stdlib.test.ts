@@ -43,13 +43,35 @@ describe('workflows conformance: standard library', () => {
     ['map/merge_nested', 'map.merge_nested({"a": {"x": 1}}, {"a": {"y": 2}})', { a: { x: 1, y: 2 } }],
     ['list/concat', 'list.concat([1, 2], 3)', [1, 2, 3]],
     ['list/prepend', 'list.prepend([1, 2], 0)', [0, 1, 2]],
-    ['text/find_all', 'text.find_all("Hello World, Hello", "Hello")', [{ index: 0, match: 'Hello' }, { index: 13, match: 'Hello' }]],
-    ['text/find_all_regex', 'text.find_all_regex("HelloWorld", "Hello|World")', [{ index: 0, match: 'Hello' }, { index: 5, match: 'World' }]],
+    [
+      'text/find_all',
+      'text.find_all("Hello World, Hello", "Hello")',
+      [
+        { index: 0, match: 'Hello' },
+        { index: 13, match: 'Hello' },
+      ],
+    ],
+    [
+      'text/find_all_regex',
+      'text.find_all_regex("HelloWorld", "Hello|World")',
+      [
+        { index: 0, match: 'Hello' },
+        { index: 5, match: 'World' },
+      ],
+    ],
     ['text/match_regex', 'text.match_regex("abc123", "^[a-z]+\\\\d+$")', true],
     ['text/replace_all', 'text.replace_all("one two one", "one", "three")', 'three two three'],
     ['text/replace_all_regex', 'text.replace_all_regex("one two", "one|two", "three")', 'three three'],
     ['text/replace_all_regex (no backreferences)', 'text.replace_all_regex("ab", "(a)", "\\\\1")', '\\1b'],
-    ['text/find_all (indexes count characters)', 'text.find_all("héé!é", "é")', [{ index: 1, match: 'é' }, { index: 2, match: 'é' }, { index: 4, match: 'é' }]],
+    [
+      'text/find_all (indexes count characters)',
+      'text.find_all("héé!é", "é")',
+      [
+        { index: 1, match: 'é' },
+        { index: 2, match: 'é' },
+        { index: 4, match: 'é' },
+      ],
+    ],
     ['text/split', 'text.split("a,b,c", ",")', ['a', 'b', 'c']],
     ['text/substring', 'text.substring("Hello World!", 6, 11)', 'World'],
     ['text/substring (example 1)', 'text.substring("hello", 2, 4)', 'll'],
@@ -67,8 +89,16 @@ describe('workflows conformance: standard library', () => {
     ['json/decode', 'json.decode(text.encode("[1]"))', [1]],
     ['base64/encode', 'base64.encode(text.encode("Hello"))', 'SGVsbG8='],
     ['base64/decode', 'text.decode(base64.decode("SGVsbG8="))', 'Hello'],
-    ['hash/compute_checksum', 'base64.encode(hash.compute_checksum(text.encode("abc"), "SHA256"))', 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='],
-    ['hash/compute_hmac', 'base64.encode(hash.compute_hmac(text.encode("key"), text.encode("The quick brown fox jumps over the lazy dog"), "SHA256"))', '97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg='],
+    [
+      'hash/compute_checksum',
+      'base64.encode(hash.compute_checksum(text.encode("abc"), "SHA256"))',
+      'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=',
+    ],
+    [
+      'hash/compute_hmac',
+      'base64.encode(hash.compute_hmac(text.encode("key"), text.encode("The quick brown fox jumps over the lazy dog"), "SHA256"))',
+      '97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=',
+    ],
     ['math/abs', 'math.abs(-5)', 5],
     ['math/floor', 'math.floor(2.7)', 2],
     ['math/max', 'math.max(1, 2.5)', 2.5],
@@ -80,7 +110,11 @@ describe('workflows conformance: standard library', () => {
     ['time/parse', 'time.parse("2024-07-12T12:50:33.500Z")', 1720788633.5],
     ['http/default_retry_predicate', 'http.default_retry_predicate({"code": 503, "tags": ["HttpError"]})', true],
     ['http/default_retry_predicate', 'http.default_retry_predicate({"code": 404, "tags": ["HttpError"]})', false],
-    ['http/default_retry_predicate_non_idempotent', 'http.default_retry_predicate_non_idempotent({"code": 502, "tags": ["HttpError"]})', false],
+    [
+      'http/default_retry_predicate_non_idempotent',
+      'http.default_retry_predicate_non_idempotent({"code": 502, "tags": ["HttpError"]})',
+      false,
+    ],
   ];
   for (const [page, e, want] of cases) {
     it(`${page}: \${${e}}`, async () => {
@@ -167,7 +201,10 @@ describe('workflows conformance: standard library', () => {
       severity: "WARNING"
 `);
     assert.equal(o.state, 'SUCCEEDED');
-    assert.deepEqual(o.logs.map((l) => l.severity), ['INFO', 'WARNING']);
+    assert.deepEqual(
+      o.logs.map((l) => l.severity),
+      ['INFO', 'WARNING'],
+    );
     assert.equal(o.logs[0].payload, 'hello');
   });
 });

@@ -23,7 +23,14 @@ main:
     - return_value:
         return: \${[number_plus_one, other_number, string, my_map, nested, my_list]}
 `;
-    assert.deepEqual(await result(src), [6, 10, 'hello', { Name: 'Lila', Age: 26, Hometown: 'Seattle' }, { a: { b: 1 } }, ['zero', 1, 2, 3, 4]]);
+    assert.deepEqual(await result(src), [
+      6,
+      10,
+      'hello',
+      { Name: 'Lila', Age: 26, Hometown: 'Seattle' },
+      { a: { b: 1 } },
+      ['zero', 1, 2, 3, 4],
+    ]);
   });
 
   it('a workflow given as a plain list of steps (docs: reference/syntax/syntax-cheat-sheet)', async () => {
@@ -223,10 +230,13 @@ main:
   });
 
   it('raise a string and a map; uncaught errors fail the execution (docs: reference/syntax/raising-errors)', async () => {
-    assert.equal(await failure(`
+    assert.equal(
+      await failure(`
 - step_a:
     raise: "Something went wrong."
-`), 'Something went wrong.');
+`),
+      'Something went wrong.',
+    );
     const e = await failure(`
 - step_a:
     raise:

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { FakeServer, json, startFakeServer } from './fake-server';
 import { run } from './harness';
 
-const SOURCE = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'conformance', 'workflows', 'fixtures', 'system-a.yaml'), 'utf8');
+const SOURCE = fs.readFileSync(
+  path.join(__dirname, '..', '..', '..', '..', 'test', 'conformance', 'workflows', 'fixtures', 'system-a.yaml'),
+  'utf8',
+);
 
 /**
  * The System A pipeline shape (SPEC.md) end to end inside the engine, with one fake server
@@ -23,7 +26,8 @@ describe('workflows conformance: a System A-shaped workflow', () => {
           return json(res, 429, { title: 'Too Many Requests', status: 429 });
         }
         const x = String(req.query.x ?? '');
-        if (/^[+-]?\d+$/.test(x)) return json(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: '"int" is not allowed' });
+        if (/^[+-]?\d+$/.test(x))
+          return json(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: '"int" is not allowed' });
         return json(res, 200, /\p{Lu}/u.test(x) ? 'Fail' : 'Success');
       }
       if (req.path === '/process') return json(res, 200, 'Success');
@@ -35,11 +39,15 @@ describe('workflows conformance: a System A-shaped workflow', () => {
   beforeEach(() => (srv.seen.length = 0));
 
   const go = (name: string): ReturnType<typeof run> =>
-    run(SOURCE, { name }, {
-      firestore: srv.url.replace('http://', ''),
-      bigquery: srv.url,
-      env: { IS_VALID_INPUT_URL: `${srv.url}/isValidInput`, PROCESS_URL: `${srv.url}/process`, BQ_DATASET: 'pipeline' },
-    });
+    run(
+      SOURCE,
+      { name },
+      {
+        firestore: srv.url.replace('http://', ''),
+        bigquery: srv.url,
+        env: { IS_VALID_INPUT_URL: `${srv.url}/isValidInput`, PROCESS_URL: `${srv.url}/process`, BQ_DATASET: 'pipeline' },
+      },
+    );
 
   it('a valid name: check, state, process, append, one result row', async () => {
     tooMany = 2;
@@ -49,7 +57,9 @@ describe('workflows conformance: a System A-shaped workflow', () => {
     assert.deepEqual(o.clock.sleeps, [1000, 2000], 'two 429s retried with back-off 1 s, 2 s');
     const calls = srv.seen.map((s) => `${s.method} ${s.path}`);
     assert.deepEqual(calls, [
-      'GET /isValidInput', 'GET /isValidInput', 'GET /isValidInput',
+      'GET /isValidInput',
+      'GET /isValidInput',
+      'GET /isValidInput',
       'PATCH /v1/projects/test-project/databases/(default)/documents/pipeline_state/ada',
       'POST /process',
       'POST /v1/projects/test-project/databases/(default)/documents:commit',
@@ -64,7 +74,10 @@ describe('workflows conformance: a System A-shaped workflow', () => {
   it('"Fail" skips Firestore and process; a 400 records the problem detail', async () => {
     const fail = await go('Ada');
     assert.deepEqual(fail.result, { name: 'Ada', valid_input_check: 'Fail', process: null });
-    assert.deepEqual(srv.seen.map((s) => s.path.split('/').pop()), ['isValidInput', 'insertAll']);
+    assert.deepEqual(
+      srv.seen.map((s) => s.path.split('/').pop()),
+      ['isValidInput', 'insertAll'],
+    );
     srv.seen.length = 0;
     const bad = await go('42');
     assert.deepEqual(bad.result, { name: '42', valid_input_check: '"int" is not allowed', process: null });

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { FakeServer, json, startFakeServer } from './fake-server';
 import { run } from './harness';
 
-const SOURCE = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'conformance', 'workflows', 'fixtures', 'system-c.yaml'), 'utf8');
+const SOURCE = fs.readFileSync(
+  path.join(__dirname, '..', '..', '..', '..', 'test', 'conformance', 'workflows', 'fixtures', 'system-c.yaml'),
+  'utf8',
+);
 
 /**
  * The System C saga shape (SPEC.md) inside the engine: a parallel for with a shared map written
@@ -53,14 +56,22 @@ describe('workflows conformance: a System C-shaped workflow', () => {
   const nodes = (): string[] => ['n1', 'n2', 'n3'].map((n) => `${srv.url}/${n}`);
 
   it('all nodes succeed: SUCCEEDED, nothing rolled back', async () => {
-    behaviour = { n1: { create: 'ok', deleteFailures: 0 }, n2: { create: 'ok', deleteFailures: 0 }, n3: { create: 'ok', deleteFailures: 0 } };
+    behaviour = {
+      n1: { create: 'ok', deleteFailures: 0 },
+      n2: { create: 'ok', deleteFailures: 0 },
+      n3: { create: 'ok', deleteFailures: 0 },
+    };
     const o = await run(SOURCE, { group_id: 'g1', nodes: nodes() });
     assert.equal(o.state, 'SUCCEEDED', o.record.error?.payload);
     assert.equal((o.result as { state: string }).state, 'SUCCEEDED');
   });
 
   it('one node fails, one times out but did create: both touched nodes are rolled back, a busy delete is retried', async () => {
-    behaviour = { n1: { create: 'ok', deleteFailures: 2 }, n2: { create: 'hang', deleteFailures: 0 }, n3: { create: 'fail', deleteFailures: 0 } };
+    behaviour = {
+      n1: { create: 'ok', deleteFailures: 2 },
+      n2: { create: 'hang', deleteFailures: 0 },
+      n3: { create: 'fail', deleteFailures: 0 },
+    };
     const o = await run(SOURCE, { group_id: 'g2', nodes: nodes() });
     assert.equal(o.state, 'SUCCEEDED', o.record.error?.payload);
     const r = o.result as { state: string; outcome: Record<string, string>; rolled_back: string[]; dead_letters: unknown[] };
@@ -73,7 +84,11 @@ describe('workflows conformance: a System C-shaped workflow', () => {
   });
 
   it('a compensation that keeps failing becomes a dead letter; a group that already existed is never deleted', async () => {
-    behaviour = { n1: { create: 'ok', deleteFailures: 99 }, n2: { create: 'exists', deleteFailures: 0 }, n3: { create: 'fail', deleteFailures: 0 } };
+    behaviour = {
+      n1: { create: 'ok', deleteFailures: 99 },
+      n2: { create: 'exists', deleteFailures: 0 },
+      n3: { create: 'fail', deleteFailures: 0 },
+    };
     const o = await run(SOURCE, { group_id: 'g3', nodes: nodes() });
     const r = o.result as { state: string; outcome: Record<string, string>; dead_letters: { node: string; operation: string }[] };
     assert.equal(r.state, 'FAILED');

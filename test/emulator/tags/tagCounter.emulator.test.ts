@@ -15,7 +15,12 @@ describe('TagCounter on the Firestore emulator', function () {
   let counter: TagCounter;
 
   beforeEach(() => {
-    options = { shardsCollection: uniqueCollection('shards'), markersCollection: uniqueCollection('markers'), shards: 8, markerTtlHours: 1 };
+    options = {
+      shardsCollection: uniqueCollection('shards'),
+      markersCollection: uniqueCollection('markers'),
+      shards: 8,
+      markerTtlHours: 1,
+    };
     counter = new TagCounter(emulatorFirestore(), options);
   });
 
@@ -31,7 +36,10 @@ describe('TagCounter on the Firestore emulator', function () {
     const outcomes = await Promise.all(writes);
     assert.ok(outcomes.every((o) => o === 'applied'));
     const totals = await collect(counter);
-    assert.deepEqual(totals, [...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    assert.deepEqual(
+      totals,
+      [...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
   });
 
   it('stores a tag that is not a valid Firestore document id (__foo__) and reads it back', async () => {
@@ -60,7 +68,10 @@ describe('TagCounter on the Firestore emulator', function () {
       const batch = db.batch();
       for (const [offset, name] of names.slice(start, start + 500).entries()) {
         for (const shard of [0, 3]) {
-          batch.set(db.collection(options.shardsCollection).doc(TagCounter.shardId(name, shard)), { tag: name, count: ((start + offset) % 9) + 1 + shard });
+          batch.set(db.collection(options.shardsCollection).doc(TagCounter.shardId(name, shard)), {
+            tag: name,
+            count: ((start + offset) % 9) + 1 + shard,
+          });
         }
       }
       await batch.commit();
@@ -68,7 +79,10 @@ describe('TagCounter on the Firestore emulator', function () {
     const totals = await collect(counter);
     assert.equal(totals.length, tagCount);
     const sorted = [...names].sort();
-    assert.deepEqual(totals.map(([t]) => t), sorted);
+    assert.deepEqual(
+      totals.map(([t]) => t),
+      sorted,
+    );
     const index = new Map(names.map((n, i) => [n, i]));
     for (const [tag, sum] of totals) assert.equal(sum, 2 * ((index.get(tag)! % 9) + 1) + 3, tag);
   });

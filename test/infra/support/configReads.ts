@@ -76,7 +76,7 @@ function runningCode(text: string, usedNames: Set<string>): string {
   segments.push({ name: current.name, text: current.lines.join('\n') });
 
   const running = new Set(segments.filter((s) => s.name === undefined || usedNames.has(ALL) || usedNames.has(s.name)));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     const runningText = [...running].map((s) => s.text).join('\n');
     for (const segment of segments) {

@@ -113,7 +113,8 @@ const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-
  * reference resources are left out (they cannot be evaluated before apply); an expression that
  * needs one fails with Terraform's message. Returns each expression's value, decoded from JSON.
  */
-export async function evaluate(expressions: Record<string, string>, overrides: Record<string, string> = {}): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function evaluate(expressions: Record<string, string>, overrides: Record<string, string> = {}): Promise<Record<string, any>> {
   const config = await loadInfra();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
   try {

@@ -5,7 +5,10 @@ import { FUNCTIONS } from '../../../functions/catalog';
 import { buildOpenApiDocument } from '../../../functions/docs/openapiDocument';
 import { renderHtml } from '../../../functions/docs/renderHtml';
 
-type Operation = { requestBody?: { content: Record<string, { schema: { $ref: string }; example?: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }> };
+type Operation = {
+  requestBody?: { content: Record<string, { schema: { $ref: string }; example?: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>;
+};
 
 describe('OpenAPI document', () => {
   const doc = buildOpenApiDocument();
@@ -19,7 +22,10 @@ describe('OpenAPI document', () => {
 
   it('describes every function of the catalog', () => {
     for (const fn of FUNCTIONS) {
-      assert.ok(Object.keys(paths).some((p) => p === `/${fn.name}` || p.startsWith(`/${fn.name}/`)), `no path for ${fn.name}`);
+      assert.ok(
+        Object.keys(paths).some((p) => p === `/${fn.name}` || p.startsWith(`/${fn.name}/`)),
+        `no path for ${fn.name}`,
+      );
     }
   });
 

@@ -46,7 +46,9 @@ describe('process (BigQuery stubbed)', () => {
   });
 
   it('never answers "Success" when the insert fails: a 502 problem', async () => {
-    insert.rejects(Object.assign(new Error('PartialFailureError'), { name: 'PartialFailureError', errors: [{ errors: [{ reason: 'invalid' }] }] }));
+    insert.rejects(
+      Object.assign(new Error('PartialFailureError'), { name: 'PartialFailureError', errors: [{ errors: [{ reason: 'invalid' }] }] }),
+    );
     const res = await request(server.url, { method: 'POST', json: { x: 'hello' } });
     assert.equal(res.status, 502);
     assert.match(res.contentType, /problem\+json/);

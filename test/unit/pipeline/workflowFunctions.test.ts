@@ -54,7 +54,12 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
       assert.deepEqual(JSON.parse(createExecution.firstCall.args[0].execution.argument), { name: '42' });
     });
 
-    const refused: [string, unknown][] = [['an empty name', { x: '' }], ['a name with a slash', { x: 'a/b' }], ['a reserved id', { x: '__x__' }], ['a number', { x: 4 }]];
+    const refused: [string, unknown][] = [
+      ['an empty name', { x: '' }],
+      ['a name with a slash', { x: 'a/b' }],
+      ['a reserved id', { x: '__x__' }],
+      ['a number', { x: 4 }],
+    ];
     for (const [name, body] of refused) {
       it(`refuses ${name} with a 400 and starts nothing`, async () => {
         const res = await request(trigger.url, { method: 'POST', json: body });
@@ -92,14 +97,22 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
     it('reports a SUCCEEDED execution with its result, without reading Firestore', async () => {
       getExecution.resolves([{ state: 'SUCCEEDED', result: '{"name":"hello","valid_input_check":"Success","process":"Success"}' }]);
       const res = await request(`${status.url}/?x=e3`);
-      assert.deepEqual(res.body, { execution_id: 'e3', state: 'SUCCEEDED', result: { name: 'hello', valid_input_check: 'Success', process: 'Success' } });
+      assert.deepEqual(res.body, {
+        execution_id: 'e3',
+        state: 'SUCCEEDED',
+        result: { name: 'hello', valid_input_check: 'Success', process: 'Success' },
+      });
       assert.equal(stateGet.callCount, 0);
     });
 
     it('reports a FAILED execution with its error', async () => {
       getExecution.resolves([{ state: 'FAILED', error: { payload: '{"code":500,"tags":["HttpError"]}', context: 'step call_process' } }]);
       const res = await request(`${status.url}/?id=e4`);
-      assert.deepEqual(res.body, { execution_id: 'e4', state: 'FAILED', error: { payload: { code: 500, tags: ['HttpError'] }, context: 'step call_process' } });
+      assert.deepEqual(res.body, {
+        execution_id: 'e4',
+        state: 'FAILED',
+        error: { payload: { code: 500, tags: ['HttpError'] }, context: 'step call_process' },
+      });
     });
 
     it('reports CANCELLED', async () => {
@@ -116,7 +129,10 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
 
     const notFound: [string, unknown][] = [
       ['a gRPC NOT_FOUND', Object.assign(new Error('not found'), { code: 5 })],
-      ['an HTTP 404 from the REST transport', Object.assign(new Error('{"error":{"code":404}}'), { status: 404, response: { status: 404 } })],
+      [
+        'an HTTP 404 from the REST transport',
+        Object.assign(new Error('{"error":{"code":404}}'), { status: 404, response: { status: 404 } }),
+      ],
     ];
     for (const [name, error] of notFound) {
       it(`answers an unknown execution (${name}) with a 404 problem`, async () => {
@@ -127,7 +143,13 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
       });
     }
 
-    const malformed = ['?id=has%20space', '?id=a%2Fb', `?id=${encodeURIComponent('projects/other/locations/europe-west1/workflows/pipeline/executions/e7')}`, '?id=', ''];
+    const malformed = [
+      '?id=has%20space',
+      '?id=a%2Fb',
+      `?id=${encodeURIComponent('projects/other/locations/europe-west1/workflows/pipeline/executions/e7')}`,
+      '?id=',
+      '',
+    ];
     for (const query of malformed) {
       it(`refuses ${query || 'no id'} with a 400 and asks nothing of the API`, async () => {
         const res = await request(`${status.url}/${query}`);

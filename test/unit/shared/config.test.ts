@@ -12,7 +12,10 @@ describe('config', () => {
 
   it('names the missing variable', () => {
     delete process.env.CFG_TEST_A;
-    assert.throws(() => requiredString('CFG_TEST_A'), (err: Error) => err instanceof ConfigError && /CFG_TEST_A is required/.test(err.message));
+    assert.throws(
+      () => requiredString('CFG_TEST_A'),
+      (err: Error) => err instanceof ConfigError && /CFG_TEST_A is required/.test(err.message),
+    );
   });
 
   it('treats a blank value as missing', () => {

@@ -28,7 +28,10 @@ describe('Router', () => {
   });
 
   it('is a 404 for an unknown path', () => {
-    assert.throws(() => router.match('GET', '/1/2/3'), (err: HttpError) => err.status === 404);
+    assert.throws(
+      () => router.match('GET', '/1/2/3'),
+      (err: HttpError) => err.status === 404,
+    );
   });
 
   it('is a 405 with Allow listing the methods of a known path', () => {
@@ -39,6 +42,9 @@ describe('Router', () => {
   });
 
   it('is a 400 for malformed percent-encoding', () => {
-    assert.throws(() => router.match('GET', '/%E0%A4%A'), (err: HttpError) => err.status === 400);
+    assert.throws(
+      () => router.match('GET', '/%E0%A4%A'),
+      (err: HttpError) => err.status === 400,
+    );
   });
 });

@@ -60,14 +60,24 @@ describe('TagCounter (Firestore stubbed)', () => {
   it('sums shards per tag from one streamed query ordered by tag', async () => {
     const fake = fakeFirestore();
     fake.queryPages.push(
-      [{ tag: '__foo__', count: 2 }, { tag: 'bar', count: 1 }],
-      [{ tag: 'bar', count: 5 }, { tag: 'foo', count: 3 }],
+      [
+        { tag: '__foo__', count: 2 },
+        { tag: 'bar', count: 1 },
+      ],
+      [
+        { tag: 'bar', count: 5 },
+        { tag: 'foo', count: 3 },
+      ],
       [{ tag: 'foo', count: 4 }],
     );
     const counter = new TagCounter(fake.db as unknown as Firestore, options);
     const totals: [string, number][] = [];
     for await (const entry of counter.totals()) totals.push(entry);
-    assert.deepEqual(totals, [['__foo__', 2], ['bar', 6], ['foo', 7]]);
+    assert.deepEqual(totals, [
+      ['__foo__', 2],
+      ['bar', 6],
+      ['foo', 7],
+    ]);
     assert.equal(fake.queryCalls.length, 1);
     assert.equal(fake.queryCalls[0].orderBy, 'tag');
     assert.deepEqual(fake.queryCalls[0].select, ['tag', 'count']);

@@ -11,7 +11,10 @@ import { validateWorkflow } from '../../../local/workflows/validate';
 /** Every workflow of the project: `workflow.yaml` and `workflows/*.yaml`. */
 function workflowFiles(): string[] {
   const extra = fs.existsSync(repoPath('workflows'))
-    ? fs.readdirSync(repoPath('workflows')).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join('workflows', f))
+    ? fs
+        .readdirSync(repoPath('workflows'))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => path.join('workflows', f))
     : [];
   return ['workflow.yaml', ...extra];
 }
@@ -33,7 +36,10 @@ describe('workflow sources', () => {
       });
 
       it('opens with a comment paragraph saying what it does and returns', () => {
-        const header = source.split('\n').filter((l) => l.startsWith('#')).join('\n');
+        const header = source
+          .split('\n')
+          .filter((l) => l.startsWith('#'))
+          .join('\n');
         assert.match(header, /Returns/i);
       });
 
@@ -43,7 +49,10 @@ describe('workflow sources', () => {
       });
 
       it('is deployed by the local cloud', () => {
-        assert.ok(WORKFLOW_DEPLOYMENTS.some((d) => d.sourceFile === file), `${file} is not in local/workflowDeployments.ts`);
+        assert.ok(
+          WORKFLOW_DEPLOYMENTS.some((d) => d.sourceFile === file),
+          `${file} is not in local/workflowDeployments.ts`,
+        );
       });
     });
   }

@@ -89,15 +89,27 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
         ['name:STRING:REQUIRED', 'n:INTEGER:NULLABLE', 'score:FLOAT:NULLABLE', 'ok:BOOLEAN:NULLABLE', 'at:TIMESTAMP:NULLABLE'],
       );
       const [tables] = await dataset.getTables();
-      assert.deepEqual(tables.map((t) => t.id), ['people']);
+      assert.deepEqual(
+        tables.map((t) => t.id),
+        ['people'],
+      );
       await table.insert([{ name: 'before' }]);
       // Schema evolution as BigQuery allows it: new NULLABLE columns at the end, REQUIRED relaxed.
       const evolvedSchema = [{ name: 'name', type: 'STRING', mode: 'NULLABLE' }, ...rowsSchema.slice(1), { name: 'email', type: 'STRING' }];
       await table.setMetadata({ description: 'who, with e-mail', schema: evolvedSchema });
       await table.insert([{ email: 'x@example.com' }]);
       const [evolved] = await table.getRows();
-      assert.deepEqual(evolved.map((r) => [r.name, r.email]), [['before', null], [null, 'x@example.com']]);
-      await assert.rejects(table.setMetadata({ schema: [...evolvedSchema, { name: 'needed', type: 'STRING', mode: 'REQUIRED' }] }), { code: 400, message: /Cannot add required fields/ });
+      assert.deepEqual(
+        evolved.map((r) => [r.name, r.email]),
+        [
+          ['before', null],
+          [null, 'x@example.com'],
+        ],
+      );
+      await assert.rejects(table.setMetadata({ schema: [...evolvedSchema, { name: 'needed', type: 'STRING', mode: 'REQUIRED' }] }), {
+        code: 400,
+        message: /Cannot add required fields/,
+      });
       await table.delete();
       [table] = await dataset.createTable('people', { schema: rowsSchema, description: 'who' });
       await assert.rejects(dataset.createTable('people', { schema: rowsSchema }), { code: 409 });
@@ -135,10 +147,16 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
 
     it('pages getRows with maxResults', async () => {
       const [page1, next] = await table.getRows({ maxResults: 2, autoPaginate: false });
-      assert.deepEqual(page1.map((r) => r.name), ['ann', 'bob']);
+      assert.deepEqual(
+        page1.map((r) => r.name),
+        ['ann', 'bob'],
+      );
       assert.ok(next && typeof next.pageToken === 'string');
       const [page2, last] = await table.getRows({ ...next, autoPaginate: false });
-      assert.deepEqual(page2.map((r) => r.name), ['cyd']);
+      assert.deepEqual(
+        page2.map((r) => r.name),
+        ['cyd'],
+      );
       assert.equal(last, null);
     });
 
@@ -154,7 +172,10 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
         query: 'SELECT name, n, score FROM pipeline.results WHERE n >= @min AND `at` < @before ORDER BY n DESC',
         params: { min: 1, before: new Date('2024-01-02T10:00:00.124Z') },
       });
-      assert.deepEqual(rows, [{ name: 'bob', n: 2, score: 2 }, { name: 'ann', n: 1, score: 1.5 }]);
+      assert.deepEqual(rows, [
+        { name: 'bob', n: 2, score: 2 },
+        { name: 'ann', n: 1, score: 1.5 },
+      ]);
     });
 
     it('runs bigquery.query() with positional params and a typed null', async () => {
@@ -177,13 +198,22 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
       assert.equal(metadata.jobReference.jobId, 'my_query_job');
       assert.equal(metadata.configuration.query.query.startsWith('SELECT name'), true);
       const [rows] = await job.getQueryResults();
-      assert.deepEqual(rows.map((r) => r.name), ['ann', 'bob', 'cyd']);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['ann', 'bob', 'cyd'],
+      );
       assert.ok(Math.abs(new Date(rows[0].now.value).getTime() - Date.now()) < 60_000);
       const [first, next] = await job.getQueryResults({ maxResults: 2, autoPaginate: false });
-      assert.deepEqual(first.map((r) => r.name), ['ann', 'bob']);
+      assert.deepEqual(
+        first.map((r) => r.name),
+        ['ann', 'bob'],
+      );
       assert.ok(next?.pageToken);
       const [rest] = await job.getQueryResults({ ...next, autoPaginate: false });
-      assert.deepEqual(rest.map((r) => r.name), ['cyd']);
+      assert.deepEqual(
+        rest.map((r) => r.name),
+        ['cyd'],
+      );
       await assert.rejects(bigquery.createQueryJob({ query: 'SELECT 1', jobId: 'my_query_job' }), { code: 409 });
     });
 
@@ -193,12 +223,15 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
     });
 
     it('fails unsupported or wrong SQL with 400 invalidQuery', async () => {
-      await assert.rejects(bigquery.query('SELECT name, ROW_NUMBER() OVER () FROM pipeline.results'), (err: { code: number; errors: { reason: string }[]; message: string }) => {
-        assert.equal(err.code, 400);
-        assert.equal(err.errors[0]!.reason, 'invalidQuery');
-        assert.match(err.message, /OVER \(window functions\) is not supported by the local BigQuery/);
-        return true;
-      });
+      await assert.rejects(
+        bigquery.query('SELECT name, ROW_NUMBER() OVER () FROM pipeline.results'),
+        (err: { code: number; errors: { reason: string }[]; message: string }) => {
+          assert.equal(err.code, 400);
+          assert.equal(err.errors[0]!.reason, 'invalidQuery');
+          assert.match(err.message, /OVER \(window functions\) is not supported by the local BigQuery/);
+          return true;
+        },
+      );
       await assert.rejects(bigquery.createQueryJob('SELECT nope FROM pipeline.results'), /Unrecognized name: nope/);
       await assert.rejects(bigquery.query('SELECT 1 FROM pipeline.nope'), { code: 404 });
     });
@@ -234,13 +267,22 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
     });
 
     it('writes the valid rows with skipInvalidRows and drops unknown fields with ignoreUnknownValues', async () => {
-      await assert.rejects(table.insert([{ name: 'a' }, { name: 'b', n: 1.5 }], { skipInvalidRows: true, partialRetries: 0 }), (err: { errors: { row: { name: string } }[] }) => {
-        assert.deepEqual(err.errors.map((e) => e.row.name), ['b']);
-        return true;
-      });
+      await assert.rejects(
+        table.insert([{ name: 'a' }, { name: 'b', n: 1.5 }], { skipInvalidRows: true, partialRetries: 0 }),
+        (err: { errors: { row: { name: string } }[] }) => {
+          assert.deepEqual(
+            err.errors.map((e) => e.row.name),
+            ['b'],
+          );
+          return true;
+        },
+      );
       await table.insert([{ name: 'c', colour: 'red' }], { ignoreUnknownValues: true });
       const [rows] = await table.getRows();
-      assert.deepEqual(rows.map((r) => r.name), ['a', 'c']);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['a', 'c'],
+      );
     });
 
     it('de-duplicates rows by insertId', async () => {
@@ -252,7 +294,10 @@ describe('local BigQuery with @google-cloud/bigquery', () => {
       await table.insert(rows, { raw: true });
       await table.insert(rows.slice(0, 1), { raw: true });
       const [stored] = await table.getRows();
-      assert.deepEqual(stored.map((r) => r.name), ['first', 'second']);
+      assert.deepEqual(
+        stored.map((r) => r.name),
+        ['first', 'second'],
+      );
     });
   });
 

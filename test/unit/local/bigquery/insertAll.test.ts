@@ -26,7 +26,11 @@ describe('local BigQuery insertAll row checks', () => {
     {
       name: 'several problems at once',
       row: { count: 1.5, extra: 1 },
-      errors: [['extra', /no such field/], ['name', /Missing required/], ['count', /integer/]],
+      errors: [
+        ['extra', /no such field/],
+        ['name', /Missing required/],
+        ['count', /integer/],
+      ],
     },
     { name: 'a row that is not an object', row: 'a', errors: [['', /JSON object/]] },
   ];
@@ -35,7 +39,7 @@ describe('local BigQuery insertAll row checks', () => {
     it(`${c.errors ? 'rejects' : 'accepts'} ${c.name}`, () => {
       const out = checkRow(schema, c.row, c.ignoreUnknown ?? false);
       if (!c.errors) {
-        assert.ok(out.ok, out.ok ? "" : JSON.stringify(out.errors));
+        assert.ok(out.ok, out.ok ? '' : JSON.stringify(out.errors));
         return;
       }
       assert.ok(!out.ok);

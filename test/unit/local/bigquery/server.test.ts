@@ -26,24 +26,180 @@ describe('local BigQuery REST API', () => {
   const insert = (rows: object[], extra: object = {}) =>
     call(server, 'POST', `${V2}/datasets/pipeline/tables/results/insertAll`, { rows: rows.map((json) => ({ json })), ...extra });
 
-  const errorCases: { name: string; method: string; path: string; body?: unknown; status: number; reason: string; grpc: string; message: RegExp }[] = [
-    { name: 'an unknown dataset', method: 'GET', path: `${V2}/datasets/nope`, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /^Not found: Dataset bq-test-project:nope$/ },
-    { name: 'an unknown table', method: 'GET', path: `${V2}/datasets/pipeline/tables/nope`, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /^Not found: Table bq-test-project:pipeline.nope$/ },
-    { name: 'insertAll into an unknown table', method: 'POST', path: `${V2}/datasets/pipeline/tables/nope/insertAll`, body: { rows: [{ json: {} }] }, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /nope/ },
-    { name: 'an unknown job', method: 'GET', path: `${V2}/jobs/nope`, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /Not found: Job/ },
-    { name: 'results of an unknown job', method: 'GET', path: `${V2}/queries/nope`, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /Not found: Job/ },
-    { name: 'a second dataset create', method: 'POST', path: `${V2}/datasets`, body: { datasetReference: { datasetId: 'pipeline' } }, status: 409, reason: 'duplicate', grpc: 'ALREADY_EXISTS', message: /^Already Exists: Dataset bq-test-project:pipeline$/ },
-    { name: 'a second table create', method: 'POST', path: `${V2}/datasets/pipeline/tables`, body: { tableReference: { tableId: 'results' } }, status: 409, reason: 'duplicate', grpc: 'ALREADY_EXISTS', message: /Already Exists: Table/ },
-    { name: 'a bad column type', method: 'POST', path: `${V2}/datasets/pipeline/tables`, body: { tableReference: { tableId: 'x' }, schema: { fields: [{ name: 'a', type: 'GEOGRAPHY' }] } }, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /GEOGRAPHY is not supported by the local BigQuery/ },
-    { name: 'insertAll without rows', method: 'POST', path: `${V2}/datasets/pipeline/tables/results/insertAll`, body: { rows: [] }, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /No rows present/ },
-    { name: 'a body that is not JSON', method: 'POST', path: `${V2}/queries`, body: '{"query": ', status: 400, reason: 'parseError', grpc: 'INVALID_ARGUMENT', message: /Parse Error/ },
-    { name: 'legacy SQL (the REST default)', method: 'POST', path: `${V2}/queries`, body: { query: 'SELECT 1' }, status: 400, reason: 'invalidQuery', grpc: 'INVALID_ARGUMENT', message: /useLegacySql/ },
-    { name: 'a DML statement', method: 'POST', path: `${V2}/queries`, body: { query: 'DELETE FROM pipeline.results WHERE TRUE', useLegacySql: false }, status: 400, reason: 'invalidQuery', grpc: 'INVALID_ARGUMENT', message: /DELETE statements are not supported/ },
-    { name: 'a query on an unknown table', method: 'POST', path: `${V2}/queries`, body: { query: 'SELECT 1 FROM pipeline.nope', useLegacySql: false }, status: 404, reason: 'notFound', grpc: 'NOT_FOUND', message: /was not found in location US/ },
-    { name: 'a load job', method: 'POST', path: `${V2}/jobs`, body: { configuration: { load: {} } }, status: 501, reason: 'notImplemented', grpc: 'UNIMPLEMENTED', message: /only query jobs, not load jobs/ },
-    { name: 'a models list', method: 'GET', path: `${V2}/datasets/pipeline/models`, status: 501, reason: 'notImplemented', grpc: 'UNIMPLEMENTED', message: /does not implement GET/ },
-    { name: 'a schema patch that changes a type', method: 'PATCH', path: `${V2}/datasets/pipeline/tables/results`, body: { schema: { fields: [{ name: 'name', type: 'INTEGER' }] } }, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /Field name has changed type from STRING to INTEGER/ },
-    { name: 'a bad page token', method: 'GET', path: `${V2}/datasets/pipeline/tables/results/data?pageToken=xyz`, status: 400, reason: 'invalid', grpc: 'INVALID_ARGUMENT', message: /Invalid page token/ },
+  const errorCases: {
+    name: string;
+    method: string;
+    path: string;
+    body?: unknown;
+    status: number;
+    reason: string;
+    grpc: string;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'an unknown dataset',
+      method: 'GET',
+      path: `${V2}/datasets/nope`,
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /^Not found: Dataset bq-test-project:nope$/,
+    },
+    {
+      name: 'an unknown table',
+      method: 'GET',
+      path: `${V2}/datasets/pipeline/tables/nope`,
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /^Not found: Table bq-test-project:pipeline.nope$/,
+    },
+    {
+      name: 'insertAll into an unknown table',
+      method: 'POST',
+      path: `${V2}/datasets/pipeline/tables/nope/insertAll`,
+      body: { rows: [{ json: {} }] },
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /nope/,
+    },
+    {
+      name: 'an unknown job',
+      method: 'GET',
+      path: `${V2}/jobs/nope`,
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /Not found: Job/,
+    },
+    {
+      name: 'results of an unknown job',
+      method: 'GET',
+      path: `${V2}/queries/nope`,
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /Not found: Job/,
+    },
+    {
+      name: 'a second dataset create',
+      method: 'POST',
+      path: `${V2}/datasets`,
+      body: { datasetReference: { datasetId: 'pipeline' } },
+      status: 409,
+      reason: 'duplicate',
+      grpc: 'ALREADY_EXISTS',
+      message: /^Already Exists: Dataset bq-test-project:pipeline$/,
+    },
+    {
+      name: 'a second table create',
+      method: 'POST',
+      path: `${V2}/datasets/pipeline/tables`,
+      body: { tableReference: { tableId: 'results' } },
+      status: 409,
+      reason: 'duplicate',
+      grpc: 'ALREADY_EXISTS',
+      message: /Already Exists: Table/,
+    },
+    {
+      name: 'a bad column type',
+      method: 'POST',
+      path: `${V2}/datasets/pipeline/tables`,
+      body: { tableReference: { tableId: 'x' }, schema: { fields: [{ name: 'a', type: 'GEOGRAPHY' }] } },
+      status: 400,
+      reason: 'invalid',
+      grpc: 'INVALID_ARGUMENT',
+      message: /GEOGRAPHY is not supported by the local BigQuery/,
+    },
+    {
+      name: 'insertAll without rows',
+      method: 'POST',
+      path: `${V2}/datasets/pipeline/tables/results/insertAll`,
+      body: { rows: [] },
+      status: 400,
+      reason: 'invalid',
+      grpc: 'INVALID_ARGUMENT',
+      message: /No rows present/,
+    },
+    {
+      name: 'a body that is not JSON',
+      method: 'POST',
+      path: `${V2}/queries`,
+      body: '{"query": ',
+      status: 400,
+      reason: 'parseError',
+      grpc: 'INVALID_ARGUMENT',
+      message: /Parse Error/,
+    },
+    {
+      name: 'legacy SQL (the REST default)',
+      method: 'POST',
+      path: `${V2}/queries`,
+      body: { query: 'SELECT 1' },
+      status: 400,
+      reason: 'invalidQuery',
+      grpc: 'INVALID_ARGUMENT',
+      message: /useLegacySql/,
+    },
+    {
+      name: 'a DML statement',
+      method: 'POST',
+      path: `${V2}/queries`,
+      body: { query: 'DELETE FROM pipeline.results WHERE TRUE', useLegacySql: false },
+      status: 400,
+      reason: 'invalidQuery',
+      grpc: 'INVALID_ARGUMENT',
+      message: /DELETE statements are not supported/,
+    },
+    {
+      name: 'a query on an unknown table',
+      method: 'POST',
+      path: `${V2}/queries`,
+      body: { query: 'SELECT 1 FROM pipeline.nope', useLegacySql: false },
+      status: 404,
+      reason: 'notFound',
+      grpc: 'NOT_FOUND',
+      message: /was not found in location US/,
+    },
+    {
+      name: 'a load job',
+      method: 'POST',
+      path: `${V2}/jobs`,
+      body: { configuration: { load: {} } },
+      status: 501,
+      reason: 'notImplemented',
+      grpc: 'UNIMPLEMENTED',
+      message: /only query jobs, not load jobs/,
+    },
+    {
+      name: 'a models list',
+      method: 'GET',
+      path: `${V2}/datasets/pipeline/models`,
+      status: 501,
+      reason: 'notImplemented',
+      grpc: 'UNIMPLEMENTED',
+      message: /does not implement GET/,
+    },
+    {
+      name: 'a schema patch that changes a type',
+      method: 'PATCH',
+      path: `${V2}/datasets/pipeline/tables/results`,
+      body: { schema: { fields: [{ name: 'name', type: 'INTEGER' }] } },
+      status: 400,
+      reason: 'invalid',
+      grpc: 'INVALID_ARGUMENT',
+      message: /Field name has changed type from STRING to INTEGER/,
+    },
+    {
+      name: 'a bad page token',
+      method: 'GET',
+      path: `${V2}/datasets/pipeline/tables/results/data?pageToken=xyz`,
+      status: 400,
+      reason: 'invalid',
+      grpc: 'INVALID_ARGUMENT',
+      message: /Invalid page token/,
+    },
   ];
 
   for (const c of errorCases) {
@@ -72,7 +228,10 @@ describe('local BigQuery REST API', () => {
   it('lists datasets and tables in the REST shape', async () => {
     const datasets = await call(server, 'GET', `${V2}/datasets`);
     assert.equal(datasets.body.kind, 'bigquery#datasetList');
-    assert.deepEqual(datasets.body.datasets.map((d: { datasetReference: object }) => d.datasetReference), [{ datasetId: 'pipeline', projectId: PROJECT }]);
+    assert.deepEqual(
+      datasets.body.datasets.map((d: { datasetReference: object }) => d.datasetReference),
+      [{ datasetId: 'pipeline', projectId: PROJECT }],
+    );
     const tables = await call(server, 'GET', `${V2}/datasets/pipeline/tables`);
     assert.equal(tables.body.totalItems, 1);
     assert.deepEqual(tables.body.tables[0].tableReference, { projectId: PROJECT, datasetId: 'pipeline', tableId: 'results' });
@@ -102,15 +261,26 @@ describe('local BigQuery REST API', () => {
         index: 1,
         errors: [
           { reason: 'invalid', location: 'colour', debugInfo: '', message: 'no such field: colour.' },
-          { reason: 'invalid', location: 'timestamp', debugInfo: '', message: 'Cannot convert value to timestamp (bad value): soon (field timestamp)' },
+          {
+            reason: 'invalid',
+            location: 'timestamp',
+            debugInfo: '',
+            message: 'Cannot convert value to timestamp (bad value): soon (field timestamp)',
+          },
         ],
       },
       { index: 2, errors: [{ reason: 'invalid', location: 'name', debugInfo: '', message: 'Missing required field: name.' }] },
     ]);
     const skipped = await insert([{ name: 'd', timestamp: 1700000000 }, { name: 'e' }], { skipInvalidRows: true });
-    assert.deepEqual(skipped.body.insertErrors.map((e: { index: number }) => e.index), [1]);
+    assert.deepEqual(
+      skipped.body.insertErrors.map((e: { index: number }) => e.index),
+      [1],
+    );
     const data = await call(server, 'GET', `${V2}/datasets/pipeline/tables/results/data`);
-    assert.deepEqual(data.body.rows.map((r: { f: { v: string }[] }) => r.f[0]!.v), ['a', 'd']);
+    assert.deepEqual(
+      data.body.rows.map((r: { f: { v: string }[] }) => r.f[0]!.v),
+      ['a', 'd'],
+    );
   });
 
   it('lists rows as f/v with totalRows, TIMESTAMP formats and paging', async () => {
@@ -125,10 +295,16 @@ describe('local BigQuery REST API', () => {
     assert.equal(all.body.totalRows, '3');
     assert.equal(all.body.pageToken, undefined);
     assert.deepEqual(all.body.rows[0], { f: [{ v: 'a' }, { v: null }, { v: null }, { v: '1.700000000123456E9' }] });
-    assert.deepEqual(all.body.rows.map((r: { f: { v: string }[] }) => r.f[3]!.v), ['1.700000000123456E9', '1.7E9', '0.0']);
+    assert.deepEqual(
+      all.body.rows.map((r: { f: { v: string }[] }) => r.f[3]!.v),
+      ['1.700000000123456E9', '1.7E9', '0.0'],
+    );
 
     const int64 = await call(server, 'GET', `${path}?formatOptions.useInt64Timestamp=true`);
-    assert.deepEqual(int64.body.rows.map((r: { f: { v: string }[] }) => r.f[3]!.v), ['1700000000123456', '1700000000000000', '0']);
+    assert.deepEqual(
+      int64.body.rows.map((r: { f: { v: string }[] }) => r.f[3]!.v),
+      ['1700000000123456', '1700000000000000', '0'],
+    );
     const iso = await call(server, 'GET', `${path}?formatOptions.timestampOutputFormat=ISO8601_STRING`);
     assert.equal(iso.body.rows[0].f[3].v, '2023-11-14T22:13:20.123456Z');
 
@@ -136,7 +312,10 @@ describe('local BigQuery REST API', () => {
     assert.equal(page1.body.rows.length, 2);
     assert.equal(page1.body.totalRows, '3');
     const page2 = await call(server, 'GET', `${path}?maxResults=2&pageToken=${page1.body.pageToken}`);
-    assert.deepEqual(page2.body.rows.map((r: { f: { v: string }[] }) => r.f[0]!.v), ['c']);
+    assert.deepEqual(
+      page2.body.rows.map((r: { f: { v: string }[] }) => r.f[0]!.v),
+      ['c'],
+    );
     assert.equal(page2.body.pageToken, undefined);
     const fromIndex = await call(server, 'GET', `${path}?startIndex=1&maxResults=1`);
     assert.equal(fromIndex.body.rows[0].f[0].v, 'b');
@@ -151,12 +330,21 @@ describe('local BigQuery REST API', () => {
   });
 
   it('takes flexible column names, addressed with backticks in SQL', async () => {
-    await createTable(server, 'forms', 'answers', [{ name: 'Your e-mail', type: 'STRING' }, { name: 'âge', type: 'INT64' }]);
+    await createTable(server, 'forms', 'answers', [
+      { name: 'Your e-mail', type: 'STRING' },
+      { name: 'âge', type: 'INT64' },
+    ]);
     const base = `${V2}/datasets/forms/tables/answers`;
-    await call(server, 'POST', `${base}/insertAll`, { rows: [{ json: { 'Your e-mail': 'a@b.c', 'ÂGE': 30 } }] });
-    const res = await call(server, 'POST', `${V2}/queries`, { query: 'SELECT `Your e-mail` AS email FROM forms.answers WHERE `âge` = 30', useLegacySql: false });
+    await call(server, 'POST', `${base}/insertAll`, { rows: [{ json: { 'Your e-mail': 'a@b.c', ÂGE: 30 } }] });
+    const res = await call(server, 'POST', `${V2}/queries`, {
+      query: 'SELECT `Your e-mail` AS email FROM forms.answers WHERE `âge` = 30',
+      useLegacySql: false,
+    });
     assert.deepEqual(res.body.rows, [{ f: [{ v: 'a@b.c' }] }]);
-    const bad = await call(server, 'POST', `${V2}/datasets/forms/tables`, { tableReference: { tableId: 'x' }, schema: { fields: [{ name: 'why?', type: 'STRING' }] } });
+    const bad = await call(server, 'POST', `${V2}/datasets/forms/tables`, {
+      tableReference: { tableId: 'x' },
+      schema: { fields: [{ name: 'why?', type: 'STRING' }] },
+    });
     assert.equal(bad.status, 400);
   });
 
@@ -224,7 +412,10 @@ describe('local BigQuery REST API', () => {
   });
 
   it('runs positional parameters and answers a dry run without rows', async () => {
-    await insert([{ name: 'a', timestamp: 1 }, { name: 'b', timestamp: 2 }]);
+    await insert([
+      { name: 'a', timestamp: 1 },
+      { name: 'b', timestamp: 2 },
+    ]);
     const res = await call(server, 'POST', `${V2}/queries`, {
       query: 'SELECT COUNT(*) AS n FROM pipeline.results WHERE timestamp > ?',
       useLegacySql: false,
@@ -232,9 +423,16 @@ describe('local BigQuery REST API', () => {
       queryParameters: [{ parameterType: { type: 'TIMESTAMP' }, parameterValue: { value: '1970-01-01 00:00:01.5+00' } }],
     });
     assert.deepEqual(res.body.rows, [{ f: [{ v: '1' }] }]);
-    const dry = await call(server, 'POST', `${V2}/queries`, { query: 'SELECT name FROM pipeline.results', useLegacySql: false, dryRun: true });
+    const dry = await call(server, 'POST', `${V2}/queries`, {
+      query: 'SELECT name FROM pipeline.results',
+      useLegacySql: false,
+      dryRun: true,
+    });
     assert.equal(dry.body.rows, undefined);
-    assert.deepEqual(dry.body.schema.fields.map((f: { name: string }) => f.name), ['name']);
+    assert.deepEqual(
+      dry.body.schema.fields.map((f: { name: string }) => f.name),
+      ['name'],
+    );
   });
 
   it('reset empties tables and forgets jobs but keeps datasets and tables', async () => {
@@ -246,7 +444,9 @@ describe('local BigQuery REST API', () => {
     assert.equal(data.body.rows, undefined);
     assert.equal((await call(server, 'GET', `${V2}/jobs/${q.body.jobReference.jobId}`)).status, 404);
     // insertIds are forgotten too, so a replayed test run can insert the same row again.
-    const again = await call(server, 'POST', `${V2}/datasets/pipeline/tables/results/insertAll`, { rows: [{ insertId: 'x', json: { name: 'a', timestamp: 1 } }] });
+    const again = await call(server, 'POST', `${V2}/datasets/pipeline/tables/results/insertAll`, {
+      rows: [{ insertId: 'x', json: { name: 'a', timestamp: 1 } }],
+    });
     assert.equal(again.status, 200);
     assert.equal((await call(server, 'POST', '/_local/reset')).status, 200);
   });

@@ -19,7 +19,10 @@ describe('BigQueryService (local cloud)', () => {
     }
 
     it('gives inputs one REQUIRED STRING column and results the four spec columns', () => {
-      assert.deepEqual(loadSchemaFile(repoPath('infra/schemas/inputs.json')).map((f) => `${f.name}:${f.type}:${f.mode}`), ['input:STRING:REQUIRED']);
+      assert.deepEqual(
+        loadSchemaFile(repoPath('infra/schemas/inputs.json')).map((f) => `${f.name}:${f.type}:${f.mode}`),
+        ['input:STRING:REQUIRED'],
+      );
       assert.deepEqual(
         loadSchemaFile(repoPath('infra/schemas/results.json')).map((f) => `${f.name}:${f.type}`),
         ['name:STRING', 'valid_input_check:STRING', 'process:STRING', 'timestamp:TIMESTAMP'],
@@ -57,7 +60,10 @@ describe('BigQueryService (local cloud)', () => {
       assert.equal(service.name, 'bigquery');
       const bigquery = new BigQuery({ projectId: context.projectId });
       const [tables] = await bigquery.dataset('pipeline').getTables();
-      assert.deepEqual(tables.map((t) => t.id), ['inputs', 'results']);
+      assert.deepEqual(
+        tables.map((t) => t.id),
+        ['inputs', 'results'],
+      );
       const [metadata] = await bigquery.dataset('pipeline').table('inputs').getMetadata();
       assert.equal(metadata.schema.fields[0].mode, 'REQUIRED');
       assert.match(metadata.schema.fields[0].description, /process/);
@@ -65,8 +71,14 @@ describe('BigQueryService (local cloud)', () => {
 
     it('takes the insert the process function makes and the row the workflow writes', async () => {
       const bigquery = new BigQuery({ projectId: context.projectId });
-      await bigquery.dataset('pipeline').table('inputs').insert([{ input: 'hello' }]);
-      await bigquery.dataset('pipeline').table('results').insert([{ name: 'hello', valid_input_check: 'Success', process: 'Success', timestamp: new Date() }]);
+      await bigquery
+        .dataset('pipeline')
+        .table('inputs')
+        .insert([{ input: 'hello' }]);
+      await bigquery
+        .dataset('pipeline')
+        .table('results')
+        .insert([{ name: 'hello', valid_input_check: 'Success', process: 'Success', timestamp: new Date() }]);
       const [rows] = await bigquery.query({ query: 'SELECT COUNT(*) AS n FROM pipeline.inputs WHERE input = @x', params: { x: 'hello' } });
       assert.deepEqual(rows, [{ n: 1 }]);
       // A dashed project id may stay unquoted in FROM, as in GoogleSQL.
@@ -102,7 +114,9 @@ describe('BigQueryService (local cloud)', () => {
   });
 
   it('fails start-up with the name of a missing schema file, before taking a port', async () => {
-    const service = new BigQueryService({ datasets: [{ ...SYSTEM_A_DATASET, tables: [{ tableId: 'x', schemaFile: 'infra/schemas/missing.json' }] }] });
+    const service = new BigQueryService({
+      datasets: [{ ...SYSTEM_A_DATASET, tables: [{ tableId: 'x', schemaFile: 'infra/schemas/missing.json' }] }],
+    });
     await assert.rejects(service.start(context), /infra\/schemas\/missing\.json/);
     assert.equal(service.running, undefined);
     await service.stop();

@@ -19,12 +19,53 @@ describe('local/workflows api server', () => {
     { name: 'unknown path', method: 'GET', path: '/v2/nothing', status: 404, rpc: 'NOT_FOUND' },
     { name: 'wrong method', method: 'PUT', path: '/v1/projects/p/locations/l/workflows/w', status: 405, rpc: 'UNIMPLEMENTED' },
     { name: 'another project', method: 'GET', path: '/v1/projects/other/locations/l/workflows/w', status: 404, rpc: 'NOT_FOUND' },
-    { name: 'malformed JSON body', method: 'POST', path: '/v1/projects/p/locations/l/workflows/w/executions', body: '{', status: 400, rpc: 'INVALID_ARGUMENT' },
-    { name: 'a body that is not an object', method: 'POST', path: '/v1/projects/p/locations/l/workflows/w/executions', body: '[1]', status: 400, rpc: 'INVALID_ARGUMENT' },
-    { name: 'argument that is not a string', method: 'POST', path: '/v1/projects/p/locations/l/workflows/w/executions', body: '{"argument": {"a": 1}}', status: 400, rpc: 'INVALID_ARGUMENT' },
-    { name: 'create without workflowId', method: 'POST', path: '/v1/projects/p/locations/l/workflows', body: '{"sourceContents": "- r:\\n    return: 1\\n"}', status: 400, rpc: 'INVALID_ARGUMENT' },
-    { name: 'an invalid workflow id', method: 'POST', path: '/v1/projects/p/locations/l/workflows?workflowId=9bad', body: '{"sourceContents": "- r:\\n    return: 1\\n"}', status: 400, rpc: 'INVALID_ARGUMENT' },
-    { name: 'unknown execution', method: 'POST', path: '/v1/projects/p/locations/l/workflows/w/executions/nope:cancel', status: 404, rpc: 'NOT_FOUND' },
+    {
+      name: 'malformed JSON body',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows/w/executions',
+      body: '{',
+      status: 400,
+      rpc: 'INVALID_ARGUMENT',
+    },
+    {
+      name: 'a body that is not an object',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows/w/executions',
+      body: '[1]',
+      status: 400,
+      rpc: 'INVALID_ARGUMENT',
+    },
+    {
+      name: 'argument that is not a string',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows/w/executions',
+      body: '{"argument": {"a": 1}}',
+      status: 400,
+      rpc: 'INVALID_ARGUMENT',
+    },
+    {
+      name: 'create without workflowId',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows',
+      body: '{"sourceContents": "- r:\\n    return: 1\\n"}',
+      status: 400,
+      rpc: 'INVALID_ARGUMENT',
+    },
+    {
+      name: 'an invalid workflow id',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows?workflowId=9bad',
+      body: '{"sourceContents": "- r:\\n    return: 1\\n"}',
+      status: 400,
+      rpc: 'INVALID_ARGUMENT',
+    },
+    {
+      name: 'unknown execution',
+      method: 'POST',
+      path: '/v1/projects/p/locations/l/workflows/w/executions/nope:cancel',
+      status: 404,
+      rpc: 'NOT_FOUND',
+    },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.status} ${c.rpc}`, async () => {
@@ -42,11 +83,16 @@ describe('local/workflows api server', () => {
       await engine.run('w');
       await new Promise((r) => setTimeout(r, 2));
     }
-    const first = (await (await fetch(`${base}/v1/projects/p/locations/l/workflows/w/executions?pageSize=2`)).json()) as { executions: Record<string, unknown>[]; nextPageToken?: string };
+    const first = (await (await fetch(`${base}/v1/projects/p/locations/l/workflows/w/executions?pageSize=2`)).json()) as {
+      executions: Record<string, unknown>[];
+      nextPageToken?: string;
+    };
     assert.equal(first.executions.length, 2);
     assert.ok(first.nextPageToken);
     assert.equal(first.executions[0].result, undefined, 'BASIC view has no result');
-    const second = (await (await fetch(`${base}/v1/projects/p/locations/l/workflows/w/executions?pageSize=2&view=FULL&pageToken=${first.nextPageToken}`)).json()) as { executions: Record<string, unknown>[]; nextPageToken?: string };
+    const second = (await (
+      await fetch(`${base}/v1/projects/p/locations/l/workflows/w/executions?pageSize=2&view=FULL&pageToken=${first.nextPageToken}`)
+    ).json()) as { executions: Record<string, unknown>[]; nextPageToken?: string };
     assert.equal(second.executions.length, 1);
     assert.equal(second.executions[0].result, '1');
     assert.equal(second.nextPageToken, undefined);

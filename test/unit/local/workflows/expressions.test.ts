@@ -16,12 +16,18 @@ const env = (vars: Record<string, Value> = {}): EvalEnv => ({
 describe('local/workflows expressions', () => {
   it('tokenizes ints as bigint and doubles as number', () => {
     const t = tokenize('1 2.5 1e3 .5 "a\\"b" \'c\' x_1 //');
-    assert.deepEqual(t.map((x) => ('v' in x ? x.v : x.t)), [1n, 2.5, 1000, 0.5, 'a"b', 'c', 'x_1', '//', 'eof']);
+    assert.deepEqual(
+      t.map((x) => ('v' in x ? x.v : x.t)),
+      [1n, 2.5, 1000, 0.5, 'a"b', 'c', 'x_1', '//', 'eof'],
+    );
   });
 
   it('rejects unterminated strings and stray characters with a position', () => {
     assert.throws(() => tokenize('"abc'), ExpressionSyntaxError);
-    assert.throws(() => tokenize('a # b'), (e: ExpressionSyntaxError) => e.pos === 2);
+    assert.throws(
+      () => tokenize('a # b'),
+      (e: ExpressionSyntaxError) => e.pos === 2,
+    );
   });
 
   it('parses with the documented precedence', () => {
@@ -32,7 +38,10 @@ describe('local/workflows expressions', () => {
 
   it('resolves dotted function names and collects them for deploy checks', () => {
     const e = parseExpression('f.twice(x) + len(y)');
-    assert.deepEqual(calledFunctions(e).map((c) => c.name), ['f.twice', 'len']);
+    assert.deepEqual(
+      calledFunctions(e).map((c) => c.name),
+      ['f.twice', 'len'],
+    );
     assert.equal(evaluate(parseExpression('f.twice(x)'), env({ x: 21n })), 42n);
   });
 
@@ -42,7 +51,8 @@ describe('local/workflows expressions', () => {
   });
 
   it('refuses malformed expressions', () => {
-    for (const bad of ['1 +', '(1', 'a.', '1 2', '[1,', '{"a" 1}', 'and']) assert.throws(() => parseExpression(bad), ExpressionSyntaxError, bad);
+    for (const bad of ['1 +', '(1', 'a.', '1 2', '[1,', '{"a" 1}', 'and'])
+      assert.throws(() => parseExpression(bad), ExpressionSyntaxError, bad);
   });
 
   it('binary: numeric promotion and Python-style floor division and modulo', () => {

@@ -5,7 +5,10 @@ import { Bytes, deepCopy, fromJson, toJson, typeName } from '../../../../local/w
 describe('local/workflows values', () => {
   it('fromJson keeps ints (even above 2^53) apart from doubles', () => {
     assert.deepEqual(fromJson('{"a": 1, "b": 1.0, "c": 9007199254740993, "d": [1e2, -0.5, null, true, "x"]}'), {
-      a: 1n, b: 1, c: 9007199254740993n, d: [100, -0.5, null, true, 'x'],
+      a: 1n,
+      b: 1,
+      c: 9007199254740993n,
+      d: [100, -0.5, null, true, 'x'],
     });
     assert.throws(() => fromJson('{"a": }'), SyntaxError);
     assert.throws(() => fromJson('[1] x'), SyntaxError);
@@ -25,7 +28,16 @@ describe('local/workflows values', () => {
   });
 
   it('typeName and deepCopy', () => {
-    assert.deepEqual([null, true, 1n, 1.5, 's', [], {}, new Bytes(Buffer.alloc(0))].map(typeName), ['null', 'boolean', 'integer', 'double', 'string', 'list', 'map', 'bytes']);
+    assert.deepEqual([null, true, 1n, 1.5, 's', [], {}, new Bytes(Buffer.alloc(0))].map(typeName), [
+      'null',
+      'boolean',
+      'integer',
+      'double',
+      'string',
+      'list',
+      'map',
+      'bytes',
+    ]);
     const m = { a: [1n] };
     const c = deepCopy(m) as { a: bigint[] };
     c.a.push(2n);
