@@ -10,7 +10,7 @@ import { FunctionProcess } from './functions/functionProcess';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
 import { StorageService } from './storage/service';
-import { freePort, portOrFree } from './ports';
+import { portOrFree } from './ports';
 import type { LocalService } from './service';
 import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
 import { WorkflowsService } from './workflows/service';
@@ -101,9 +101,9 @@ export class LocalCloud {
 
     // Public URLs first (the proxies), so each function's environment can name the others'.
     const definitions = this.options.functions;
-    const targets = await Promise.all(definitions.map(() => freePort()));
+    // Each proxy learns its function's port once the function listens (the kernel picks it).
     for (const [index, definition] of definitions.entries()) {
-      const proxy = new FaultProxy(definition.name, targets[index], this.faults);
+      const proxy = new FaultProxy(definition.name, this.faults);
       this.proxies.push(proxy);
       this.endpoints.functions[definition.name] = await proxy.listen(await this.port(10 + index));
     }
@@ -111,10 +111,12 @@ export class LocalCloud {
     this.processes = await Promise.all(
       definitions.map((definition, index) =>
         FunctionProcess.start(definition, {
-          port: targets[index],
           env: { ...baseEnv, ...localFunctionEnv(definition.name, this.endpoints), ...this.options.functionEnv },
           logFile: path.join(logDir, `${definition.name}.log`),
           echo: this.options.echoLogs,
+        }).then((started) => {
+          this.proxies[index].targetPort = started.port;
+          return started;
         }),
       ),
     );
@@ -131,7 +133,12 @@ export class LocalCloud {
 
   /** The services this cloud runs, in start order: the Workflows engine's connectors need Firestore's and BigQuery's endpoints. */
   private pluggedServices(): LocalService[] {
-    return [new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')), new BigQueryService(), new WorkflowsService(), new StorageService()];
+    return [
+      new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
+      new BigQueryService(),
+      new WorkflowsService(),
+      new StorageService(),
+    ];
   }
 
   /** Deploys the project's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */
@@ -141,7 +148,11 @@ export class LocalCloud {
     for (const deployment of WORKFLOW_DEPLOYMENTS) {
       const source = fs.readFileSync(repoPath(deployment.sourceFile), 'utf8');
       try {
-        await engine.deployWorkflow({ workflowId: deployment.workflowId, source, userEnvVars: deployment.userEnvVars(this.endpoints, functionEnv) });
+        await engine.deployWorkflow({
+          workflowId: deployment.workflowId,
+          source,
+          userEnvVars: deployment.userEnvVars(this.endpoints, functionEnv),
+        });
       } catch (err) {
         throw new Error(`${deployment.sourceFile} was refused by the local Workflows engine: ${(err as Error).message}`);
       }

@@ -2,15 +2,23 @@ import * as net from 'node:net';
 
 /** A port on 127.0.0.1 that was free a moment ago (for child processes that need one up front). */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((r) => server.close(r));
+    // The kernel may offer a port again once its probe is closed, before whoever it was handed
+    // to has bound it (an emulator takes seconds): never hand the same port out twice.
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
+
+const handedOut = new Set<number>();
 
 /** `preferred` when given and free, else any free port. */
 export async function portOrFree(preferred: number | undefined): Promise<number> {

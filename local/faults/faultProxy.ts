@@ -12,9 +12,11 @@ export class FaultProxy {
   private server?: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
 
+  /** The function's own port, set once it listens; until then the proxy answers 503. */
+  targetPort?: number;
+
   constructor(
     readonly functionName: string,
-    private readonly targetPort: number,
     private readonly faults: FaultPlan,
   ) {}
 
@@ -45,6 +47,19 @@ export class FaultProxy {
       res.end(JSON.stringify(body));
       return;
     }
+    if (this.targetPort === undefined) {
+      req.resume();
+      res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service unavailable',
+          status: 503,
+          detail: `${this.functionName} is still starting.`,
+        }),
+      );
+      return;
+    }
     if (fault && 'delay_ms' in fault) {
       await new Promise((r) => setTimeout(r, fault.delay_ms));
       if (req.destroyed || res.destroyed) return;
@@ -59,7 +74,14 @@ export class FaultProxy {
     upstream.on('error', (err) => {
       if (res.headersSent) return res.destroy();
       res.writeHead(502, { 'Content-Type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Bad gateway', status: 502, detail: `${this.functionName} is not answering: ${err.message}` }));
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Bad gateway',
+          status: 502,
+          detail: `${this.functionName} is not answering: ${err.message}`,
+        }),
+      );
     });
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { deployName, type FunctionDefinition } from '../../functions/catalog';
 import { repoPath } from '../paths';
 import { ProcessGroup } from '../processGroup';
-import { acceptsConnections, StartupFailed, waitFor } from '../waitFor';
+import { StartupFailed } from '../waitFor';
 
 /**
  * One function running under the Functions Framework in its own Node process, exactly as the
@@ -13,41 +13,47 @@ export class FunctionProcess {
   private constructor(
     readonly definition: FunctionDefinition,
     readonly url: string,
+    /** The port the framework listens on (127.0.0.1), behind the function's fault proxy. */
+    readonly port: number,
     private readonly group: ProcessGroup,
   ) {}
 
   static async start(
     definition: FunctionDefinition,
-    options: { port: number; env: Record<string, string>; logFile: string; echo?: boolean },
+    options: { env: Record<string, string>; logFile: string; echo?: boolean },
   ): Promise<FunctionProcess> {
     const source = repoPath('dist', `${definition.source}.js`);
     if (!fs.existsSync(source)) throw new Error(`${source} does not exist: run \`make build\` first`);
     // The package's `exports` hide main.js; it sits beside the entry module.
     const main = path.join(path.dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
-    const group = ProcessGroup.start(definition.name, process.execPath, [main, `--target=${definition.name}`, '--signature-type=http', `--source=${source}`, `--port=${options.port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: repoPath(),
-      env: {
-        ...process.env,
-        ...options.env,
-        K_SERVICE: deployName(definition.name),
-        FUNCTION_TARGET: definition.name,
+    // `--port=0` and the preload: the kernel picks the port and the child reports it (see loopbackListen.ts).
+    const preload = path.join(__dirname, 'loopbackListen.js');
+    const group = ProcessGroup.start(
+      definition.name,
+      process.execPath,
+      ['--require', preload, main, `--target=${definition.name}`, '--signature-type=http', `--source=${source}`, '--port=0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        cwd: repoPath(),
+        env: {
+          ...process.env,
+          ...options.env,
+          K_SERVICE: deployName(definition.name),
+          FUNCTION_TARGET: definition.name,
+        },
       },
-    });
+    );
     copyOutput(group, options.logFile, options.echo ? definition.name : undefined);
-    const url = `http://127.0.0.1:${options.port}`;
-    await waitFor(`function ${definition.name}`, async () => {
-      if (!group.running) {
-        const tail = fs.readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
-        throw new StartupFailed(`function ${definition.name} exited during start-up; its log (${options.logFile}) ends with:\n${tail}`);
-      }
-      // The framework listens only once the module has loaded, so a connection means ready.
-      return acceptsConnections(options.port);
-    }, 30_000, 50).catch((err) => {
+    try {
+      // The framework listens only once the module has loaded, so listening means ready.
+      const port = await listeningPort(group, 30_000);
+      group.child.disconnect();
+      return new FunctionProcess(definition, `http://127.0.0.1:${port}`, port, group);
+    } catch (err) {
       void group.stop();
-      throw err;
-    });
-    return new FunctionProcess(definition, url, group);
+      const tail = fs.existsSync(options.logFile) ? fs.readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+      throw new StartupFailed(`function ${definition.name} ${(err as Error).message}; its log (${options.logFile}) ends with:\n${tail}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -69,4 +75,27 @@ function copyOutput(group: ProcessGroup, logFile: string, prefix: string | undef
       });
     }
   }
+}
+
+/** The port the child reports once it listens; rejects if it exits first or takes too long. */
+function listeningPort(group: ProcessGroup, timeoutMs: number): Promise<number> {
+  const child = group.child;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`did not listen within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: { event?: string; port?: number }): void => {
+      if (message?.event === 'listening' && typeof message.port === 'number') finish(undefined, message.port);
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(new Error(`exited during start-up (${signal ?? `code ${code}`})`));
+    function finish(err: Error | undefined, port?: number): void {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(port!);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (!group.running) finish(new Error('exited during start-up'));
+  });
 }
