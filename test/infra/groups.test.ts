@@ -1,20 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { deployName } from '../../functions/catalog';
 import { parseNodes } from '../../functions/groups/config';
-import { repoPath } from '../../local/paths';
 import { GROUP_COLLECTIONS, GROUPS_WORKFLOW, WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
-
-/** Variables Cloud Workflows provides itself. */
-const BUILT_IN = new Set([
-  'GOOGLE_CLOUD_PROJECT_ID',
-  'GOOGLE_CLOUD_PROJECT_NUMBER',
-  'GOOGLE_CLOUD_LOCATION',
-  'GOOGLE_CLOUD_WORKFLOW_ID',
-  'GOOGLE_CLOUD_WORKFLOW_REVISION_ID',
-  'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID',
-]);
+import { workflowUserEnvVars } from './support/workflowEnv';
 
 /**
  * System C in Terraform (groups.tf) against workflows/groups.yaml, the functions' configuration
@@ -28,12 +17,7 @@ describe('infra: group operations (System C)', () => {
     ({ env } = (await evaluate({ env: 'local.groups_workflow_environment' })) as { env: Record<string, string> });
   });
 
-  const sourceVariables = (): string[] => {
-    const source = fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8');
-    return [
-      ...new Set([...source.matchAll(/sys\.get_env\(\s*"([A-Z0-9_]+)"\s*\)/g)].map((m) => m[1]).filter((n) => !BUILT_IN.has(n))),
-    ].sort();
-  };
+  const sourceVariables = (): string[] => workflowUserEnvVars('workflows', 'groups.yaml');
 
   it('deploys workflows/groups.yaml as the groups workflow, as its own account', () => {
     assert.equal(workflow.source_contents, '${file("${path.module}/../workflows/groups.yaml")}');

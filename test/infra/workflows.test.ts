@@ -3,16 +3,8 @@ import * as fs from 'node:fs';
 import { repoPath } from '../../local/paths';
 import { WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
+import { workflowUserEnvVars } from './support/workflowEnv';
 
-/** Variables Cloud Workflows provides itself (sys.get_env), never set by us. */
-const BUILT_IN = new Set([
-  'GOOGLE_CLOUD_PROJECT_ID',
-  'GOOGLE_CLOUD_PROJECT_NUMBER',
-  'GOOGLE_CLOUD_LOCATION',
-  'GOOGLE_CLOUD_WORKFLOW_ID',
-  'GOOGLE_CLOUD_WORKFLOW_REVISION_ID',
-  'GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID',
-]);
 /** Workflows caps one HTTP call's timeout. */
 const MAX_HTTP_TIMEOUT_SECONDS = 1800;
 
@@ -35,8 +27,7 @@ describe('infra: pipeline workflow', () => {
   });
 
   function sourceVariables(): Set<string> {
-    const source = fs.readFileSync(repoPath('workflow.yaml'), 'utf8');
-    return new Set([...source.matchAll(/sys\.get_env\(\s*"([A-Z0-9_]+)"\s*\)/g)].map((m) => m[1]).filter((n) => !BUILT_IN.has(n)));
+    return new Set(workflowUserEnvVars('workflow.yaml'));
   }
 
   it('deploys workflow.yaml itself', () => {
