@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as sinon from 'sinon';
 import { ScaledClock } from '../../../../local/workflows/clock';
 import { Bytes, deepCopy, fromJson, toJson, typeName } from '../../../../local/workflows/values';
 
@@ -45,13 +46,22 @@ describe('local/workflows values', () => {
   });
 
   it('ScaledClock records asked delays, waits 1/speed of them, and advances sys.now by the asked time', async () => {
-    const clock = new ScaledClock(1000);
-    const t0 = clock.now();
-    const started = Date.now();
-    await clock.sleep(5000);
-    assert.ok(Date.now() - started < 500);
-    assert.deepEqual(clock.sleeps, [5000]);
-    assert.ok(clock.now() - t0 >= 5000);
+    const timers = sinon.useFakeTimers({ now: 1_000_000 });
+    try {
+      const clock = new ScaledClock(1000);
+      const t0 = clock.now();
+      let done = false;
+      const sleeping = clock.sleep(5000).then(() => (done = true));
+      await timers.tickAsync(4);
+      assert.equal(done, false, 'a 5 s sleep at x1000 is still waiting after 4 ms');
+      await timers.tickAsync(1);
+      await sleeping;
+      assert.equal(done, true, 'and has ended after 5 ms');
+      assert.deepEqual(clock.sleeps, [5000]);
+      assert.ok(clock.now() - t0 >= 5000);
+    } finally {
+      timers.restore();
+    }
   });
 
   it('ScaledClock sleeps are abortable', async () => {
