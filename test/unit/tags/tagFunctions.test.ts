@@ -36,8 +36,13 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
   afterEach(() => logs.restore());
 
-  it('counts an increment and writes exactly one log entry carrying tag and value', async () => {
-    const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 } });
+  it('counts an increment and writes exactly one log entry carrying tag, value and the request trace', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const res = await request(increment.url, {
+      method: 'POST',
+      json: { name: 'foo', value: 4 },
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { name: 'foo', value: 4 });
     assert.equal(fake.commit.callCount, 1);
@@ -46,6 +51,8 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     assert.equal(entries[0].tag, 'foo');
     assert.equal(entries[0].value, 4);
     assert.equal(entries[0].severity, 'INFO');
+    assert.equal(entries[0]['logging.googleapis.com/trace'], `projects/${process.env.GOOGLE_CLOUD_PROJECT}/traces/${traceId}`);
+    assert.equal(entries[0]['logging.googleapis.com/spanId'], 'b7ad6b7169203331');
   });
 
   it('uses the Idempotency-Key as the marker id, so a retry cannot count twice', async () => {
