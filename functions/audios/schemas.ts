@@ -7,7 +7,8 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 export const audioSchema: JsonSchema = {
   $id: 'Audio',
   type: 'object',
-  description: 'One audio session. Exactly these four fields; numbers are returned as sent.',
+  description:
+    'One audio session. Exactly these four fields; numbers are returned with the values sent (a fractional tick stays fractional; JSON does not tell -50.0 from -50, so that one comes back as -50).',
   properties: {
     session_id: {
       type: 'integer',
