@@ -105,10 +105,16 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
       if (res.status !== 200) throw new Error(`tagStats answered ${res.status} with ${count} tags`);
       const text = await res.text();
       const ms = Date.now() - t;
-      const keys = Object.keys(JSON.parse(text) as object).length;
+      const totals = JSON.parse(text) as Record<string, number>;
+      const keys = Object.keys(totals);
+      // Every seeded tag, once, in order, with the count it was given.
+      let exact = keys.length === count;
+      for (let i = 0; exact && i < count; i++) exact = keys[i] === tagName(i) && totals[tagName(i)] === (i % 9) + 1;
+      if (!exact) process.exitCode = 1;
       rows.push([
         String(count),
-        String(keys),
+        String(keys.length),
+        exact ? 'yes' : 'NO',
         (text.length / 1024 / 1024).toFixed(2),
         String(ms),
         baseline.toFixed(0),
@@ -121,7 +127,7 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
   }
   printTable(
     'tagStats at scale (one instance, V8 old space capped at 64 MiB, Firestore emulator): peak RSS must not grow with the number of tags',
-    ['tags', 'keys returned', 'body MiB', 'ms', 'RSS at start MiB', 'peak RSS MiB', 'seeding s'],
+    ['tags', 'keys returned', 'totals exact', 'body MiB', 'ms', 'RSS at start MiB', 'peak RSS MiB', 'seeding s'],
     rows,
   );
 }
