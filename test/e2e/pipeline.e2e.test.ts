@@ -95,6 +95,14 @@ describe('validation pipeline end to end', function () {
     await injectFault({ function: 'isValidInput', status: 429, times: 2 });
     const body = await finished(await trigger(name));
     assert.deepEqual(body.result, { name, valid_input_check: 'Success', process: 'Success' });
+    assert.deepEqual(await done(name), ['valid_input_check', 'process']);
+    const results = await rowsWhere('results', 'name', name);
+    assert.deepEqual(
+      results.map((r) => [r.valid_input_check, r.process]),
+      [['Success', 'Success']],
+      'one results row: the retries left no trace of their own',
+    );
+    assert.equal((await rowsWhere('inputs', 'input', name)).length, 1);
   });
 
   it('gives up after 3 retries of a 429 and records the error detail, without calling process', async () => {
@@ -105,6 +113,11 @@ describe('validation pipeline end to end', function () {
     assert.equal(body.result?.process, null);
     assert.match(String(body.result?.valid_input_check), /answered 429/);
     assert.equal(await done(name), undefined);
+    const results = await rowsWhere('results', 'name', name);
+    assert.equal(results.length, 1, 'one results row');
+    assert.match(String(results[0].valid_input_check), /answered 429/);
+    assert.equal(results[0].process, null);
+    assert.equal((await rowsWhere('inputs', 'input', name)).length, 0, 'process never ran');
     const faults = (await (await fetch(`${localEndpoints().control}/faults`)).json()) as { faults: unknown[] };
     assert.deepEqual(faults.faults, [], 'all four 429s were consumed: one call and three retries');
   });
