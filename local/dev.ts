@@ -8,13 +8,15 @@ import { LOCAL_GROUP_TIMING } from './workflowDeployments';
  * `.local/endpoints.json`, and stops every child (the emulator's Java included) on Ctrl-C or
  * SIGTERM. `LOCAL_CLOUD_PORT` (default 8080) is the control server's port; the services and the
  * functions take the ports after it, so URLs stay the same from one run to the next.
+ * `LOCAL_ENDPOINTS_FILE` moves the endpoints file (the lifecycle test uses it to leave a
+ * developer's `.local/endpoints.json` alone).
  */
 async function main(): Promise<void> {
   const basePort = integer('LOCAL_CLOUD_PORT', { default: 8080, min: 1024, max: 65000 });
   const started = Date.now();
   console.log('Starting the local cloud...');
   const cloud = await LocalCloud.start({ basePort, echoLogs: true, functionEnv: devFunctionEnv() });
-  const file = repoPath('.local', 'endpoints.json');
+  const file = process.env.LOCAL_ENDPOINTS_FILE || repoPath('.local', 'endpoints.json');
   cloud.writeEndpoints(file);
   printTable(cloud, Date.now() - started, file);
 
