@@ -39,6 +39,17 @@ export interface WorkflowRecord {
   definition: WorkflowDefinition;
 }
 
+/** What a deployment (create or patch of a workflow) carries. */
+export interface DeployInput {
+  workflowId: string;
+  source: string;
+  userEnvVars?: Record<string, string>;
+  description?: string;
+  labels?: Record<string, string>;
+  serviceAccount?: string;
+  callLogLevel?: string;
+}
+
 export type ExecutionState = 'ACTIVE' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 /** One execution (the v1 `Execution` resource's data). */
@@ -102,15 +113,7 @@ export class WorkflowsEngine {
    * Creates or replaces a workflow. Throws DeployError (→ 400) for a syntax error or an
    * unsupported construct, naming it and its line.
    */
-  deploy(input: {
-    workflowId: string;
-    source: string;
-    userEnvVars?: Record<string, string>;
-    description?: string;
-    labels?: Record<string, string>;
-    serviceAccount?: string;
-    callLogLevel?: string;
-  }): WorkflowRecord {
+  deploy(input: DeployInput): WorkflowRecord {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(input.workflowId)) {
       throw new ApiError(
         400,

@@ -2,7 +2,7 @@ import { createLocalServer } from '../../httpServer';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DeployError } from '../errors';
-import { ApiError, WorkflowsEngine } from '../engine';
+import { ApiError, WorkflowsEngine, type DeployInput } from '../engine';
 import { doneOperation, executionResource, workflowResource } from './resources';
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -178,14 +178,7 @@ export class WorkflowsApiServer {
   }
 }
 
-function deployFields(body: Record<string, unknown>): {
-  source: string;
-  userEnvVars?: Record<string, string>;
-  description?: string;
-  labels?: Record<string, string>;
-  serviceAccount?: string;
-  callLogLevel?: string;
-} {
+function deployFields(body: Record<string, unknown>): Omit<DeployInput, 'workflowId'> {
   if (body.sourceContents !== undefined && typeof body.sourceContents !== 'string')
     throw new ApiError(400, 'INVALID_ARGUMENT', 'sourceContents must be a string');
   if (body.userEnvVars !== undefined && !isStringMap(body.userEnvVars))
