@@ -111,7 +111,16 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
       dependencies,
     };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-    packaged.push({ name: fn.name, dir, main, loads: moduleClosure(dir, main, dependencies) });
+    const loads = moduleClosure(dir, main, dependencies);
+    // Keep only what `main` loads: the archive then changes (and Terraform redeploys the
+    // function) only when its own code does, not when another function's does.
+    const kept = new Set(loads);
+    for (const file of files) {
+      const packagePath = `${PACKAGE_CODE_DIR}/${file}`;
+      if (!kept.has(packagePath)) fs.rmSync(path.join(dir, packagePath));
+    }
+    removeEmptyDirs(path.join(dir, PACKAGE_CODE_DIR));
+    packaged.push({ name: fn.name, dir, main, loads });
   }
   return packaged;
 }
@@ -128,6 +137,16 @@ function installedVersions(root: string, declared: Record<string, string>): Reco
     pinned[name] = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
   }
   return pinned;
+}
+
+/** Removes the folders under `dir` left empty by pruning. */
+function removeEmptyDirs(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const sub = path.join(dir, entry.name);
+    removeEmptyDirs(sub);
+    if (fs.readdirSync(sub).length === 0) fs.rmdirSync(sub);
+  }
 }
 
 /** Compiled `.js` files under `dir`, relative and sorted; tests are not deployed. */

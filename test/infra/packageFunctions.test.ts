@@ -109,6 +109,17 @@ describe('scripts/packageFunctions', function () {
     }
   });
 
+  it("holds no other function's module, so a change to one function leaves the others' archives as they were", () => {
+    for (const fn of FUNCTIONS) {
+      const files = treeDigest(path.join(outDir, fn.name)).map((line) => line.split(' ')[0]);
+      assert.ok(files.includes(`dist/${fn.source}.js`), `${fn.name} ships its own module`);
+      assert.ok(files.includes('dist/functions/shared/http/httpFunction.js'), `${fn.name} ships the shared code it loads`);
+      for (const other of FUNCTIONS.filter((o) => o.source !== fn.source)) {
+        assert.ok(!files.includes(`dist/${other.source}.js`), `${fn.name} ships ${other.name}'s module`);
+      }
+    }
+  });
+
   it("loads only its own function's module at cold start, with the environment Terraform sets", async () => {
     const { functions, commonEnvironment } = await evaluatedFunctions();
     const ownModules = new Set(FUNCTIONS.map((f) => `dist/${f.source}.js`));
