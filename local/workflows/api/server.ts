@@ -46,7 +46,6 @@ export class WorkflowsApiServer {
   /** Listens on 127.0.0.1:port (0 = any free port) and resolves to the base URL. */
   async listen(port = 0): Promise<string> {
     this.server = createLocalServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, '127.0.0.1', () => resolve());
