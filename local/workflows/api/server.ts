@@ -127,7 +127,7 @@ export class WorkflowsApiServer {
       mask.length === 0 ? (fields[k] ?? current) : mask.includes(maskName) ? fields[k] : current;
     const w = this.engine.deploy({
       workflowId: id,
-      source: pick('source', 'sourceContents', cur.sourceContents) ?? cur.sourceContents,
+      source: pick('source', 'sourceContents', cur.sourceContents),
       userEnvVars: pick('userEnvVars', 'userEnvVars', cur.userEnvVars),
       description: pick('description', 'description', cur.description),
       labels: pick('labels', 'labels', cur.labels),
