@@ -111,7 +111,9 @@ export class WorkflowsEngine {
 
   /**
    * Creates or replaces a workflow. Throws DeployError (→ 400) for a syntax error or an
-   * unsupported construct, naming it and its line.
+   * unsupported construct, naming it and its line. Takes the fields as given (an absent one gets
+   * its default; the REST PATCH merges by updateMask first): only createTime and the revision
+   * number carry over from the previous revision.
    */
   deploy(input: DeployInput): WorkflowRecord {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(input.workflowId)) {
@@ -134,8 +136,8 @@ export class WorkflowsEngine {
     const rec: WorkflowRecord = {
       id: input.workflowId,
       name: `${this.parent}/workflows/${input.workflowId}`,
-      description: input.description ?? prev?.description ?? '',
-      labels: input.labels ?? prev?.labels ?? {},
+      description: input.description ?? '',
+      labels: input.labels ?? {},
       sourceContents: input.source,
       userEnvVars: input.userEnvVars ?? {},
       revisionId: `${String(revision).padStart(6, '0')}-${randomBytes(2).toString('hex').slice(0, 3)}`,
@@ -145,9 +147,8 @@ export class WorkflowsEngine {
       revisionCreateTime: now,
       serviceAccount:
         input.serviceAccount ??
-        prev?.serviceAccount ??
         `projects/${this.options.projectId}/serviceAccounts/workflows-local@${this.options.projectId}.iam.gserviceaccount.com`,
-      callLogLevel: input.callLogLevel ?? prev?.callLogLevel ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
+      callLogLevel: input.callLogLevel ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
       definition,
     };
     this.workflows.set(rec.id, rec);

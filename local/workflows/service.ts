@@ -1,7 +1,7 @@
 import { LocalService, LocalServiceContext, StartedService } from '../service';
 import { WorkflowsApiServer } from './api/server';
 import { Clock } from './clock';
-import { WorkflowRecord, WorkflowsEngine } from './engine';
+import { DeployInput, WorkflowRecord, WorkflowsEngine } from './engine';
 import { closeIdleConnections } from './stdlib/http';
 
 /** Options for tests and tools; the orchestrator needs none. */
@@ -57,7 +57,7 @@ export class WorkflowsService implements LocalService {
    * Deploys (creates or replaces) a workflow. Throws a DeployError naming the construct and line
    * when the source has a syntax error or uses something this engine does not support.
    */
-  async deployWorkflow(input: { workflowId: string; source: string; userEnvVars?: Record<string, string> }): Promise<WorkflowRecord> {
+  async deployWorkflow(input: DeployInput): Promise<WorkflowRecord> {
     return this.engine.deploy(input);
   }
 

@@ -78,6 +78,7 @@ main:
     const created = await call(base, 'POST', `/v1/${PARENT}/workflows?workflowId=made-by-api`, {
       sourceContents: '- r:\n    return: 1\n',
       userEnvVars: { A: 'b' },
+      description: 'first',
     });
     assert.equal(created.status, 200);
     assert.equal(created.body.done, true);
@@ -98,6 +99,13 @@ main:
     const pw = patched.body.response as Record<string, unknown>;
     assert.match(pw.revisionId as string, /^000002-/);
     assert.deepEqual(pw.userEnvVars, { A: 'b' }, 'fields outside updateMask are kept');
+    assert.equal(pw.description, 'first', 'fields outside updateMask are kept');
+
+    // A field named in updateMask but absent from the body is cleared (FieldMask update semantics).
+    const cleared = await call(base, 'PATCH', `/v1/${PARENT}/workflows/made-by-api?updateMask=description`, {});
+    const cw = cleared.body.response as Record<string, unknown>;
+    assert.equal(cw.description, '');
+    assert.deepEqual(cw.userEnvVars, { A: 'b' });
 
     const list = await call(base, 'GET', `/v1/${PARENT}/workflows`);
     assert.ok((list.body.workflows as { name: string }[]).some((w) => w.name.endsWith('/made-by-api')));
