@@ -3,6 +3,7 @@ import type { DocumentData, Firestore, Query } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
 import { normaliseEmail } from './email';
 import type { AccountFilter } from './schemas';
+import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
 
 /**
  * Accounts in Firestore, their images in Cloud Storage.
@@ -54,9 +55,6 @@ export class AccountNotFoundError extends Error {
   }
 }
 
-/** gRPC status Firestore answers a `create` of an existing document with. */
-const ALREADY_EXISTS = 6;
-
 export class AccountStore {
   constructor(
     private readonly db: Firestore,
@@ -79,7 +77,7 @@ export class AccountStore {
     try {
       await batch.commit();
     } catch (err) {
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if (!isAlreadyExists(err)) throw err;
       // The account id is fresh, so the only document that can already exist is the email's. If
       // it names this very account, an earlier attempt of this commit (retried by the client
       // library after a lost response) was applied: the account was created, by this request.
@@ -184,7 +182,7 @@ export class AccountStore {
       const [data] = await this.images.file(id).download();
       return { data, contentType: account.image.contentType };
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentData, Firestore } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
 import type { Audio } from './schemas';
+import { isAlreadyExists } from '../shared/clients/googleErrors';
 
 /**
  * Audio sessions: the record in Firestore (`audios/s<session_id>`), the session's file in Cloud
@@ -26,8 +27,6 @@ export class SessionNotFoundError extends Error {
     super(`no session ${sessionId}`);
   }
 }
-
-const ALREADY_EXISTS = 6;
 
 export class AudioStore {
   constructor(
@@ -57,7 +56,7 @@ export class AudioStore {
     try {
       await ref.create({ ...toDocument(audio), created_by: createdBy });
     } catch (err) {
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if (!isAlreadyExists(err)) throw err;
       if ((await ref.get()).get('created_by') !== createdBy) throw new DuplicateSessionError(audio.session_id);
     }
     try {

@@ -11,6 +11,7 @@ import type { GroupOperationConfig } from './config';
 import { checkExecution } from './executionState';
 import { groupRequestSchema, type GroupOperation, type GroupRequest } from './schemas';
 import { GroupLockedError, GroupTasks } from './taskStore';
+import { isPermanent } from '../shared/clients/googleErrors';
 
 const validate = validator<GroupRequest>(groupRequestSchema);
 
@@ -119,12 +120,4 @@ async function startExecution(parent: string, argument: Record<string, unknown>,
       await sleep(100 * 2 ** attempt);
     }
   }
-}
-
-/** Failures another attempt cannot fix: a bad request, a missing workflow, no permission. */
-function isPermanent(err: unknown): boolean {
-  const e = err as { code?: unknown; status?: unknown; response?: { status?: unknown } } | undefined;
-  const grpc = new Set([3, 5, 7, 9, 16]); // INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION, UNAUTHENTICATED
-  const http = new Set([400, 401, 403, 404]);
-  return grpc.has(e?.code as number) || http.has(e?.status as number) || http.has(e?.response?.status as number);
 }

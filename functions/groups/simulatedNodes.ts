@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
 
 /**
  * The state of the simulated nodes (nodeSim) in Firestore, so every instance of the function
@@ -30,9 +31,6 @@ export interface Disruption {
   hangMs?: number;
 }
 
-const ALREADY_EXISTS = 6;
-const NOT_FOUND = 5;
-
 export class SimulatedNodes {
   constructor(
     private readonly db: Firestore,
@@ -53,7 +51,7 @@ export class SimulatedNodes {
       await this.group(node, groupId).create({ group_id: groupId, created_at: new Date() });
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+      if (isAlreadyExists(err)) return false;
       throw err;
     }
   }
@@ -64,7 +62,7 @@ export class SimulatedNodes {
       await this.group(node, groupId).delete({ exists: true });
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === NOT_FOUND) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

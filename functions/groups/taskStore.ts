@@ -3,6 +3,7 @@ import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore
 import { firestoreModule } from '../shared/clients/firestore';
 import type { CheckExecution } from './executionState';
 import { TERMINAL_STATES, type GroupOperation, type TaskState } from './schemas';
+import { isAlreadyExists } from '../shared/clients/googleErrors';
 
 /**
  * The group tasks and the per-group locks in Firestore.
@@ -80,9 +81,6 @@ interface Holder {
   task?: { state: TaskState; execution?: string; claimed_by?: string; created_at?: unknown; dead_letters?: string[]; abandoned?: boolean };
 }
 
-/** gRPC status Firestore answers when `create` finds the document already there. */
-const ALREADY_EXISTS = 6;
-
 export function lockDocumentId(groupId: string): string {
   return `g-${groupId}`;
 }
@@ -136,7 +134,7 @@ export class GroupTasks {
       return await this.tryStart(operation, groupId, nodes);
     } catch (err) {
       // Read it again, to answer with its holder (or take it over, if that task has already ended).
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if (!isAlreadyExists(err)) throw err;
       return this.tryStart(operation, groupId, nodes);
     }
   }

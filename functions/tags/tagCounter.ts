@@ -1,5 +1,6 @@
 import type { Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { firestoreModule } from '../shared/clients/firestore';
+import { isAlreadyExists } from '../shared/clients/googleErrors';
 
 /**
  * Sharded counters in Firestore.
@@ -37,9 +38,6 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
-/** gRPC status code Firestore uses when a `create` finds the document already there. */
-const ALREADY_EXISTS = 6;
-
 export class TagCounter {
   private readonly random: () => number;
 
@@ -69,7 +67,7 @@ export class TagCounter {
       await batch.commit();
       return 'applied';
     } catch (err) {
-      if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      if (!isAlreadyExists(err)) throw err;
       const existing = (await marker.get()).data();
       if (existing?.tag === tag && existing?.value === value) return 'replayed';
       throw new IdempotencyConflictError(requestId);
