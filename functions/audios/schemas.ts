@@ -53,6 +53,3 @@ export const audioListSchema: JsonSchema = {
   description: 'Every stored session, by ascending session_id.',
   items: { $ref: '#/components/schemas/Audio' },
 };
-
-/** Fields that must be JSON integers: `12.0` is refused there even though it parses to 12. */
-export const INTEGER_FIELDS = ['session_id', 'selected_tick', 'step_count'] as const;

@@ -40,9 +40,18 @@ export function readJsonObject(req: Request, maxBytes = DEFAULT_MAX_JSON_BYTES):
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError('invalid_body', `The body must be a JSON object, got ${describeJsonType(body)}.`);
   }
-  const raw = req.rawBody?.toString('utf8') ?? '';
-  if (/[.eE]/.test(raw)) decimalLiterals.set(body, nonIntegerLiteralPointers(raw));
+  rememberDecimalLiterals(body, req.rawBody?.toString('utf8') ?? '');
   return body as Record<string, unknown>;
+}
+
+/**
+ * Records, for `body` parsed from `raw`, which numbers were written as decimals (`4.0`), so the
+ * validator can refuse them where an integer is required. For JSON parsed outside
+ * `readJsonObject` (an uploaded file). A fraction or exponent in JSON always follows a digit,
+ * so a body with none (the common case) is not scanned.
+ */
+export function rememberDecimalLiterals(body: object, raw: string): void {
+  if (/\d[.eE]/.test(raw)) decimalLiterals.set(body, nonIntegerLiteralPointers(raw));
 }
 
 /**
