@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { emulatorFirestore } from '../support/emulatorFirestore';
 import { localEndpoints } from '../support/endpoints';
 import { request, type ReadResponse } from '../support/http';
+import { assertProblem } from '../support/problems';
 
 /** groupTask's body, as the tests read it. */
 type TaskView = ReadResponse['body'];
@@ -250,8 +251,7 @@ describe('group operations end to end', function () {
 
     // A new operation on the group is refused while node 1 may still hold the failed create.
     const busy = await start('create', g);
-    assert.equal(busy.status, 409, busy.text);
-    assert.match(busy.contentType, /^application\/problem\+json/);
+    assertProblem(busy, 409);
     assert.ok(busy.body.detail.includes(id), `the 409 names the dead letter: ${busy.body.detail}`);
     assert.ok(busy.body.detail.includes(`"replay_task":"${task.task_id}"`), busy.body.detail);
 
@@ -295,7 +295,7 @@ describe('group operations end to end', function () {
     const statuses = [a.status, b.status].sort();
     assert.deepEqual(statuses, [202, 409], `${a.text} / ${b.text}`);
     const conflict = a.status === 409 ? a : b;
-    assert.match(conflict.contentType, /^application\/problem\+json/);
+    assertProblem(conflict, 409);
     assert.match(conflict.body.detail, new RegExp(g));
     const accepted = a.status === 202 ? a : b;
     assert.equal((await waitForTask(accepted.body.task_id)).state, 'SUCCEEDED');
@@ -359,14 +359,12 @@ describe('group operations end to end', function () {
   describe('requests it refuses', () => {
     it('answers 404 for an unknown task', async () => {
       const res = await request(`${fn('groupTask')}/0b5b3c8e-58e4-4d5b-9c34-8a4a3f0b6d2e`);
-      assert.equal(res.status, 404);
-      assert.match(res.contentType, /^application\/problem\+json/);
+      assertProblem(res, 404);
     });
 
     it('answers 400 for a malformed task id', async () => {
       const res = await request(`${fn('groupTask')}/not-a-task`);
-      assert.equal(res.status, 400);
-      assert.match(res.contentType, /^application\/problem\+json/);
+      assertProblem(res, 400);
     });
 
     const invalid: [string, unknown][] = [
@@ -381,8 +379,7 @@ describe('group operations end to end', function () {
     for (const [name, body] of invalid) {
       it(`answers 400 to ${name}, starting nothing`, async () => {
         const res = await request(fn('createGroup'), { method: 'POST', json: body });
-        assert.equal(res.status, 400, res.text);
-        assert.match(res.contentType, /^application\/problem\+json/);
+        assertProblem(res, 400);
       });
     }
 

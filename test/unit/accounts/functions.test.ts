@@ -5,6 +5,7 @@ import * as storageClient from '../../../functions/shared/clients/storage';
 import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 import { fakeBucket, fakeFirestore } from './fakes';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -90,16 +91,14 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
     it('answers a duplicate email with a 400 problem at #/email', async () => {
       await request(accounts.url, { method: 'POST', json: { name: 'A', email: 'dup@example.com', address: 'x' } });
       const res = await request(accounts.url, { method: 'POST', json: { name: 'B', email: ' dup@Example.com', address: 'y' } });
-      assert.equal(res.status, 400);
-      assert.match(res.contentType, /problem\+json/);
+      assertProblem(res, 400, '#/email');
       assert.deepEqual(res.body.errors, [{ pointer: '#/email', detail: 'is already used by another account' }]);
     });
 
     it('answers a Firestore failure with a 500 problem that leaks nothing, logged at ERROR', async () => {
       fs.commit.rejects(Object.assign(new Error('INTERNAL: secret backend detail'), { code: 13 }));
       const res = await request(accounts.url, { method: 'POST', json: { name: 'A', email: 'down@example.com', address: 'x' } });
-      assert.equal(res.status, 500);
-      assert.match(res.contentType, /problem\+json/);
+      assertProblem(res, 500);
       assert.doesNotMatch(res.text, /secret backend detail/);
       assert.ok(logs.entries.some((e) => e.severity === 'ERROR'));
     });

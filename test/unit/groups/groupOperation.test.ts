@@ -5,6 +5,7 @@ import * as workflowsClient from '../../../functions/shared/clients/workflows';
 import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
 
 const NODES = ['http://node.test/node1', 'http://node.test/node2', 'http://node.test/node3'];
@@ -93,8 +94,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     fake.seed('group_locks/g-busy', { task_id: 'running-task', operation: 'create', group_id: 'busy' });
     fake.seed('group_tasks/running-task', { state: 'RUNNING' });
     const res = await post(remove.url, { group_id: 'busy' });
-    assert.equal(res.status, 409, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 409);
     assert.match(res.body.detail, /running-task/);
     sinon.assert.notCalled(createExecution);
     assert.equal(fake.read('group_locks/g-busy')!.task_id, 'running-task');
@@ -126,8 +126,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
       dead_letters: ['old-task-0', 'old-task-2'],
     });
     const res = await post(remove.url, { group_id: 'dead' });
-    assert.equal(res.status, 409, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 409);
     assert.match(res.body.detail, /old-task-0, old-task-2/);
     assert.match(res.body.detail, /a create \(task old-task\)/);
     assert.match(res.body.detail, /Replay them first: gcloud workflows run groups --data='\{"replay_task":"old-task"\}'/);
@@ -349,8 +348,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   it('marks the task FAILED and releases the lock when the workflow cannot be started', async () => {
     createExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
     const res = await post(create.url, { group_id: 'no-workflow' });
-    assert.equal(res.status, 502, res.text);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 502);
     assert.doesNotMatch(res.text, /workflows down/, 'no internals in the body');
     assert.equal(fake.read('group_locks/g-no-workflow'), undefined, 'the lock is released');
     const tasks = [...fake.docs.entries()].filter(([path]) => path.startsWith('group_tasks/'));
@@ -369,8 +367,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   it('answers an unexpected Firestore failure with a 500 problem and starts nothing', async () => {
     fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(Object.assign(new Error('INTERNAL'), { code: 13 }));
     const res = await post(create.url, { group_id: 'firestore-down' });
-    assert.equal(res.status, 500);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 500);
     sinon.assert.notCalled(createExecution);
   });
 
@@ -391,8 +388,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     it(`answers 400 to ${name} without touching Firestore or Workflows`, async () => {
       const calls = fake.db.runTransaction.callCount;
       const res = await postRaw(create.url, body);
-      assert.equal(res.status, 400, res.text);
-      assert.match(res.contentType, /^application\/problem\+json/);
+      assertProblem(res, 400);
       assert.equal(fake.db.runTransaction.callCount, calls);
       sinon.assert.notCalled(createExecution);
     });

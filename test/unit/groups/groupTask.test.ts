@@ -5,6 +5,7 @@ import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
 
 const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
@@ -94,8 +95,7 @@ describe('groupTask handler (Firestore stubbed)', () => {
 
   it('answers 404 for an unknown task', async () => {
     const res = await request(`${server.url}/${TASK}`);
-    assert.equal(res.status, 404);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 404);
   });
 
   for (const id of ['not-a-task', '123', `${TASK}x`, 'group_tasks']) {

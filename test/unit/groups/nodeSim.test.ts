@@ -4,6 +4,7 @@ import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
 
 /** nodeSim with Firestore stubbed: the node API, per-node state, and the switches. */
@@ -36,8 +37,7 @@ describe('nodeSim handler (Firestore stubbed)', () => {
     assert.equal((await createOn('node1', 'team-a')).status, 201);
     assert.ok(fake.read('node_sim/n-node1/groups/g-team-a'), 'kept in Firestore under the node');
     const duplicate = await createOn('node1', 'team-a');
-    assert.equal(duplicate.status, 400);
-    assert.match(duplicate.contentType, /^application\/problem\+json/);
+    assertProblem(duplicate, 400);
     assert.equal((await getOn('node1', 'team-a')).status, 200);
     assert.deepEqual((await getOn('node1', 'team-a')).body, { groupId: 'team-a' });
     assert.equal((await getOn('node2', 'team-a')).status, 404, 'each node has its own groups');
@@ -50,8 +50,7 @@ describe('nodeSim handler (Firestore stubbed)', () => {
   it('answers a switched status to the node API, doing nothing, until reset', async () => {
     assert.equal((await flip('node3', 'group/500')).status, 200);
     const refused = await createOn('node3', 'g1');
-    assert.equal(refused.status, 500);
-    assert.match(refused.contentType, /^application\/problem\+json/);
+    assertProblem(refused, 500);
     assert.equal(fake.read('node_sim/n-node3/groups/g-g1'), undefined, 'nothing was created');
     assert.equal((await getOn('node3', 'g1')).status, 500);
     assert.equal((await createOn('node1', 'g1')).status, 201, 'other nodes are not affected');
@@ -100,8 +99,7 @@ describe('nodeSim handler (Firestore stubbed)', () => {
   for (const [name, what] of badSwitches) {
     it(`refuses ${name} with a 400 problem and changes nothing`, async () => {
       const res = await flip('node1', what);
-      assert.equal(res.status, 400, res.text);
-      assert.match(res.contentType, /^application\/problem\+json/);
+      assertProblem(res, 400);
       assert.equal(fake.docs.size, 0);
     });
   }
@@ -119,15 +117,13 @@ describe('nodeSim handler (Firestore stubbed)', () => {
   for (const [name, send, status] of badRequests) {
     it(`answers ${name} with a ${status} problem`, async () => {
       const res = await send();
-      assert.equal(res.status, status, res.text);
-      assert.match(res.contentType, /^application\/problem\+json/);
+      assertProblem(res, status);
     });
   }
 
   it('answers a Firestore failure with a 500 problem', async () => {
     fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(new Error('UNAVAILABLE'));
     const res = await flip('node1', 'group/500');
-    assert.equal(res.status, 500);
-    assert.match(res.contentType, /^application\/problem\+json/);
+    assertProblem(res, 500);
   });
 });

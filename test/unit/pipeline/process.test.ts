@@ -3,6 +3,7 @@ import * as sinon from 'sinon';
 import * as bigqueryClient from '../../../functions/shared/clients/bigquery';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 
 describe('process (BigQuery stubbed)', () => {
   const insert = sinon.stub();
@@ -50,8 +51,7 @@ describe('process (BigQuery stubbed)', () => {
       Object.assign(new Error('PartialFailureError'), { name: 'PartialFailureError', errors: [{ errors: [{ reason: 'invalid' }] }] }),
     );
     const res = await request(server.url, { method: 'POST', json: { x: 'hello' } });
-    assert.equal(res.status, 502);
-    assert.match(res.contentType, /problem\+json/);
+    assertProblem(res, 502);
     assert.notEqual(res.body, 'Success');
   });
 

@@ -4,6 +4,7 @@ import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import * as workflowsClient from '../../../functions/shared/clients/workflows';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 
 const PARENT = 'projects/unit-test-project/locations/europe-west1/workflows/pipeline';
 
@@ -71,8 +72,7 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
     it('answers a failure of the Executions API with a 500 problem', async () => {
       createExecution.rejects(Object.assign(new Error('PERMISSION_DENIED'), { code: 7 }));
       const res = await request(trigger.url, { method: 'POST', json: { x: 'hello' } });
-      assert.equal(res.status, 500);
-      assert.match(res.contentType, /problem\+json/);
+      assertProblem(res, 500);
     });
   });
 
@@ -138,8 +138,7 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
       it(`answers an unknown execution (${name}) with a 404 problem`, async () => {
         getExecution.rejects(error);
         const res = await request(`${status.url}/?id=missing-1`);
-        assert.equal(res.status, 404);
-        assert.match(res.contentType, /problem\+json/);
+        assertProblem(res, 404);
       });
     }
 

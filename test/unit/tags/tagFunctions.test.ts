@@ -6,6 +6,7 @@ import { captureLogs } from '../../support/captureLogs';
 import { fakeFirestore } from '../../support/fakeFirestore';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
+import { assertProblem } from '../../support/problems';
 
 describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   const fake = fakeFirestore();
@@ -81,8 +82,7 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   it('answers an unexpected Firestore failure with a 500 problem, logs it, and logs no increment', async () => {
     fake.commit.rejects(Object.assign(new Error('INTERNAL: backend down'), { code: 13 }));
     const res = await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 } });
-    assert.equal(res.status, 500);
-    assert.match(res.contentType, /problem\+json/);
+    assertProblem(res, 500);
     assert.doesNotMatch(res.text, /backend down/);
     assert.equal(logs.entries.filter((e) => e.event === INCREMENT_EVENT).length, 0);
     assert.ok(logs.entries.some((e) => e.severity === 'ERROR'));
@@ -95,8 +95,7 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
       json: { name: 'foo', value: 4 },
       headers: { 'idempotency-key': 'retry-me-0001' },
     });
-    assert.equal(res.status, 503);
-    assert.match(res.contentType, /problem\+json/);
+    assertProblem(res, 503);
     assert.equal(res.headers.get('retry-after'), '1');
     assert.match(res.body.detail, /Idempotency-Key/);
     assert.doesNotMatch(res.text, /contention on these documents/);
@@ -126,8 +125,7 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     fake.failures.query = Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 });
     try {
       const res = await request(stats.url);
-      assert.equal(res.status, 503);
-      assert.match(res.contentType, /problem\+json/);
+      assertProblem(res, 503);
     } finally {
       delete fake.failures.query;
     }
