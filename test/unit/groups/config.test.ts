@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseNodes, readGroupOperationConfig } from '../../../functions/groups/config';
 import { ConfigError } from '../../../functions/shared/config';
+import { saveEnv } from '../../support/env';
 
 describe('groups config', () => {
   it('reads NODES as a list of base URLs, trailing slashes dropped', () => {
@@ -27,7 +28,7 @@ describe('groups config', () => {
   }
 
   it('stops createGroup/deleteGroup at cold start when NODES is missing, naming it', () => {
-    const saved = { ...process.env };
+    const restoreEnv = saveEnv();
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t' });
       delete process.env.NODES;
@@ -38,12 +39,12 @@ describe('groups config', () => {
       assert.equal(config.workflowPath, `projects/${process.env.GOOGLE_CLOUD_PROJECT}/locations/l/workflows/groups`);
       assert.equal(config.tasksCollection, 'group_tasks');
     } finally {
-      restoreEnv(saved);
+      restoreEnv();
     }
   });
 
   it('reads GROUP_TASK_START_GRACE_SECONDS (default 300) and refuses a value outside 60 to 86400, naming it', () => {
-    const saved = { ...process.env };
+    const restoreEnv = saveEnv();
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
       delete process.env.GROUP_TASK_START_GRACE_SECONDS;
@@ -55,12 +56,12 @@ describe('groups config', () => {
         assert.throws(() => readGroupOperationConfig(), /environment variable GROUP_TASK_START_GRACE_SECONDS must be/);
       }
     } finally {
-      restoreEnv(saved);
+      restoreEnv();
     }
   });
 
   it('reads GROUP_TASK_RETENTION_DAYS (default 30) and refuses a value outside 1 to 3650, naming it', () => {
-    const saved = { ...process.env };
+    const restoreEnv = saveEnv();
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
       delete process.env.GROUP_TASK_RETENTION_DAYS;
@@ -72,13 +73,7 @@ describe('groups config', () => {
         assert.throws(() => readGroupOperationConfig(), /environment variable GROUP_TASK_RETENTION_DAYS must be/);
       }
     } finally {
-      restoreEnv(saved);
+      restoreEnv();
     }
   });
 });
-
-/** Puts process.env back as it was, key by key (process.env itself must stay the same object). */
-function restoreEnv(saved: NodeJS.ProcessEnv): void {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-}

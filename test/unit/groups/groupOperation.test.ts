@@ -3,6 +3,7 @@ import * as sinon from 'sinon';
 import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import * as workflowsClient from '../../../functions/shared/clients/workflows';
 import { captureLogs } from '../../support/captureLogs';
+import { saveEnv } from '../../support/env';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
@@ -20,9 +21,10 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   let create: Awaited<ReturnType<typeof serveFunction>>;
   let remove: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
-  const saved = { ...process.env };
+  let restoreEnv: (() => void) | undefined;
 
   before(async () => {
+    restoreEnv = saveEnv();
     Object.assign(process.env, {
       WORKFLOW_LOCATION: 'europe-west1',
       WORKFLOW_NAME: 'groups',
@@ -38,7 +40,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   });
   after(async () => {
     sinon.restore();
-    restoreEnv(saved);
+    restoreEnv?.();
     await create.close();
     await remove.close();
   });
@@ -404,9 +406,3 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     );
   });
 });
-
-/** Puts process.env back as it was, key by key (process.env itself must stay the same object). */
-function restoreEnv(saved: NodeJS.ProcessEnv): void {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
-}

@@ -4,6 +4,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { repoPath } from '../../../../local/paths';
 import { BigQueryService, SYSTEM_A_DATASET } from '../../../../local/bigquery/service';
 import { loadSchemaFile } from '../../../../local/bigquery/schema';
+import { saveEnv } from '../../../support/env';
 
 const context = { projectId: 'svc-project', location: 'us-central1', port: 0, endpoints: {} };
 
@@ -32,26 +33,21 @@ describe('BigQueryService (local cloud)', () => {
 
   describe('lifecycle', () => {
     const service = new BigQueryService();
-    const saved: Record<string, string | undefined> = {};
+    let restoreEnv: (() => void) | undefined;
 
     before(async () => {
+      restoreEnv = saveEnv();
       const started = await service.start(context);
       assert.match(started.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(started.env.BIGQUERY_EMULATOR_HOST, started.endpoint);
       assert.equal(started.env.METADATA_SERVER_DETECTION, 'none');
       assert.deepEqual(started.extra, { bigquery_dataset: 'pipeline' });
       // What the orchestrator does for a function process: apply the service's env.
-      for (const [key, value] of Object.entries(started.env)) {
-        saved[key] = process.env[key];
-        process.env[key] = value;
-      }
+      Object.assign(process.env, started.env);
     });
 
     after(async () => {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+      restoreEnv?.();
       await service.stop();
       await service.stop();
     });
