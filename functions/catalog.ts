@@ -118,9 +118,3 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
 export function deployName(name: string): string {
   return name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
-
-export function findFunction(name: string): FunctionDefinition {
-  const found = FUNCTIONS.find((f) => f.name === name);
-  if (!found) throw new Error(`no function named ${name} in functions/catalog.ts`);
-  return found;
-}

@@ -69,8 +69,6 @@ export interface StaleLockOptions {
   checkExecution?: CheckExecution;
   /** A PENDING task with no execution recorded is stale this long after its creation. */
   startGraceSeconds?: number;
-  /** Milliseconds since the epoch (tests pass a fixed clock). */
-  now?: () => number;
   /** Days an ended task is kept (`expires_at`) when `abandon` or a takeover ends it; without it, none is written. */
   retentionDays?: number;
 }
@@ -124,7 +122,7 @@ export class GroupTasks {
   /** `expires_at` for a task ending now, when a retention is configured. */
   private expiry(): { expires_at: Timestamp } | Record<string, never> {
     if (this.staleLocks.retentionDays === undefined) return {};
-    const now = (this.staleLocks.now ?? Date.now)();
+    const now = Date.now();
     return { expires_at: firestoreModule().Timestamp.fromMillis(now + this.staleLocks.retentionDays * 86_400_000) };
   }
 
@@ -163,7 +161,7 @@ export class GroupTasks {
     if (task.state === 'RUNNING' || this.staleLocks.startGraceSeconds === undefined) return {};
     const createdAt = millis(task.created_at);
     const graceMs = this.staleLocks.startGraceSeconds * 1000;
-    const now = (this.staleLocks.now ?? Date.now)();
+    const now = Date.now();
     if (createdAt === undefined || now - createdAt <= graceMs) return {};
     return (
       `no workflow execution was recorded for the task within ${this.staleLocks.startGraceSeconds} s of its creation ` +

@@ -70,8 +70,3 @@ export class HttpError extends Error {
     this.status = options.status ?? STATUS_BY_CODE[code];
   }
 }
-
-/** Shorthand for a 404. */
-export function notFound(detail: string): HttpError {
-  return new HttpError('not_found', detail);
-}

@@ -18,24 +18,24 @@ function instance(): Ajv {
 export type JsonSchema = Record<string, unknown>;
 
 /** Compiles `schema` once and returns a validator that throws a 400 problem listing every violation. */
-export function validator<T>(schema: JsonSchema, where: 'body' | 'query' = 'body'): (data: unknown) => T {
+export function validator<T>(schema: JsonSchema): (data: unknown) => T {
   let compiled: ValidateFunction | undefined;
   return (data: unknown): T => {
     compiled ??= instance().compile(schema);
     const valid = compiled(data);
-    const errors = valid ? [] : (compiled.errors ?? []).map((e) => toFieldError(e, where));
+    const errors = valid ? [] : (compiled.errors ?? []).map(toFieldError);
     for (const pointer of decimalLiteralPointers(data) ?? []) {
       if (schemaAt(schema, pointer)?.type === 'integer' && !errors.some((e) => e.pointer === '#' + pointer)) {
         errors.push({ pointer: '#' + pointer, detail: 'must be an integer, written without a fraction or exponent' });
       }
     }
     if (errors.length === 0) return data as T;
-    const summary = errors.map((e) => `${e.pointer.replace(/^#\/?/, '') || where}: ${e.detail}`).join('; ');
-    throw new HttpError('validation_failed', `The ${where} is not valid: ${summary}.`, { errors });
+    const summary = errors.map((e) => `${e.pointer.replace(/^#\/?/, '') || 'body'}: ${e.detail}`).join('; ');
+    throw new HttpError('validation_failed', `The body is not valid: ${summary}.`, { errors });
   };
 }
 
-function toFieldError(error: ErrorObject, where: 'body' | 'query'): FieldError {
+function toFieldError(error: ErrorObject): FieldError {
   let pointer = error.instancePath;
   let detail = error.message ?? 'is not valid';
   if (error.keyword === 'required') {
@@ -49,7 +49,7 @@ function toFieldError(error: ErrorObject, where: 'body' | 'query'): FieldError {
   } else if (error.keyword === 'enum') {
     detail = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
-  return { pointer: (where === 'query' ? '#/query' : '#') + pointer, detail };
+  return { pointer: '#' + pointer, detail };
 }
 
 function escapePointer(segment: string): string {
