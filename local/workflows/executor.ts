@@ -1,7 +1,7 @@
 import { AssignTarget, ForSpec, RetrySpec, Step, Subworkflow, Template, WorkflowDefinition } from './ast';
 import { CancelledError, SourcePos, wfError, WorkflowError } from './errors';
 import { evaluate, EvalEnv, getIndex } from './expressions/evaluate';
-import { Expr } from './expressions/parser';
+import { calledFunctions, CallExpr, Expr } from './expressions/parser';
 import { STDLIB } from './stdlib';
 import { bindNamedArgs, CallContext, checkArity } from './stdlib/registry';
 import { defaultRetryPredicate, defaultRetryPredicateNonIdempotent } from './stdlib/retry';
@@ -78,6 +78,38 @@ function indexOf(steps: Step[]): Map<string, number> {
   return m;
 }
 
+// Both caches depend only on the deployed definition (an expression or template node belongs to
+// exactly one), so they are shared by every execution of it.
+const subCallCache = new WeakMap<Expr, CallExpr[]>();
+const asyncTemplates = new WeakMap<Template, boolean>();
+
+/** Subworkflow calls inside an expression, innermost first (they run before the rest is evaluated). */
+function subCalls(e: Expr, def: WorkflowDefinition): CallExpr[] {
+  let out = subCallCache.get(e);
+  if (!out) {
+    out = calledFunctions(e).filter((c) => def.subworkflows.has(c.name));
+    subCallCache.set(e, out);
+  }
+  return out;
+}
+
+/** True when evaluating the template calls a subworkflow (and so must await). */
+function isAsync(t: Template, def: WorkflowDefinition): boolean {
+  let r = asyncTemplates.get(t);
+  if (r === undefined) {
+    r =
+      t.k === 'expr'
+        ? subCalls(t.expr, def).length > 0
+        : t.k === 'list'
+          ? t.items.some((x) => isAsync(x, def))
+          : t.k === 'map'
+            ? t.entries.some(([, x]) => isAsync(x, def))
+            : false;
+    asyncTemplates.set(t, r);
+  }
+  return r;
+}
+
 function nextFlow(next: string): Flow {
   if (next === 'end') return { t: 'return', v: null };
   if (next === 'break') return { t: 'break' };
@@ -87,7 +119,6 @@ function nextFlow(next: string): Flow {
 
 /** Runs parsed workflow definitions. One Executor serves one execution. */
 export class Executor {
-  private readonly subCallCache = new WeakMap<Expr, Expr[]>();
   private stepsSinceYield = 0;
 
   constructor(
@@ -190,7 +221,7 @@ export class Executor {
         // Each assignment evaluates and writes with no await in between, so concurrent parallel
         // branches never lose an update to a shared variable (Workflows makes assignments atomic).
         for (const a of step.assign) {
-          const v = this.isAsync(a.value) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
+          const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
           this.assign(a.target, deepCopy(v), fr);
         }
         return undefined;
@@ -206,7 +237,7 @@ export class Executor {
           if (!cond) continue;
           if (c.assign) {
             for (const a of c.assign) {
-              const v = this.isAsync(a.value) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
+              const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
               this.assign(a.target, deepCopy(v), fr);
             }
           }
@@ -506,76 +537,16 @@ export class Executor {
     return env;
   }
 
-  /** Subworkflow calls inside an expression, innermost first (they run before the rest is evaluated). */
-  private subCalls(e: Expr): Expr[] {
-    let out = this.subCallCache.get(e);
-    if (out) return out;
-    out = [];
-    const walk = (x: Expr): void => {
-      switch (x.k) {
-        case 'call':
-          x.args.forEach(walk);
-          if (this.def.subworkflows.has(x.name)) out!.push(x);
-          break;
-        case 'member':
-          walk(x.obj);
-          break;
-        case 'index':
-          walk(x.obj);
-          walk(x.index);
-          break;
-        case 'unary':
-          walk(x.e);
-          break;
-        case 'bin':
-        case 'and':
-        case 'or':
-          walk(x.l);
-          walk(x.r);
-          break;
-        case 'list':
-          x.items.forEach(walk);
-          break;
-        case 'map':
-          x.entries.forEach(([k, v]) => (walk(k), walk(v)));
-          break;
-      }
-    };
-    walk(e);
-    this.subCallCache.set(e, out);
-    return out;
-  }
-
   private async evalExpr(e: Expr, fr: Frame): Promise<Value> {
-    const calls = this.subCalls(e);
+    const calls = subCalls(e, this.def);
     if (calls.length === 0) return evaluate(e, this.env(fr));
     const pre = new Map<Expr, Value>();
     const env = this.env(fr, pre);
     for (const c of calls) {
-      const call = c as Extract<Expr, { k: 'call' }>;
-      const args = call.args.map((a) => evaluate(a, env));
-      pre.set(c, await this.callSubworkflow(this.def.subworkflows.get(call.name)!, args, undefined, fr.depth + 1, fr.thread));
+      const args = c.args.map((a) => evaluate(a, env));
+      pre.set(c, await this.callSubworkflow(this.def.subworkflows.get(c.name)!, args, undefined, fr.depth + 1, fr.thread));
     }
     return evaluate(e, env);
-  }
-
-  private readonly asyncTemplates = new WeakMap<Template, boolean>();
-
-  /** True when evaluating the template calls a subworkflow (and so must await). */
-  private isAsync(t: Template): boolean {
-    let r = this.asyncTemplates.get(t);
-    if (r === undefined) {
-      r =
-        t.k === 'expr'
-          ? this.subCalls(t.expr).length > 0
-          : t.k === 'list'
-            ? t.items.some((x) => this.isAsync(x))
-            : t.k === 'map'
-              ? t.entries.some(([, x]) => this.isAsync(x))
-              : false;
-      this.asyncTemplates.set(t, r);
-    }
-    return r;
   }
 
   /** Synchronous evaluation, for templates without subworkflow calls. */
@@ -596,7 +567,7 @@ export class Executor {
   }
 
   private async evalTemplate(t: Template, fr: Frame): Promise<Value> {
-    if (!this.isAsync(t)) return this.evalNow(t, fr);
+    if (!isAsync(t, this.def)) return this.evalNow(t, fr);
     switch (t.k) {
       case 'const':
         return t.v;

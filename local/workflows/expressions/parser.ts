@@ -210,12 +210,18 @@ export function parseExpression(src: string): Expr {
   return e;
 }
 
-/** Every function name called in an expression (for deploy-time checks). */
-export function calledFunctions(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
+/** A function call in an expression. */
+export type CallExpr = Extract<Expr, { k: 'call' }>;
+
+/**
+ * Every function call in an expression, in evaluation order (a call's arguments before the call):
+ * the names for deploy-time checks, and the order the executor runs subworkflow calls in.
+ */
+export function calledFunctions(e: Expr, out: CallExpr[] = []): CallExpr[] {
   switch (e.k) {
     case 'call':
-      out.push({ name: e.name, pos: e.pos });
       e.args.forEach((a) => calledFunctions(a, out));
+      out.push(e);
       break;
     case 'member':
       calledFunctions(e.obj, out);

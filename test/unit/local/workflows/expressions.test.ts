@@ -42,6 +42,11 @@ describe('local/workflows expressions', () => {
       calledFunctions(e).map((c) => c.name),
       ['f.twice', 'len'],
     );
+    // Evaluation order: a call's arguments before the call (the executor runs subworkflow calls so).
+    assert.deepEqual(
+      calledFunctions(parseExpression('f(g(1), h(k(2))) and m(3)')).map((c) => c.name),
+      ['g', 'k', 'h', 'f', 'm'],
+    );
     assert.equal(evaluate(parseExpression('f.twice(x)'), env({ x: 21n })), 42n);
   });
 
