@@ -5,7 +5,7 @@
  * Workflows connectors) and as `/projects/...`, which is what `@google-cloud/bigquery` calls
  * when `BIGQUERY_EMULATOR_HOST` is set: it uses that variable verbatim as the base URL.
  */
-import { createLocalServer } from '../httpServer';
+import { closeServer, createLocalServer, listenLocal, readJsonObject, sendJson } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalog, datasetResource, tableResource } from './catalog';
@@ -60,13 +60,7 @@ export class BigQueryServer {
    */
   static async start(port = 0): Promise<BigQueryServer> {
     const server = new BigQueryServer(await SqlDatabase.open());
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.server.listen(port, '127.0.0.1', () => {
-        server.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenLocal(server.server, port);
     return server;
   }
 
@@ -92,12 +86,7 @@ export class BigQueryServer {
 
   /** Stops listening, drops open connections and frees the database. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.server.listening) {
-      await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
-        this.server.closeAllConnections();
-      });
-    }
+    await closeServer(this.server);
     this.db.close();
   }
 
@@ -203,20 +192,20 @@ export class BigQueryServer {
       const path = url.pathname.replace(/^\/bigquery\/v2(?=\/)/, '').replace(/\/+$/, '') || '/';
       const method = (req.method ?? 'GET').toUpperCase();
       if (path === '/' && method === 'GET') {
-        send(res, 200, { kind: 'local#bigquery', status: 'ok' });
+        sendJson(res, 200, { kind: 'local#bigquery', status: 'ok' });
         return;
       }
       // A handy hook for tests that run the server in another process (`main.ts`).
       if (path === '/_local/reset' && method === 'POST') {
         this.reset();
-        send(res, 200, { status: 'reset' });
+        sendJson(res, 200, { status: 'reset' });
         return;
       }
       const query: Record<string, string | undefined> = {};
       url.searchParams.forEach((value, key) => {
         query[key] = value;
       });
-      const body = await readJson(req);
+      const body = await readJsonObject(req, MAX_BODY_BYTES, BODY_ERRORS);
       for (const r of this.routes) {
         if (r.method !== method) continue;
         const m = r.pattern.exec(path);
@@ -226,7 +215,7 @@ export class BigQueryServer {
         if (out === undefined) {
           res.writeHead(204).end();
         } else {
-          send(res, 200, out);
+          sendJson(res, 200, out);
         }
         return;
       }
@@ -234,33 +223,16 @@ export class BigQueryServer {
     } catch (err) {
       const e = toBigQueryError(err);
       if (e.reason === 'internalError') console.error(err);
-      send(res, e.code, e.toBody());
+      sendJson(res, e.code, e.toBody());
     }
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const parseError = (): BigQueryError => new BigQueryError('parseError', 'Parse Error: the request body is not a JSON object.');
 
-/** Reads a JSON object body; an empty body is `{}`. @throws 400 parseError. */
-async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BigQueryError('invalid', 'Request payload size exceeds the limit of the local BigQuery.');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as Record<string, unknown>;
-  } catch {
-    throw new BigQueryError('parseError', 'Parse Error: the request body is not a JSON object.');
-  }
-}
+/** How a bad request body is answered: 400 parseError, or `invalid` past the size limit. */
+const BODY_ERRORS = {
+  tooLarge: () => new BigQueryError('invalid', 'Request payload size exceeds the limit of the local BigQuery.'),
+  notJson: parseError,
+  notObject: parseError,
+};

@@ -1,6 +1,5 @@
-import { createLocalServer } from '../httpServer';
+import { closeServer, createLocalServer, listenLocal, readBody, sendJson } from '../httpServer';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultPlan, parseFault } from '../faults/faultPlan';
 
 /**
@@ -17,6 +16,9 @@ export interface ControlHooks {
   reset(): Promise<string[]>;
 }
 
+/** A fault is a few dozen bytes; anything this big is not one (answered 400 like other bad bodies). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 export class ControlServer {
   private server?: http.Server;
 
@@ -27,13 +29,9 @@ export class ControlServer {
 
   async listen(port: number): Promise<string> {
     this.server = createLocalServer((req, res) => {
-      this.route(req, res).catch((err: Error) => reply(res, 500, { error: err.message }));
+      this.route(req, res).catch((err: Error) => sendJson(res, 500, { error: err.message }));
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', resolve);
-    });
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLocal(this.server, port);
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -41,46 +39,34 @@ export class ControlServer {
     const key = `${req.method} ${path}`;
     switch (key) {
       case 'GET /':
-        return reply(res, 200, this.hooks.endpoints());
+        return sendJson(res, 200, this.hooks.endpoints());
       case 'GET /faults':
-        return reply(res, 200, { faults: this.faults.list() });
+        return sendJson(res, 200, { faults: this.faults.list() });
       case 'DELETE /faults':
         this.faults.clear();
-        return reply(res, 200, { faults: [] });
+        return sendJson(res, 200, { faults: [] });
       case 'POST /faults': {
         let body: unknown;
         try {
-          body = JSON.parse(await readBody(req));
+          body = JSON.parse((await readBody(req, MAX_BODY_BYTES, () => new Error('too large'))).toString('utf8'));
         } catch {
-          return reply(res, 400, { error: 'the body must be JSON' });
+          return sendJson(res, 400, { error: 'the body must be JSON' });
         }
         const fault = parseFault(body, this.hooks.functionNames());
-        if (typeof fault === 'string') return reply(res, 400, { error: fault });
+        if (typeof fault === 'string') return sendJson(res, 400, { error: fault });
         this.faults.add(fault);
-        return reply(res, 201, { fault, faults: this.faults.list() });
+        return sendJson(res, 201, { fault, faults: this.faults.list() });
       }
       case 'POST /reset': {
         this.faults.clear();
-        return reply(res, 200, { reset: await this.hooks.reset() });
+        return sendJson(res, 200, { reset: await this.hooks.reset() });
       }
     }
     const known = ['/', '/faults', '/reset'];
-    return reply(res, known.includes(path) ? 405 : 404, { error: `${key} is not a control endpoint` });
+    return sendJson(res, known.includes(path) ? 405 : 404, { error: `${key} is not a control endpoint` });
   }
 
   async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r) ?? r(undefined));
+    await closeServer(this.server);
   }
-}
-
-function reply(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body, null, 2) + '\n');
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

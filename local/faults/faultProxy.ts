@@ -1,6 +1,5 @@
-import { createLocalServer } from '../httpServer';
+import { closeServer, createLocalServer, listenLocal } from '../httpServer';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FaultPlan } from './faultPlan';
 
 /**
@@ -10,7 +9,6 @@ import type { FaultPlan } from './faultPlan';
  */
 export class FaultProxy {
   private server?: http.Server;
-  private readonly sockets = new Set<import('node:net').Socket>();
 
   /** The function's own port, set once it listens; until then the proxy answers 503. */
   targetPort?: number;
@@ -22,15 +20,7 @@ export class FaultProxy {
 
   async listen(port: number): Promise<string> {
     this.server = createLocalServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', resolve);
-    });
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLocal(this.server, port);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -88,7 +78,6 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise((r) => this.server?.close(r) ?? r(undefined));
+    await closeServer(this.server);
   }
 }

@@ -14,9 +14,8 @@
  * get/insert/list/delete. Not covered, and answered with a 501 naming the call: resumable
  * uploads (use `save(..., { resumable: false })`), copy/rewrite/compose, ACLs, IAM, signed URLs.
  */
-import { createLocalServer } from '../httpServer';
+import { closeServer, createLocalServer, listenLocal, readBody, sendJson } from '../httpServer';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ObjectStore, StorageError, objectResource } from './objects';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -33,11 +32,7 @@ export class StorageServer {
   /** Starts on 127.0.0.1 at `port` (0: any free port). */
   static async start(port = 0): Promise<StorageServer> {
     const s = new StorageServer();
-    await new Promise<void>((resolve, reject) => {
-      s.server.once('error', reject);
-      s.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    s.baseUrl = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    s.baseUrl = await listenLocal(s.server, port);
     return s;
   }
 
@@ -46,13 +41,12 @@ export class StorageServer {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY_BYTES, tooLarge);
       await this.route(req, res, body);
     } catch (err) {
       const e = err instanceof StorageError ? err : new StorageError(500, 'backendError', (err as Error).message);
@@ -224,22 +218,8 @@ export function parseMultipartRelated(contentType: string, body: Buffer): [Part,
   return [parts[0], parts[1]];
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new StorageError(413, 'uploadTooLarge', `The local Cloud Storage takes at most ${MAX_BODY_BYTES} bytes per request.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+function tooLarge(): StorageError {
+  return new StorageError(413, 'uploadTooLarge', `The local Cloud Storage takes at most ${MAX_BODY_BYTES} bytes per request.`);
 }
 
 function sendEmpty(res: http.ServerResponse): void {

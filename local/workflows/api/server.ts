@@ -1,6 +1,5 @@
-import { createLocalServer } from '../../httpServer';
+import { closeServer, createLocalServer, listenLocal, readJsonObject, sendJson } from '../../httpServer';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { DeployError } from '../errors';
 import { ApiError, WorkflowsEngine, type DeployInput } from '../engine';
 import { doneOperation, executionResource, workflowResource } from './resources';
@@ -46,19 +45,13 @@ export class WorkflowsApiServer {
   /** Listens on 127.0.0.1:port (0 = any free port) and resolves to the base URL. */
   async listen(port = 0): Promise<string> {
     this.server = createLocalServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLocal(this.server, port);
   }
 
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    await closeServer(s);
   }
 
   /** The workflow id from a matched path, after checking project and location are this engine's. */
@@ -82,18 +75,18 @@ export class WorkflowsApiServer {
     try {
       const url = new URL(req.url ?? '/', 'http://local');
       if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/healthz')) {
-        return send(res, 200, { service: 'local-workflows', parent: this.engine.parent });
+        return sendJson(res, 200, { service: 'local-workflows', parent: this.engine.parent });
       }
       const matches = this.routes.map(([method, re, h]) => [method, url.pathname.match(re), h] as const).filter(([, m]) => m);
       if (!matches.length) throw new ApiError(404, 'NOT_FOUND', `no such path: ${url.pathname}`);
       const route = matches.find(([method]) => method === req.method);
       if (!route) throw new ApiError(405, 'UNIMPLEMENTED', `method ${req.method} is not allowed on ${url.pathname}`);
-      const body = await readJson(req);
-      send(res, 200, await route[2](route[1]!, req, url, body));
+      const body = await readJsonObject(req, MAX_BODY, bodyErrors);
+      sendJson(res, 200, await route[2](route[1]!, req, url, body));
     } catch (e) {
-      if (e instanceof ApiError) return send(res, e.code, { error: { code: e.code, message: e.message, status: e.status } });
-      if (e instanceof DeployError) return send(res, 400, { error: { code: 400, message: e.message, status: 'INVALID_ARGUMENT' } });
-      send(res, 500, { error: { code: 500, message: `internal error: ${(e as Error)?.message}`, status: 'INTERNAL' } });
+      if (e instanceof ApiError) return sendJson(res, e.code, { error: { code: e.code, message: e.message, status: e.status } });
+      if (e instanceof DeployError) return sendJson(res, 400, { error: { code: 400, message: e.message, status: 'INVALID_ARGUMENT' } });
+      sendJson(res, 500, { error: { code: 500, message: `internal error: ${(e as Error)?.message}`, status: 'INTERNAL' } });
     }
   }
 
@@ -212,29 +205,8 @@ function page(all: Record<string, unknown>[], url: URL, key: string): Record<str
   return out;
 }
 
-async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'INVALID_ARGUMENT', 'request body too large');
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'INVALID_ARGUMENT', 'request body is not valid JSON');
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new ApiError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
-  return v as Record<string, unknown>;
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const bodyErrors = {
+  tooLarge: () => new ApiError(413, 'INVALID_ARGUMENT', 'request body too large'),
+  notJson: () => new ApiError(400, 'INVALID_ARGUMENT', 'request body is not valid JSON'),
+  notObject: () => new ApiError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object'),
+};
