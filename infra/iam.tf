@@ -47,8 +47,11 @@ locals {
   workflow_invoked_functions = ["isValidInput", "process"]
 
   # The groups workflow's account (groups.tf): writes tasks, locks and dead letters in
-  # Firestore, and invokes nodeSim when it is deployed.
-  groups_workflow_roles             = ["roles/datastore.user"]
+  # Firestore, and invokes nodeSim when it is deployed. Its `sys.log` calls (a lock it could
+  # not release, a listed dead letter whose document is gone) need logging.logEntries.create,
+  # which only the Logs Writer role grants among the predefined ones; without it those
+  # operator-critical lines are dropped.
+  groups_workflow_roles             = ["roles/datastore.user", "roles/logging.logWriter"]
   groups_workflow_invoked_functions = var.deploy_node_simulator ? ["nodeSim"] : []
 
   # The account Cloud Build runs function builds as: reads the source object, writes the image
