@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
+import * as sinon from 'sinon';
 import { AccountNotFoundError, AccountStore, EmailTakenError } from '../../../functions/accounts/accountStore';
 import { normaliseEmail } from '../../../functions/accounts/email';
 import { fakeBucket, fakeFirestore } from './fakes';
@@ -72,6 +73,15 @@ describe('AccountStore (Firestore and Cloud Storage stubbed)', () => {
       });
       const account = await store.create({ name: 'Ada', email: 'ada@example.com', address: 'x' });
       assert.equal(fs.docs.get(`emails/${sha('ada@example.com')}`)!.account_id, account.id);
+      // The commit did answer ALREADY_EXISTS, and only then did the store read the email document to
+      // find this account's id in it.
+      const [batch] = fs.batches;
+      await assert.rejects(batch.commit.firstCall.returnValue, { code: 6 });
+      const emailRef = fs.ref('emails', sha('ada@example.com'));
+      sinon.assert.calledOnce(emailRef.get);
+      assert.ok(emailRef.get.calledAfter(batch.commit), 'the email document is read after the failed commit');
+      const accounts = [...fs.docs.keys()].filter((path) => path.startsWith('accounts/'));
+      assert.deepEqual(accounts, [`accounts/${account.id}`], 'exactly one account, the one returned');
     });
 
     it('lets any other Firestore failure through', async () => {
