@@ -11,7 +11,7 @@ locals {
     tagStats = ["roles/datastore.viewer"]
     # Classifies its input; calls no API.
     isValidInput = []
-    # Inserts into the inputs table: see function_dataset_roles.
+    # Inserts into the inputs table: see function_table_roles.
     process = []
     # Creates executions of the pipeline workflow.
     triggerWorkflow = ["roles/workflows.invoker"]
@@ -34,16 +34,17 @@ locals {
     # nodeSim (only when deployed): its groups and switches in Firestore.
   }, local.node_sim_roles)
 
-  # Roles on the pipeline's BigQuery dataset only.
-  function_dataset_roles = {
+  # Roles on one BigQuery table each, not the dataset: process can neither read nor change
+  # the results table, nor the workflow the inputs table.
+  function_table_roles = {
     # Streaming inserts (tabledata.insertAll) into the inputs table.
-    process = ["roles/bigquery.dataEditor"]
+    process = { table = local.pipeline.inputs_table, roles = ["roles/bigquery.dataEditor"] }
   }
 
   # The pipeline workflow's account: writes pipeline_state documents in Firestore, inserts the
   # results row, and invokes the private functions it calls (workflow_invoked_functions).
   workflow_roles             = ["roles/datastore.user"]
-  workflow_dataset_roles     = ["roles/bigquery.dataEditor"]
+  workflow_table_roles       = { table = local.pipeline.results_table, roles = ["roles/bigquery.dataEditor"] }
   workflow_invoked_functions = ["isValidInput", "process"]
 
   # The groups workflow's account (groups.tf): writes tasks, locks and dead letters in
@@ -66,9 +67,9 @@ locals {
       for role in roles : "${function} ${role}" => { function = function, role = role }
     }
   ]...)
-  function_dataset_role_bindings = merge([
-    for function, roles in local.function_dataset_roles : {
-      for role in roles : "${function} ${role}" => { function = function, role = role }
+  function_table_role_bindings = merge([
+    for function, grant in local.function_table_roles : {
+      for role in grant.roles : "${function} ${role}" => { function = function, table = grant.table, role = role }
     }
   ]...)
 
@@ -126,11 +127,12 @@ resource "google_cloud_run_service_iam_member" "public_invoker" {
   member   = "allUsers"
 }
 
-resource "google_bigquery_dataset_iam_member" "function" {
-  for_each = local.function_dataset_role_bindings
+resource "google_bigquery_table_iam_member" "function" {
+  for_each = local.function_table_role_bindings
 
   project    = var.project_id
   dataset_id = google_bigquery_dataset.pipeline.dataset_id
+  table_id   = google_bigquery_table.pipeline[each.value.table].table_id
   role       = each.value.role
   member     = "serviceAccount:${google_service_account.function[each.value.function].email}"
 }
@@ -152,11 +154,12 @@ resource "google_project_iam_member" "workflow" {
   member  = "serviceAccount:${google_service_account.workflow.email}"
 }
 
-resource "google_bigquery_dataset_iam_member" "workflow" {
-  for_each = toset(local.workflow_dataset_roles)
+resource "google_bigquery_table_iam_member" "workflow" {
+  for_each = toset(local.workflow_table_roles.roles)
 
   project    = var.project_id
   dataset_id = google_bigquery_dataset.pipeline.dataset_id
+  table_id   = google_bigquery_table.pipeline[local.workflow_table_roles.table].table_id
   role       = each.value
   member     = "serviceAccount:${google_service_account.workflow.email}"
 }

@@ -27,6 +27,6 @@ resource "google_workflows_workflow" "pipeline" {
 
   depends_on = [
     google_project_iam_member.workflow,
-    google_bigquery_dataset_iam_member.workflow,
+    google_bigquery_table_iam_member.workflow,
   ]
 }

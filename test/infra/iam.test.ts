@@ -12,7 +12,7 @@ describe('infra: IAM', () => {
   let config: InfraConfig;
   let roles: {
     functionRoles: Record<string, string[]>;
-    datasetRoles: Record<string, string[]>;
+    tableRoles: Record<string, { table: string; roles: string[] }>;
     otherRoles: string[][];
     bindings: Record<string, { function: string; role: string }>;
     publicFunctions: Record<string, unknown>;
@@ -22,8 +22,8 @@ describe('infra: IAM', () => {
     config = await loadInfra();
     roles = (await evaluate({
       functionRoles: 'local.function_roles',
-      datasetRoles: 'local.function_dataset_roles',
-      otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_dataset_roles, local.groups_workflow_roles]',
+      tableRoles: 'local.function_table_roles',
+      otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_table_roles.roles, local.groups_workflow_roles]',
       // Private functions are invoked by a workflow: the pipeline's, or the groups workflow (nodeSim).
       workflowInvoked: 'concat(local.workflow_invoked_functions, local.groups_workflow_invoked_functions)',
       bindings: 'local.function_role_bindings',
@@ -36,7 +36,10 @@ describe('infra: IAM', () => {
   });
 
   it('never grants a basic role', () => {
-    for (const [name, list] of [...Object.entries(roles.functionRoles), ...Object.entries(roles.datasetRoles)]) {
+    for (const [name, list] of [
+      ...Object.entries(roles.functionRoles),
+      ...Object.entries(roles.tableRoles).map(([name, grant]): [string, string[]] => [name, grant.roles]),
+    ]) {
       for (const role of list) assert.ok(!BASIC_ROLES.includes(role), `${name} is granted ${role}`);
     }
     for (const role of roles.otherRoles.flat()) assert.ok(!BASIC_ROLES.includes(role), `an account is granted ${role}`);
@@ -65,8 +68,18 @@ describe('infra: IAM', () => {
     }
   });
 
-  it('grants dataset roles only to functions that exist', () => {
-    for (const name of Object.keys(roles.datasetRoles)) assert.ok(name in roles.functionRoles, `function_dataset_roles names ${name}`);
+  it('grants BigQuery roles table by table, only to functions that exist, never on the whole dataset', () => {
+    for (const name of Object.keys(roles.tableRoles)) assert.ok(name in roles.functionRoles, `function_table_roles names ${name}`);
+    assert.deepEqual(roles.tableRoles.process, { table: 'inputs', roles: ['roles/bigquery.dataEditor'] });
+    assert.deepEqual(
+      allResources(config).filter((r) => r.type === 'google_bigquery_dataset_iam_member'),
+      [],
+      'no dataset-wide grant',
+    );
+    assert.equal(
+      resource(config, 'google_bigquery_table_iam_member', 'workflow').table_id,
+      '${google_bigquery_table.pipeline[local.workflow_table_roles.table].table_id}',
+    );
   });
 
   it('binds exactly the listed roles, one project binding per (function, role)', () => {
