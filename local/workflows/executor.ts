@@ -222,7 +222,7 @@ export class Executor {
         // branches never lose an update to a shared variable (Workflows makes assignments atomic).
         for (const a of step.assign) {
           const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
-          this.assign(a.target, deepCopy(v), fr);
+          this.assign(a.target, v, fr);
         }
         return undefined;
       case 'call': {
@@ -238,7 +238,7 @@ export class Executor {
           if (c.assign) {
             for (const a of c.assign) {
               const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
-              this.assign(a.target, deepCopy(v), fr);
+              this.assign(a.target, v, fr);
             }
           }
           if (c.steps) {
@@ -485,8 +485,10 @@ export class Executor {
     (this.owner(name, fr) ?? fr.scope).vars.set(name, deepCopy(v));
   }
 
-  private assign(t: AssignTarget, v: Value, fr: Frame): void {
-    if (t.path.length === 0) return this.setVar(t.root, v, fr);
+  /** Stores a copy of `v` (see setVar) at the target. */
+  private assign(t: AssignTarget, value: Value, fr: Frame): void {
+    if (t.path.length === 0) return this.setVar(t.root, value, fr);
+    const v = deepCopy(value);
     const owner = this.owner(t.root, fr);
     if (!owner) throw wfError('KeyError', `variable not found: ${t.root}`);
     const env = this.env(fr);

@@ -353,4 +353,26 @@ make:
     // A second execution of the same deployment sees the original constants too.
     assert.deepEqual(await result(src), [2, 1]);
   });
+
+  it('values have copy semantics: assigning into a map or list path stores a copy, not the variable or constant itself', async () => {
+    const src = `
+main:
+  steps:
+    - a:
+        assign:
+          - c: {x: 1}
+          - m: {l: [0]}
+          - m.k: \${c}
+          - m.l[0]: \${c}
+          - c.x: 2
+          - m.k2: {y: 1}
+          - snap: \${m.k2.y}
+          - m.k2.y: 3
+    - done:
+        return: \${[m.k.x, m.l[0].x, c.x, snap]}
+`;
+    assert.deepEqual(await result(src), [1, 1, 2, 1]);
+    // A second execution of the same deployment sees the original constant.
+    assert.deepEqual(await result(src), [1, 1, 2, 1]);
+  });
 });
