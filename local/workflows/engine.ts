@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowDefinition } from './ast';
 import { Clock, realClock } from './clock';
-import { CancelledError, DeployError, WorkflowError } from './errors';
+import { CancelledError, WorkflowError } from './errors';
 import { Executor, traceOf, TraceElement } from './executor';
 import { parseWorkflow } from './parse';
 import { validateWorkflow } from './validate';
@@ -359,5 +359,3 @@ function defaultLog(e: { severity: string; payload: Value; execution: string }):
     typeof payload === 'string' ? { severity: e.severity, message: payload } : { severity: e.severity, message: '', jsonPayload: payload };
   process.stdout.write(JSON.stringify({ ...line, 'logging.googleapis.com/labels': { workflows_execution: e.execution } }) + '\n');
 }
-
-export { DeployError };

@@ -20,12 +20,6 @@ export interface TraceElement {
   position: SourcePos;
 }
 
-/** A WorkflowError that left the workflow, with where it was raised. */
-export interface UncaughtError {
-  payload: Value;
-  trace: TraceElement[];
-}
-
 /** Observers of a running execution (for `status.currentSteps` and step counts). */
 export interface ExecutionHooks {
   /** A step starts; `thread` names the parallel branch running it ('' outside parallel steps). */

@@ -201,29 +201,3 @@ export function fromJson(text: string): Value {
   if (i !== text.length) fail('unexpected trailing characters');
   return v;
 }
-
-/** Converts a plain JS value (from JSON.parse, YAML, a test) to a Value: integral numbers become ints. */
-export function fromPlain(v: unknown): Value {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (typeof v === 'boolean' || typeof v === 'string' || typeof v === 'bigint') return v;
-  if (v instanceof Bytes) return v;
-  if (Buffer.isBuffer(v)) return new Bytes(v);
-  if (Array.isArray(v)) return v.map(fromPlain);
-  const out: ValueMap = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) setKey(out, k, fromPlain(x));
-  return out;
-}
-
-/** Converts a Value to a plain JS value (ints become numbers, bytes base64 text): for tests and logs. */
-export function toPlain(v: Value): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Bytes) return v.data.toString('base64');
-  if (Array.isArray(v)) return v.map(toPlain);
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = toPlain(v[k]);
-    return out;
-  }
-  return v;
-}

@@ -1,5 +1,5 @@
 import { wfError } from '../errors';
-import { Bytes, formatDouble, INT64_MAX, INT64_MIN, isMap, setKey, typeName, Value, ValueMap, valuesEqual } from '../values';
+import { formatDouble, INT64_MAX, INT64_MIN, isMap, setKey, typeName, Value, ValueMap, valuesEqual } from '../values';
 import { Expr } from './parser';
 
 /** What an expression can see: variables, and functions (standard library or subworkflows). */
@@ -181,6 +181,3 @@ export function binary(op: string, l: Value, r: Value): Value {
   }
   throw wfError('TypeError', `unsupported operand types for ${op}: ${typeName(l)} and ${typeName(r)}`);
 }
-
-/** True for a value that holds bytes. */
-export const isBytes = (v: Value): v is Bytes => v instanceof Bytes;

@@ -1,6 +1,6 @@
 import { wfError } from '../errors';
 import { stringify } from '../expressions/evaluate';
-import { Bytes, isMap, typeName, Value } from '../values';
+import { Bytes, isMap, typeName } from '../values';
 import { arg, def, StdFunction } from './registry';
 
 /** Expression helpers (https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers). */
@@ -61,5 +61,3 @@ export const coreFunctions: StdFunction[] = [
   def('type', ['value'], ([v]) => typeName(v ?? null)),
   def('get_type', ['value'], ([v]) => typeName(v ?? null)),
 ];
-
-export type { Value };
