@@ -128,5 +128,24 @@ describe('tag counter end to end', function () {
       assert.equal((await request(statsUrl())).status, 429);
       assert.equal((await request(statsUrl())).status, 200);
     });
+
+    it('holds a request for an injected delay, then passes it on', async () => {
+      await injectFault({ function: 'tagStats', delay_ms: 300, times: 1 });
+      const started = Date.now();
+      assert.equal((await request(statsUrl())).status, 200);
+      // A lower bound only: the delay cannot be shorter than asked (no upper bound can flake).
+      assert.ok(Date.now() - started >= 290, 'the request was held');
+    });
+
+    it('disarms every fault on DELETE /faults, and refuses a fault it cannot apply', async () => {
+      const control = localEndpoints().control;
+      await injectFault({ function: 'tagStats', status: 503, times: 5 });
+      assert.equal(((await request(`${control}/faults`)).body.faults as unknown[]).length, 1);
+      await clearFaults();
+      assert.deepEqual((await request(`${control}/faults`)).body.faults, []);
+      assert.equal((await request(statsUrl())).status, 200, 'no fault is left armed');
+      const bad = await request(`${control}/faults`, { method: 'POST', json: { function: 'noSuchFunction', status: 429 } });
+      assert.equal(bad.status, 400, bad.text);
+    });
   });
 });

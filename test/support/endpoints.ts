@@ -33,6 +33,8 @@ export async function injectFault(fault: Record<string, unknown>): Promise<void>
   if (res.status !== 201) throw new Error(`fault not armed: ${res.status} ${await res.text()}`);
 }
 
+/** Disarms every fault; throws if the control server did not, so no fault leaks into the next test. */
 export async function clearFaults(): Promise<void> {
-  await fetch(`${localEndpoints().control}/faults`, { method: 'DELETE' });
+  const res = await fetch(`${localEndpoints().control}/faults`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`faults not cleared: ${res.status} ${await res.text()}`);
 }
