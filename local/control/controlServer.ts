@@ -57,10 +57,8 @@ export class ControlServer {
         this.faults.add(fault);
         return sendJson(res, 201, { fault, faults: this.faults.list() });
       }
-      case 'POST /reset': {
-        this.faults.clear();
+      case 'POST /reset':
         return sendJson(res, 200, { reset: await this.hooks.reset() });
-      }
     }
     const known = ['/', '/faults', '/reset'];
     return sendJson(res, known.includes(path) ? 405 : 404, { error: `${key} is not a control endpoint` });
