@@ -160,12 +160,9 @@ export class StorageServer {
       );
     }
     if (!name) throw new StorageError(400, 'required', 'Required: the object name.');
-    const ifGenerationMatch = q.get('ifGenerationMatch');
-    if (ifGenerationMatch !== null) {
-      const existing = this.store.list(bucket, name).find((obj) => obj.name === name);
-      const current = existing?.generation ?? '0';
-      if (current !== ifGenerationMatch)
-        throw new StorageError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+    if (q.has('ifGenerationMatch')) {
+      // '0' when there is no such object yet.
+      checkGeneration(q, this.store.list(bucket, name).find((obj) => obj.name === name)?.generation ?? '0');
     }
     const stored = this.store.put(bucket, name, data, objectType, metadata);
     sendJson(res, 200, objectResource(stored, this.baseUrl));
