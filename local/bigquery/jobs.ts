@@ -48,6 +48,14 @@ function bodyFormat(body: Record<string, unknown>): TimestampFormat {
   };
 }
 
+/** The `formatOptions.*` of a query string (jobs.getQueryResults, tabledata.list) as a TimestampFormat. */
+export function queryFormat(qs: Record<string, string | undefined>): TimestampFormat {
+  return {
+    useInt64Timestamp: qs['formatOptions.useInt64Timestamp'] === 'true',
+    timestampOutputFormat: qs['formatOptions.timestampOutputFormat'],
+  };
+}
+
 /** Query jobs of every project, kept until reset. */
 export class Jobs {
   private readonly jobs = new Map<string, JobRecord>();
@@ -264,10 +272,7 @@ export class Jobs {
     return {
       kind: 'bigquery#getQueryResultsResponse',
       etag: `"${job.creationTime.toString(36)}"`,
-      ...this.page(job, qs, {
-        useInt64Timestamp: qs['formatOptions.useInt64Timestamp'] === 'true',
-        timestampOutputFormat: qs['formatOptions.timestampOutputFormat'],
-      }),
+      ...this.page(job, qs, queryFormat(qs)),
     };
   }
 

@@ -12,7 +12,7 @@ import { Catalog, datasetResource, tableResource } from './catalog';
 import { SqlDatabase } from './database';
 import { BigQueryError, toBigQueryError } from './errors';
 import { insertAll } from './insertAll';
-import { Jobs } from './jobs';
+import { Jobs, queryFormat } from './jobs';
 import { listRows } from './tabledata';
 
 /** A request after routing: path parameters, query string and parsed JSON body. */
@@ -169,8 +169,7 @@ export class BigQueryServer {
           pageToken: query.pageToken,
           startIndex: query.startIndex,
           selectedFields: query.selectedFields,
-          useInt64Timestamp: query['formatOptions.useInt64Timestamp'] === 'true',
-          timestampOutputFormat: query['formatOptions.timestampOutputFormat'],
+          ...queryFormat(query),
         }),
       })),
       route('POST', `${p}/queries`, ({ params: [project], body }) => jobs.query(project!, body)),
