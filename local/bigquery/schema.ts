@@ -36,9 +36,11 @@ const TYPE_ALIASES: Record<string, FieldType> = {
   JSON: 'JSON',
 };
 
-/** Types real BigQuery has but this emulator does not store; named so the error is clear. */
-const KNOWN_UNSUPPORTED = new Set([
-  'RECORD',
+/**
+ * Types real BigQuery has but this emulator does not handle, so the error can name them. A column
+ * may also be a RECORD, and a query parameter an ARRAY; neither is supported here either.
+ */
+export const UNSUPPORTED_TYPES: ReadonlySet<string> = new Set([
   'STRUCT',
   'BYTES',
   'DATETIME',
@@ -92,7 +94,7 @@ export function normalizeSchema(fields: unknown): FieldSchema[] {
     const typeName = typeof field.type === 'string' ? field.type.toUpperCase() : '';
     const type = canonicalType(typeName);
     if (!type) {
-      if (KNOWN_UNSUPPORTED.has(typeName)) {
+      if (typeName === 'RECORD' || UNSUPPORTED_TYPES.has(typeName)) {
         throw new BigQueryError('invalid', `Field ${name}: type ${typeName} is not supported by the local BigQuery.`);
       }
       throw new BigQueryError('invalid', `Field ${name}: invalid type "${String(field.type)}".`);

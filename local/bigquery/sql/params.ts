@@ -4,7 +4,7 @@
  * converted to stored values once so the translator can treat them like typed literals.
  */
 import { invalidQuery } from '../errors';
-import { canonicalType, type FieldType } from '../schema';
+import { canonicalType, UNSUPPORTED_TYPES, type FieldType } from '../schema';
 import { coerceScalar, DATE_PREFIX, type StoredValue } from '../values';
 
 /** A typed scalar value. */
@@ -22,19 +22,6 @@ export interface QueryParameters {
   positional: TypedValue[];
 }
 
-const UNSUPPORTED_TYPES = new Set([
-  'ARRAY',
-  'STRUCT',
-  'RANGE',
-  'BYTES',
-  'DATETIME',
-  'TIME',
-  'GEOGRAPHY',
-  'BIGNUMERIC',
-  'BIGDECIMAL',
-  'INTERVAL',
-]);
-
 function toTypedValue(raw: unknown, label: string): TypedValue {
   const param = (typeof raw === 'object' && raw !== null ? raw : {}) as {
     parameterType?: { type?: unknown };
@@ -43,7 +30,7 @@ function toTypedValue(raw: unknown, label: string): TypedValue {
   const typeName = typeof param.parameterType?.type === 'string' ? param.parameterType.type.toUpperCase() : '';
   const type = canonicalType(typeName);
   if (!type) {
-    if (UNSUPPORTED_TYPES.has(typeName)) {
+    if (typeName === 'ARRAY' || UNSUPPORTED_TYPES.has(typeName)) {
       throw invalidQuery(`Query parameter ${label} has type ${typeName}, which is not supported by the local BigQuery.`);
     }
     throw invalidQuery(`Query parameter ${label} has an invalid parameterType: ${JSON.stringify(param.parameterType)}`);
