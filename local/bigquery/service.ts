@@ -50,8 +50,6 @@ export const SYSTEM_A_DATASET: ProvisionedDataset = {
 export class BigQueryService implements LocalService {
   readonly name = 'bigquery';
   private server?: BigQueryServer;
-  /** Creates whatever provisioned dataset or table is missing. */
-  private provision?: () => void;
 
   constructor(private readonly options: BigQueryServiceOptions = { datasets: [SYSTEM_A_DATASET] }) {}
 
@@ -72,7 +70,8 @@ export class BigQueryService implements LocalService {
     }));
     const server = await BigQueryServer.start(context.port);
     this.server = server;
-    this.provision = () => {
+    /** Creates whatever provisioned dataset or table is missing. */
+    const provision = (): void => {
       for (const d of datasets) {
         if (!server.catalog.hasDataset(context.projectId, d.datasetId)) {
           server.catalog.createDataset(context.projectId, {
@@ -91,8 +90,8 @@ export class BigQueryService implements LocalService {
         }
       }
     };
-    this.provision();
-    server.afterReset = this.provision;
+    provision();
+    server.afterReset = provision;
     const endpoint = server.url;
     const started: StartedService = {
       endpoint,
@@ -119,7 +118,6 @@ export class BigQueryService implements LocalService {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    this.provision = undefined;
     await server?.stop();
   }
 }
