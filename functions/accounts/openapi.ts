@@ -109,6 +109,8 @@ export const accountsOpenApi: OpenApiFragment = {
         operationId: 'createAccount',
         tags: [TAG],
         summary: 'Create an account',
+        description:
+          'Creates an account from `{name, email, address}`. The email is trimmed and its domain lower-cased; a second account with the same normalised email is a 400 at `#/email`, also when two requests race. `image_hosted_link` is null until an image is uploaded.',
         requestBody: jsonBody('AccountCreate', 'The new account.', {
           name: 'Ada Lovelace',
           email: 'Ada@Example.COM',
@@ -132,6 +134,8 @@ export const accountsOpenApi: OpenApiFragment = {
         operationId: 'getAccount',
         tags: [TAG],
         summary: 'Read an account',
+        description:
+          "The account with this id, with `image_hosted_link` pointing at the function's own image route once an image has been uploaded.",
         parameters: [idParameter],
         responses: {
           '200': jsonResponse('Account', 'The account.', withImage),

@@ -58,6 +58,7 @@ export const audiosOpenApi: OpenApiFragment = {
         operationId: 'listAudios',
         tags: [TAG],
         summary: 'List audio sessions',
+        description: 'Every stored audio session as a bare JSON array, by ascending `session_id`, each exactly as it was sent.',
         responses: {
           '200': jsonResponse('AudioList', 'Every session by ascending session_id, as a bare array; `[]` when none.', [example]),
           ...problemResponses([405, 500]),
@@ -81,6 +82,7 @@ export const audiosOpenApi: OpenApiFragment = {
         operationId: 'getAudio',
         tags: [TAG],
         summary: 'Read an audio session',
+        description: 'The session with this `session_id`. A path that is not an integer names no session: 404.',
         parameters: [sessionParameter],
         responses: {
           '200': jsonResponse('Audio', 'The session.', example),
@@ -91,6 +93,8 @@ export const audiosOpenApi: OpenApiFragment = {
         operationId: 'replaceAudio',
         tags: [TAG],
         summary: 'Replace an audio session',
+        description:
+          'Replaces every field of the session with a JSON body or a multipart `.json` file in part `audio`. A body whose `session_id` differs from the path is a 400; an absent session a 404; a replace that changes nothing still succeeds.',
         parameters: [sessionParameter],
         requestBody: audioBody("The full new session; its session_id must equal the path's."),
         responses: {

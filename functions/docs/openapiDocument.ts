@@ -27,6 +27,8 @@ const docsPaths: Record<string, OpenApiObject> = {
       operationId: 'openapiDocument',
       tags: ['Documentation'],
       summary: 'This document, as JSON',
+      description:
+        "The OpenAPI 3.1 document of the whole collection, built from the schemas the functions validate with. Served at `/openapi.json` (where the page's relative link lands when deployed) and at `/docs/openapi.json`.",
       responses: {
         '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
         ...problemResponses([405]),

@@ -195,6 +195,8 @@ export const groupsOpenApi: OpenApiFragment = {
         operationId: 'nodeSimGetGroup',
         tags: [TAG],
         summary: 'Node simulator: read a group',
+        description:
+          "The node API's read: 200 when the group exists on this simulated node, 404 when it does not (or the switches make the node answer otherwise).",
         parameters: [nodeParameter, pathParameter('groupId', 'The group.', { type: 'string', pattern: GROUP_ID_PATTERN }, 'test-group-1')],
         responses: {
           '200': jsonResponse('NodeGroup', 'The node has the group.', { groupId: 'test-group-1' }),
@@ -243,6 +245,8 @@ export const groupsOpenApi: OpenApiFragment = {
         operationId: 'nodeSimSwitches',
         tags: [TAG],
         summary: 'Node simulator: the switches set on a node',
+        description:
+          'The status and hang switches currently set on this simulated node, with the methods and remaining times they apply to; `{node}` alone when none is set.',
         parameters: [nodeParameter],
         responses: {
           '200': switchesResponse({ node: 'node1' }),
