@@ -316,10 +316,15 @@ export class WorkflowsEngine {
   cancelExecution(workflowId: string, id: string): ExecutionRecord {
     const e = this.getExecution(workflowId, id);
     if (e.state !== 'ACTIVE') throw new ApiError(400, 'FAILED_PRECONDITION', `execution ${id} is not active (state ${e.state})`);
+    this.cancel(e);
+    return e;
+  }
+
+  /** Aborts an ACTIVE execution and marks it CANCELLED now (its run settles `done` later). */
+  private cancel(e: ExecutionRecord): void {
     e.abort.abort(new CancelledError());
     e.state = 'CANCELLED';
     e.endTime = new Date();
-    return e;
   }
 
   /** Runs a workflow to the end and returns its record: a convenience for tests and tools. */
@@ -332,11 +337,7 @@ export class WorkflowsEngine {
   /** Cancels running executions and forgets every execution; deployed workflows stay. */
   async reset(): Promise<void> {
     const running = [...this.executions.values()].filter((e) => e.state === 'ACTIVE');
-    for (const e of running) {
-      e.abort.abort(new CancelledError());
-      e.state = 'CANCELLED';
-      e.endTime = new Date();
-    }
+    for (const e of running) this.cancel(e);
     await Promise.all(running.map((e) => e.done));
     this.executions.clear();
   }

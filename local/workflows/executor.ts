@@ -1,10 +1,10 @@
-import { AssignTarget, ForSpec, RetrySpec, Step, Subworkflow, Template, WorkflowDefinition } from './ast';
+import { Assignment, AssignTarget, ForSpec, RetrySpec, Step, Subworkflow, Template, WorkflowDefinition } from './ast';
 import { CancelledError, SourcePos, wfError, WorkflowError } from './errors';
 import { evaluate, EvalEnv, getIndex } from './expressions/evaluate';
 import { calledFunctions, CallExpr, Expr } from './expressions/parser';
+import { BUILTIN_PREDICATES } from './parse';
 import { STDLIB } from './stdlib';
 import { bindNamedArgs, CallContext, checkArity } from './stdlib/registry';
-import { defaultRetryPredicate, defaultRetryPredicateNonIdempotent } from './stdlib/retry';
 import { deepCopy, isMap, setKey, typeName, Value, ValueMap } from './values';
 
 /** Documented limit on nested subworkflow calls (https://cloud.google.com/workflows/quotas). */
@@ -212,12 +212,7 @@ export class Executor {
   private async execute(step: Step, fr: Frame): Promise<Flow> {
     switch (step.kind) {
       case 'assign':
-        // Each assignment evaluates and writes with no await in between, so concurrent parallel
-        // branches never lose an update to a shared variable (Workflows makes assignments atomic).
-        for (const a of step.assign) {
-          const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
-          this.assign(a.target, v, fr);
-        }
+        await this.assignAll(step.assign, fr);
         return undefined;
       case 'call': {
         const v = await this.call(step.fn, step.args, fr);
@@ -229,12 +224,7 @@ export class Executor {
           const cond = await this.evalTemplate(c.condition, fr);
           if (typeof cond !== 'boolean') throw wfError('TypeError', `switch condition must be a boolean, got ${typeName(cond)}`);
           if (!cond) continue;
-          if (c.assign) {
-            for (const a of c.assign) {
-              const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
-              this.assign(a.target, v, fr);
-            }
-          }
+          if (c.assign) await this.assignAll(c.assign, fr);
           if (c.steps) {
             const flow = await this.runSteps(c.steps, fr);
             if (flow) return flow;
@@ -439,11 +429,14 @@ export class Executor {
   }
 
   private async shouldRetry(predicate: string, payload: Value, fr: Frame): Promise<boolean> {
-    if (predicate === 'http.default_retry_predicate') return defaultRetryPredicate(payload);
-    if (predicate === 'http.default_retry_predicate_non_idempotent') return defaultRetryPredicateNonIdempotent(payload);
-    const sub = this.def.subworkflows.get(predicate);
-    if (!sub) throw wfError('TypeError', `retry predicate ${predicate} not found`);
-    const v = await this.callSubworkflow(sub, [payload], undefined, fr.depth + 1, fr.thread);
+    // The built-in predicates (http.default_retry_predicate...) are library functions; they win
+    // over a subworkflow of the same name.
+    const builtin = BUILTIN_PREDICATES.includes(predicate) ? STDLIB.get(predicate) : undefined;
+    const sub = builtin ? undefined : this.def.subworkflows.get(predicate);
+    if (!builtin && !sub) throw wfError('TypeError', `retry predicate ${predicate} not found`);
+    const v = builtin
+      ? await this.guard(() => builtin.fn([payload], this.ctx))
+      : await this.callSubworkflow(sub!, [payload], undefined, fr.depth + 1, fr.thread);
     if (typeof v !== 'boolean') throw wfError('TypeError', `retry predicate ${predicate} must return a boolean, got ${typeName(v)}`);
     return v;
   }
@@ -477,6 +470,18 @@ export class Executor {
   /** Stores a copy: the value may be a constant of the parsed workflow, shared by every execution. */
   private setVar(name: string, v: Value, fr: Frame): void {
     (this.owner(name, fr) ?? fr.scope).vars.set(name, deepCopy(v));
+  }
+
+  /**
+   * Runs assignments in order. Each evaluates and writes with no await in between (unless it calls
+   * a subworkflow), so concurrent parallel branches never lose an update to a shared variable
+   * (Workflows makes assignments atomic).
+   */
+  private async assignAll(list: Assignment[], fr: Frame): Promise<void> {
+    for (const a of list) {
+      const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
+      this.assign(a.target, v, fr);
+    }
   }
 
   /** Stores a copy of `v` (see setVar) at the target. */
