@@ -98,9 +98,14 @@ export class ObjectStore {
   }
 
   get(bucketName: string, name: string): StoredObject {
-    const found = this.bucket(bucketName).objects.get(name);
+    const found = this.find(bucketName, name);
     if (!found) throw new StorageError(404, 'notFound', `No such object: ${bucketName}/${name}`);
     return found;
+  }
+
+  /** The object, or undefined when there is none (the bucket must exist). */
+  find(bucketName: string, name: string): StoredObject | undefined {
+    return this.bucket(bucketName).objects.get(name);
   }
 
   delete(bucketName: string, name: string): void {

@@ -162,7 +162,7 @@ export class StorageServer {
     if (!name) throw new StorageError(400, 'required', 'Required: the object name.');
     if (q.has('ifGenerationMatch')) {
       // '0' when there is no such object yet.
-      checkGeneration(q, this.store.list(bucket, name).find((obj) => obj.name === name)?.generation ?? '0');
+      checkGeneration(q, this.store.find(bucket, name)?.generation ?? '0');
     }
     const stored = this.store.put(bucket, name, data, objectType, metadata);
     sendJson(res, 200, objectResource(stored, this.baseUrl));

@@ -102,7 +102,8 @@ export class WorkflowsApiServer {
     if (!workflowId) throw new ApiError(400, 'INVALID_ARGUMENT', 'workflowId is required');
     if (this.engine.workflows.has(workflowId))
       throw new ApiError(409, 'ALREADY_EXISTS', `Resource '${this.engine.parent}/workflows/${workflowId}' already exists`);
-    const w = this.engine.deploy({ workflowId, ...deployFields(body) });
+    const fields = deployFields(body);
+    const w = this.engine.deploy({ workflowId, ...fields, source: fields.source ?? '' });
     return this.remember(
       doneOperation(this.engine.parent, 'create', w.name, {
         '@type': 'type.googleapis.com/google.cloud.workflows.v1.Workflow',
@@ -120,7 +121,7 @@ export class WorkflowsApiServer {
       mask.length === 0 ? (fields[k] ?? current) : mask.includes(maskName) ? fields[k] : current;
     const w = this.engine.deploy({
       workflowId: id,
-      source: pick('source', 'sourceContents', cur.sourceContents),
+      source: pick('source', 'sourceContents', cur.sourceContents) ?? '',
       userEnvVars: pick('userEnvVars', 'userEnvVars', cur.userEnvVars),
       description: pick('description', 'description', cur.description),
       labels: pick('labels', 'labels', cur.labels),
@@ -170,13 +171,14 @@ export class WorkflowsApiServer {
   }
 }
 
-function deployFields(body: Record<string, unknown>): Omit<DeployInput, 'workflowId'> {
+/** The fields of a Workflow resource body; `source` undefined when the body has none (a PATCH keeps the current one). */
+function deployFields(body: Record<string, unknown>): Omit<DeployInput, 'workflowId' | 'source'> & { source?: string } {
   if (body.sourceContents !== undefined && typeof body.sourceContents !== 'string')
     throw new ApiError(400, 'INVALID_ARGUMENT', 'sourceContents must be a string');
   if (body.userEnvVars !== undefined && !isStringMap(body.userEnvVars))
     throw new ApiError(400, 'INVALID_ARGUMENT', 'userEnvVars must be a map of strings');
   return {
-    source: (body.sourceContents as string | undefined) ?? '',
+    source: body.sourceContents as string | undefined,
     userEnvVars: body.userEnvVars as Record<string, string> | undefined,
     description: typeof body.description === 'string' ? body.description : undefined,
     labels: isStringMap(body.labels) ? body.labels : undefined,

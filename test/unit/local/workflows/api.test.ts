@@ -98,6 +98,18 @@ describe('local/workflows api server', () => {
     assert.equal(second.nextPageToken, undefined);
   });
 
+  it('a PATCH without updateMask changes only the fields its body has, keeping the source', async () => {
+    const res = await fetch(`${base}/v1/projects/p/locations/l/workflows/w`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'described' }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const workflow = engine.getWorkflow('w');
+    assert.equal(workflow.description, 'described');
+    assert.equal(workflow.sourceContents, '- r:\n    return: 1\n');
+  });
+
   it('formats proto Durations', () => {
     assert.equal(duration(1500), '1.5s');
     assert.equal(duration(0), '0s');
