@@ -10,7 +10,6 @@ import { FunctionProcess } from './functions/functionProcess';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
 import { StorageService } from './storage/service';
-import { portOrFree } from './ports';
 import type { LocalService } from './service';
 import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
 import { WorkflowsService } from './workflows/service';
@@ -74,8 +73,13 @@ export class LocalCloud {
     return cloud;
   }
 
-  private port(offset: number): Promise<number> {
-    return portOrFree(this.options.basePort === undefined ? undefined : this.options.basePort + offset);
+  /**
+   * The port for the server at `offset`: fixed after `basePort` (make dev, stable URLs), or 0
+   * (a throwaway cloud) so each server binds whatever port the kernel picks, with no probe
+   * beforehand that another process could race.
+   */
+  private port(offset: number): number {
+    return this.options.basePort === undefined ? 0 : this.options.basePort + offset;
   }
 
   private async boot(): Promise<void> {
@@ -90,7 +94,7 @@ export class LocalCloud {
       const started = await service.start({
         projectId,
         location,
-        port: await this.port(1 + index),
+        port: this.port(1 + index),
         endpoints: this.endpointStrings(),
       });
       this.services.push(service);
@@ -105,7 +109,7 @@ export class LocalCloud {
     for (const [index, definition] of definitions.entries()) {
       const proxy = new FaultProxy(definition.name, this.faults);
       this.proxies.push(proxy);
-      this.endpoints.functions[definition.name] = await proxy.listen(await this.port(10 + index));
+      this.endpoints.functions[definition.name] = await proxy.listen(this.port(10 + index));
     }
     const baseEnv = { GOOGLE_CLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...serviceEnv };
     this.processes = await Promise.all(
@@ -128,7 +132,7 @@ export class LocalCloud {
       functionNames: () => definitions.map((d) => d.name),
       reset: () => this.reset(),
     });
-    this.endpoints.control = await this.control.listen(await this.port(0));
+    this.endpoints.control = await this.control.listen(this.port(0));
   }
 
   /** The services this cloud runs, in start order: the Workflows engine's connectors need Firestore's and BigQuery's endpoints. */

@@ -20,15 +20,16 @@ export async function freePort(): Promise<number> {
 
 const handedOut = new Set<number>();
 
-/** `preferred` when given and free, else any free port. */
-export async function portOrFree(preferred: number | undefined): Promise<number> {
-  if (preferred === undefined) return freePort();
+/**
+ * Throws a clear error if `port` is taken: for a child process (the Firestore emulator) that would
+ * otherwise fail with its own, less clear message. In-process servers learn it from `listenLocal`.
+ */
+export async function assertPortFree(port: number): Promise<void> {
   const server = net.createServer();
   const ok = await new Promise<boolean>((resolve) => {
     server.once('error', () => resolve(false));
-    server.listen(preferred, '127.0.0.1', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => resolve(true));
   });
-  if (!ok) throw new Error(`port ${preferred} on 127.0.0.1 is in use (is another local cloud running? set LOCAL_CLOUD_PORT)`);
+  if (!ok) throw new Error(`port ${port} on 127.0.0.1 is in use (is another local cloud running? set LOCAL_CLOUD_PORT)`);
   await new Promise((r) => server.close(r));
-  return preferred;
 }

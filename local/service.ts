@@ -20,7 +20,7 @@ export interface LocalServiceContext {
   projectId: string;
   /** The location Workflows resources live in locally (e.g. `us-central1`). */
   location: string;
-  /** A free port on 127.0.0.1 chosen for this service. */
+  /** The port on 127.0.0.1 for this service; 0 = any free port (servers bind it; child processes pick one with `freePort`). */
   port: number;
   /** Endpoints of the services started before this one (the Workflows engine needs Firestore's and BigQuery's). */
   endpoints: Record<string, string>;

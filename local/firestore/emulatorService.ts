@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { LocalService, LocalServiceContext, StartedService } from '../service';
+import { assertPortFree, freePort } from '../ports';
 import { ProcessGroup } from '../processGroup';
 import { answersHttp, StartupFailed, waitFor } from '../waitFor';
 
@@ -20,8 +21,11 @@ export class FirestoreEmulatorService implements LocalService {
 
   async start(context: LocalServiceContext): Promise<StartedService> {
     this.projectId = context.projectId;
-    const host = `127.0.0.1:${context.port}`;
-    const { command, args } = emulatorCommand(context.port);
+    // A child process needs its port up front: pick one when any will do, else check the one given.
+    const port = context.port === 0 ? await freePort() : context.port;
+    if (context.port !== 0) await assertPortFree(port);
+    const host = `127.0.0.1:${port}`;
+    const { command, args } = emulatorCommand(port);
     const output = this.logFile ? fs.openSync(this.logFile, 'a') : 'ignore';
     this.group = ProcessGroup.start('firestore-emulator', command, args, { stdio: ['ignore', output, output] });
     this.base = `http://${host}`;
