@@ -211,9 +211,11 @@ export class Executor {
 
   private async execute(step: Step, fr: Frame): Promise<Flow> {
     switch (step.kind) {
-      case 'assign':
-        await this.assignAll(step.assign, fr);
+      case 'assign': {
+        const pending = this.assignAll(step.assign, fr);
+        if (pending) await pending;
         return undefined;
+      }
       case 'call': {
         const v = await this.call(step.fn, step.args, fr);
         if (step.result) this.setVar(step.result, v, fr);
@@ -477,11 +479,19 @@ export class Executor {
    * a subworkflow), so concurrent parallel branches never lose an update to a shared variable
    * (Workflows makes assignments atomic).
    */
-  private async assignAll(list: Assignment[], fr: Frame): Promise<void> {
-    for (const a of list) {
-      const v = isAsync(a.value, this.def) ? await this.evalTemplate(a.value, fr) : this.evalNow(a.value, fr);
-      this.assign(a.target, v, fr);
+  private assignAll(list: Assignment[], fr: Frame, from = 0): Promise<void> | undefined {
+    for (let i = from; i < list.length; i++) {
+      const a = list[i];
+      // Synchronous unless a value calls a subworkflow: an assign step is the hot path.
+      if (isAsync(a.value, this.def)) {
+        return this.evalTemplate(a.value, fr).then((v) => {
+          this.assign(a.target, v, fr);
+          return this.assignAll(list, fr, i + 1);
+        });
+      }
+      this.assign(a.target, this.evalNow(a.value, fr), fr);
     }
+    return undefined;
   }
 
   /** Stores a copy of `v` (see setVar) at the target. */

@@ -88,6 +88,28 @@ name_message:
     assert.deepEqual(await result(src), ['Hello Sherlock Holmes', 'Hello Ada Lovelace', 'Hello Grace Hopper']);
   });
 
+  it('assignments in one step run in order around subworkflow calls in expressions (docs: reference/syntax/variables)', async () => {
+    const src = `
+main:
+  steps:
+    - a:
+        assign:
+          - x: 1
+          - y: \${double(x)}
+          - z: \${y + 1}
+          - w: \${double(z) + double(y)}
+          - v: \${w}
+    - r:
+        return: \${[x, y, z, w, v]}
+double:
+  params: [n]
+  steps:
+    - r:
+        return: \${n * 2}
+`;
+    assert.deepEqual(await result(src), [1, 2, 3, 10, 10]);
+  });
+
   it('switch with condition, next, nested steps, assign, return and raise (docs: reference/syntax/conditions)', async () => {
     const src = `
 main:
