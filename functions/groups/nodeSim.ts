@@ -8,7 +8,7 @@ import { queryValues } from '../shared/http/query';
 import { sendJson, type RequestContext } from '../shared/http/router';
 import { validator } from '../shared/validation';
 import { readNodeSimConfig } from './config';
-import { GROUP_ID_PATTERN, nodeGroupBodySchema } from './schemas';
+import { GROUP_ID_PATTERN, HANG_MS_PATTERN, MAX_HANG_MS, NODE_NAME_PATTERN, nodeGroupBodySchema, SWITCH_STATUS_PATTERN } from './schemas';
 import { SimulatedNodes, type NodeMethod, type Switch } from './simulatedNodes';
 
 const config = readNodeSimConfig();
@@ -16,10 +16,11 @@ const validateBody = validator<{ groupId: string }>(nodeGroupBodySchema);
 let store: SimulatedNodes | undefined;
 const nodes = (): SimulatedNodes => (store ??= new SimulatedNodes(firestore(), config.collection));
 
-const NODE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
+const NODE_NAME = new RegExp(NODE_NAME_PATTERN);
+const SWITCH_STATUS = new RegExp(SWITCH_STATUS_PATTERN);
+const HANG_MS = new RegExp(HANG_MS_PATTERN);
 const GROUP_ID = new RegExp(GROUP_ID_PATTERN);
 const METHODS: NodeMethod[] = ['GET', 'POST', 'DELETE'];
-const MAX_HANG_MS = 600_000;
 
 /**
  * `nodeSim`: many simulated cluster nodes in one function, for local runs and tests. The first
@@ -53,7 +54,7 @@ export const nodeSim = httpFunction('nodeSim', [
     path: '/{node}/v1/group/{status}',
     async handle({ req, res, params }) {
       const node = nodeName(params.node);
-      if (!/^(0|[1-5][0-9]{2})$/.test(params.status)) {
+      if (!SWITCH_STATUS.test(params.status)) {
         throw new HttpError(
           'validation_failed',
           `The status must be 0 (reset) or a 3-digit HTTP status from 100 to 599, got "${params.status}".`,
@@ -72,7 +73,7 @@ export const nodeSim = httpFunction('nodeSim', [
     path: '/{node}/v1/hang/{ms}',
     async handle({ req, res, params }) {
       const node = nodeName(params.node);
-      const ms = /^\d{1,7}$/.test(params.ms) ? Number(params.ms) : NaN;
+      const ms = HANG_MS.test(params.ms) ? Number(params.ms) : NaN;
       if (!(ms >= 0 && ms <= MAX_HANG_MS)) {
         throw new HttpError(
           'validation_failed',

@@ -6,7 +6,17 @@ import {
   type OpenApiFragment,
   type OpenApiObject,
 } from '../shared/openapi/fragments';
-import { GROUP_ID_PATTERN, groupRequestSchema, nodeGroupBodySchema, taskAcceptedSchema, taskSchema } from './schemas';
+import {
+  GROUP_ID_PATTERN,
+  groupRequestSchema,
+  HANG_MS_PATTERN,
+  MAX_HANG_MS,
+  NODE_NAME_PATTERN,
+  nodeGroupBodySchema,
+  SWITCH_STATUS_PATTERN,
+  taskAcceptedSchema,
+  taskSchema,
+} from './schemas';
 
 const TAG = 'Group operations';
 const TASK_ID = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
@@ -23,7 +33,7 @@ const pathParameter = (name: string, description: string, schema: OpenApiObject,
 const nodeParameter = pathParameter(
   'node',
   'The simulated node: any name of 1 to 63 of A-Z a-z 0-9 _ -. Its base URL is `<nodeSim URL>/<node>`.',
-  { type: 'string', pattern: '^[A-Za-z0-9_-]{1,63}$' },
+  { type: 'string', pattern: NODE_NAME_PATTERN },
   'node1',
 );
 
@@ -213,7 +223,7 @@ export const groupsOpenApi: OpenApiFragment = {
           'From now on the node API answers this status (without doing anything) to the methods and number of requests given; `0` resets. Kept in Firestore, so it holds across instances.',
         parameters: [
           nodeParameter,
-          pathParameter('status', '0 (reset) or a 3-digit status.', { type: 'string', pattern: '^(0|[1-5][0-9]{2})$' }, '500'),
+          pathParameter('status', '0 (reset) or a 3-digit status.', { type: 'string', pattern: SWITCH_STATUS_PATTERN }, '500'),
           ...switchScope,
         ],
         responses: {
@@ -231,7 +241,7 @@ export const groupsOpenApi: OpenApiFragment = {
           'The node API waits this many milliseconds before serving each request, which it still serves afterwards even if the caller gave up (as a slow real node does); `0` resets.',
         parameters: [
           nodeParameter,
-          pathParameter('ms', '0 (reset) to 600000.', { type: 'string', pattern: '^\\d{1,6}$' }, '2500'),
+          pathParameter('ms', `0 (reset) to ${MAX_HANG_MS}.`, { type: 'string', pattern: HANG_MS_PATTERN }, '2500'),
           ...switchScope,
         ],
         responses: {

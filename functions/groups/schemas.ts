@@ -7,6 +7,15 @@ import type { JsonSchema } from '../shared/validation';
  */
 export const GROUP_ID_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}$';
 
+/** nodeSim's path patterns, shared by its handler and the OpenAPI document so the two cannot drift. */
+export const NODE_NAME_PATTERN = '^[A-Za-z0-9_-]{1,63}$';
+/** 0 (reset) or an HTTP status from 100 to 599. */
+export const SWITCH_STATUS_PATTERN = '^(0|[1-5][0-9]{2})$';
+/** The longest hang a node can be switched to. */
+export const MAX_HANG_MS = 600_000;
+/** 0 (reset) to MAX_HANG_MS milliseconds, as digits (the range is checked after). */
+export const HANG_MS_PATTERN = '^\\d{1,6}$';
+
 export type GroupOperation = 'create' | 'delete';
 
 export const TASK_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED'] as const;

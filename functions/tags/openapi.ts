@@ -1,5 +1,5 @@
 import { componentSchema, jsonBody, jsonResponse, problemResponses, type OpenApiFragment } from '../shared/openapi/fragments';
-import { incrementRequestSchema, incrementResponseSchema, tagStatsResponseSchema } from './schemas';
+import { idempotencyKeyPattern, incrementRequestSchema, incrementResponseSchema, tagStatsResponseSchema } from './schemas';
 
 /** The tag counter's endpoints (System B), from the schemas the handlers validate with. */
 export const tagsOpenApi: OpenApiFragment = {
@@ -29,7 +29,7 @@ export const tagsOpenApi: OpenApiFragment = {
             in: 'header',
             required: false,
             description: 'Optional client-chosen key (8 to 128 of A-Z a-z 0-9 _ -) that makes retries of this increment safe for 24 hours.',
-            schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,128}$' },
+            schema: { type: 'string', pattern: idempotencyKeyPattern.source },
             example: 'c0ffee-2026-11-23-0001',
           },
         ],
