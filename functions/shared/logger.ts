@@ -60,10 +60,17 @@ export function createLogger(base: LogFields = {}): Logger {
   };
 }
 
+/** The project trace names are under, read from the environment once per instance. */
+let project: string | undefined | null = null;
+function traceProject(): string | undefined {
+  if (project === null) project = process.env.GOOGLE_CLOUD_PROJECT;
+  return project;
+}
+
 /** The fields that tie a line to the request's trace, or none when the request carries no trace. */
 export function traceFields(req: Pick<Request, 'headers'>): LogFields {
   const trace = parseTraceContext(req.headers);
-  const project = process.env.GOOGLE_CLOUD_PROJECT;
+  const project = traceProject();
   if (!trace || !project) return {};
   const fields: LogFields = { 'logging.googleapis.com/trace': `projects/${project}/traces/${trace.traceId}` };
   if (trace.spanId) fields['logging.googleapis.com/spanId'] = trace.spanId;
