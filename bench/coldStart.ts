@@ -2,7 +2,7 @@ import { FUNCTIONS } from '../functions/catalog';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { localFunctionEnv } from '../local/functions/functionEnv';
 import { freePort } from '../local/ports';
-import { FunctionUnderTest } from './functionUnderTest';
+import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { median, printTable } from './report';
 
 /**
@@ -52,10 +52,10 @@ async function main(): Promise<void> {
     {
       label: 'incrementTag, first real increment',
       target: 'incrementTag',
-      source: 'functions/tags/incrementTag',
+      source: catalogSource('incrementTag'),
       request: { path: '/', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"cold","value":1}' } },
     },
-    { label: 'tagStats, first real read', target: 'tagStats', source: 'functions/tags/tagStats', request: { path: '/' } },
+    { label: 'tagStats, first real read', target: 'tagStats', source: catalogSource('tagStats'), request: { path: '/' } },
   ];
   try {
     const samples = new Map<string, number[]>(subjects.map((s) => [s.label, []]));

@@ -4,6 +4,14 @@ import * as path from 'node:path';
 import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
 import { acceptsConnections } from '../local/waitFor';
+import { FUNCTIONS } from '../functions/catalog';
+
+/** A catalog function's module (`functions/tags/tagStats`), so a moved module cannot leave the bench behind. */
+export function catalogSource(name: string): string {
+  const fn = FUNCTIONS.find((f) => f.name === name);
+  if (!fn) throw new Error(`no function ${name} in functions/catalog.ts`);
+  return fn.source;
+}
 
 /**
  * A function started the way the cloud starts one (a fresh Node process running the Functions

@@ -1,7 +1,7 @@
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { freePort } from '../local/ports';
 import { TagCounter } from '../functions/tags/tagCounter';
-import { FunctionUnderTest } from './functionUnderTest';
+import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { load } from './load';
 import { printTable } from './report';
 import { tagName } from '../test/support/tagNames';
@@ -31,8 +31,8 @@ async function main(): Promise<void> {
 
 async function throughput(env: Record<string, string>): Promise<void> {
   const hello = await FunctionUnderTest.start('hello', 'bench/fixtures/hello', env);
-  const increment = await FunctionUnderTest.start('incrementTag', 'functions/tags/incrementTag', env);
-  const stats = await FunctionUnderTest.start('tagStats', 'functions/tags/tagStats', env);
+  const increment = await FunctionUnderTest.start('incrementTag', catalogSource('incrementTag'), env);
+  const stats = await FunctionUnderTest.start('tagStats', catalogSource('tagStats'), env);
   try {
     const tags = ['alpha', 'beta', 'gamma', 'delta'];
     let i = 0;
@@ -97,7 +97,7 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
       await batch.commit();
     }
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    const fn = await FunctionUnderTest.start('tagStats', 'functions/tags/tagStats', statsEnv);
+    const fn = await FunctionUnderTest.start('tagStats', catalogSource('tagStats'), statsEnv);
     try {
       const baseline = fn.peakRssMiB();
       const t = Date.now();

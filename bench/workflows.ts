@@ -1,7 +1,7 @@
 /**
  * Benchmark of the local Workflows engine. Prints figures; asserts nothing.
  *
- *   npx tsc -p . --outDir .build-wf && node .build-wf/bench/workflows.js [steps=200000] [calls=20] [delayMs=25]
+ *   make bench (or, after make build: node dist/bench/workflows.js [steps=200000] [calls=20] [delayMs=25])
  *
  * 1. Cost per executed step: a `for` loop over a range whose body is one `assign` step; µs per
  *    executed step (the engine's own step counter, as Workflows bills them).
