@@ -12,8 +12,19 @@ export interface WorkflowDeployment {
   userEnvVars(endpoints: Endpoints, functionEnv: Record<string, string>): Record<string, string>;
 }
 
-/** The pipeline's BigQuery dataset locally (the local BigQuery provisions it from infra/schemas). */
-export const PIPELINE_DATASET = 'pipeline';
+/**
+ * System A's names, as Terraform's `local.pipeline` has them (infra/functions.tf; the infra tests
+ * compare the two): the workflow, its BigQuery dataset and tables (the local BigQuery provisions
+ * them from infra/schemas), and its Firestore collection.
+ */
+export const PIPELINE = {
+  workflow: 'pipeline',
+  dataset: 'pipeline',
+  inputsTable: 'inputs',
+  resultsTable: 'results',
+  stateCollection: 'pipeline_state',
+} as const;
+export const PIPELINE_DATASET = PIPELINE.dataset;
 
 /** The groups workflow (System C) and the Firestore collections it shares with its functions. */
 export const GROUPS_WORKFLOW = 'groups';
@@ -36,7 +47,7 @@ export const LOCAL_GROUP_TIMING: Record<string, string> = {
 
 export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
   {
-    workflowId: 'pipeline',
+    workflowId: PIPELINE.workflow,
     sourceFile: 'workflow.yaml',
     userEnvVars: (endpoints, functionEnv) => ({
       IS_VALID_INPUT_URL: endpoints.functions.isValidInput,
@@ -44,8 +55,8 @@ export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
       // Above the process delay, as in Terraform (delay + 60 s).
       PROCESS_TIMEOUT_SECONDS: String(Number(functionEnv.PROCESS_DELAY_SECONDS ?? 180) + 60),
       BIGQUERY_DATASET: PIPELINE_DATASET,
-      BIGQUERY_RESULTS_TABLE: 'results',
-      PIPELINE_STATE_COLLECTION: 'pipeline_state',
+      BIGQUERY_RESULTS_TABLE: PIPELINE.resultsTable,
+      PIPELINE_STATE_COLLECTION: PIPELINE.stateCollection,
     }),
   },
   {

@@ -8,6 +8,7 @@ import { repoPath } from '../paths';
 import type { LocalService, LocalServiceContext, StartedService } from '../service';
 import { loadSchemaFile } from './schema';
 import { BigQueryServer } from './server';
+import { PIPELINE } from '../workflowDeployments';
 
 /** A table to create at start, from a Terraform schema file. */
 export interface ProvisionedTable {
@@ -32,12 +33,9 @@ export interface BigQueryServiceOptions {
 
 /** System A's dataset as `infra/` defines it: `inputs` and `results`. */
 export const SYSTEM_A_DATASET: ProvisionedDataset = {
-  datasetId: 'pipeline',
+  datasetId: PIPELINE.dataset,
   description: 'System A: validation pipeline',
-  tables: [
-    { tableId: 'inputs', schemaFile: 'infra/schemas/inputs.json' },
-    { tableId: 'results', schemaFile: 'infra/schemas/results.json' },
-  ],
+  tables: [PIPELINE.inputsTable, PIPELINE.resultsTable].map((tableId) => ({ tableId, schemaFile: `infra/schemas/${tableId}.json` })),
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { Endpoints } from '../cloud';
 import { LOCAL_BUCKETS } from '../storage/service';
-import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE_DATASET } from '../workflowDeployments';
+import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE } from '../workflowDeployments';
 
 /**
  * Function-specific environment in the local cloud: what Terraform sets on each function in the
@@ -10,10 +10,14 @@ import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE
 export function localFunctionEnv(name: string, endpoints: Endpoints): Record<string, string> {
   switch (name) {
     case 'process':
-      return { BIGQUERY_DATASET: PIPELINE_DATASET, BIGQUERY_INPUTS_TABLE: 'inputs' };
+      return { BIGQUERY_DATASET: PIPELINE.dataset, BIGQUERY_INPUTS_TABLE: PIPELINE.inputsTable };
     case 'triggerWorkflow':
     case 'checkStatus':
-      return { WORKFLOW_LOCATION: endpoints.location, WORKFLOW_NAME: 'pipeline', PIPELINE_STATE_COLLECTION: 'pipeline_state' };
+      return {
+        WORKFLOW_LOCATION: endpoints.location,
+        WORKFLOW_NAME: PIPELINE.workflow,
+        PIPELINE_STATE_COLLECTION: PIPELINE.stateCollection,
+      };
     case 'createGroup':
     case 'deleteGroup':
       return {

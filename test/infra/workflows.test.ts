@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { repoPath } from '../../local/paths';
-import { WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
+import { PIPELINE, WORKFLOW_DEPLOYMENTS } from '../../local/workflowDeployments';
 import { evaluate, evaluatedFunctions, loadInfra, resource, type Block } from './support/terraformConfig';
 import { workflowUserEnvVars } from './support/workflowEnv';
 
@@ -17,6 +17,7 @@ describe('infra: pipeline workflow', () => {
   let pipeline: {
     workflow_name: string;
     process_timeout_seconds: number;
+    inputs_table: string;
     results_table: string;
     state_collection: string;
     dataset: string;
@@ -41,6 +42,16 @@ describe('infra: pipeline workflow', () => {
     for (const name of given)
       assert.doesNotMatch(name, /^(GOOGLE|WORKFLOWS)/, `${name}: Workflows rejects user variables with this prefix`);
     assert.ok(given.length <= 20, 'Workflows accepts at most 20 user_env_vars');
+  });
+
+  it('uses the names the local cloud uses (workflow, dataset, tables, state collection)', () => {
+    assert.deepEqual(PIPELINE, {
+      workflow: pipeline.workflow_name,
+      dataset: pipeline.dataset,
+      inputsTable: pipeline.inputs_table,
+      resultsTable: pipeline.results_table,
+      stateCollection: pipeline.state_collection,
+    });
   });
 
   it('gives it the same variables as the local cloud does', () => {
