@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ExecutionsClient } from '@google-cloud/workflows';
+import { ExecutionsClient, type protos } from '@google-cloud/workflows';
+
+type Execution = protos.google.cloud.workflows.executions.v1.IExecution;
 import { ScaledClock } from '../../../local/workflows/clock';
 import { localExecutionsClientOptions } from '../../../local/workflows/client';
 import { WorkflowsService } from '../../../local/workflows/service';
@@ -142,8 +144,9 @@ main:
     assert.match((r.body.error as { message: string }).message, /GOOGLE_X/);
   });
 
-  it('the official ExecutionsClient (REST mode, unchanged) creates an execution, polls it and reads the result', async () => {
-    const client = new ExecutionsClient({
+  /** The official client in REST mode, exactly as the functions configure it against the local engine. */
+  const restClient = (): ExecutionsClient =>
+    new ExecutionsClient({
       projectId: PROJECT,
       apiEndpoint: '127.0.0.1',
       port,
@@ -151,14 +154,23 @@ main:
       fallback: true,
       authClient: fakeAuth,
     } as never);
-    const parent = client.workflowPath(PROJECT, LOCATION, 'greeter');
-    const [created] = await client.createExecution({ parent, execution: { argument: JSON.stringify({ name: 'Ada' }) } });
-    assert.match(created.name ?? '', new RegExp(`^${parent}/executions/[0-9a-f-]{36}$`));
+
+  /** Polls the execution through the client until it is no longer ACTIVE (1). */
+  async function waitDone(client: ExecutionsClient, created: Execution): Promise<Execution> {
     let exec = created;
     for (let i = 0; i < 100 && (exec.state === 'ACTIVE' || exec.state === 1); i++) {
       await new Promise((r) => setTimeout(r, 10));
       [exec] = await client.getExecution({ name: created.name });
     }
+    return exec;
+  }
+
+  it('the official ExecutionsClient (REST mode, unchanged) creates an execution, polls it and reads the result', async () => {
+    const client = restClient();
+    const parent = client.workflowPath(PROJECT, LOCATION, 'greeter');
+    const [created] = await client.createExecution({ parent, execution: { argument: JSON.stringify({ name: 'Ada' }) } });
+    assert.match(created.name ?? '', new RegExp(`^${parent}/executions/[0-9a-f-]{36}$`));
+    const exec = await waitDone(client, created);
     assert.equal(exec.state, 'SUCCEEDED');
     assert.equal(JSON.parse(exec.result ?? ''), 'Hello, Ada from local');
     assert.equal(exec.argument, JSON.stringify({ name: 'Ada' }));
@@ -183,20 +195,9 @@ main:
   });
 
   it('the official client: a failed execution carries error.payload, context and stackTrace', async () => {
-    const client = new ExecutionsClient({
-      projectId: PROJECT,
-      apiEndpoint: '127.0.0.1',
-      port,
-      protocol: 'http',
-      fallback: true,
-      authClient: fakeAuth,
-    } as never);
+    const client = restClient();
     const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'failer'), execution: {} });
-    let exec = created;
-    for (let i = 0; i < 100 && (exec.state === 'ACTIVE' || exec.state === 1); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      [exec] = await client.getExecution({ name: created.name });
-    }
+    const exec = await waitDone(client, created);
     assert.equal(exec.state, 'FAILED');
     assert.deepEqual(JSON.parse(exec.error?.payload ?? ''), { message: 'bad', tags: ['Custom'] });
     assert.match(exec.error?.context ?? '', /boom/);
@@ -206,14 +207,7 @@ main:
   });
 
   it('the official client cancels an active execution; status.currentSteps shows where it is', async () => {
-    const client = new ExecutionsClient({
-      projectId: PROJECT,
-      apiEndpoint: '127.0.0.1',
-      port,
-      protocol: 'http',
-      fallback: true,
-      authClient: fakeAuth,
-    } as never);
+    const client = restClient();
     const [created] = await client.createExecution({ parent: client.workflowPath(PROJECT, LOCATION, 'sleeper'), execution: {} });
     await new Promise((r) => setTimeout(r, 20));
     const [running] = await client.getExecution({ name: created.name });
