@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { ExecutionsClient, type protos } from '@google-cloud/workflows';
 
-type Execution = protos.google.cloud.workflows.executions.v1.IExecution;
 import { ScaledClock } from '../../../local/workflows/clock';
 import { localExecutionsClientOptions } from '../../../local/workflows/client';
 import { WorkflowsService } from '../../../local/workflows/service';
+
+type Execution = protos.google.cloud.workflows.executions.v1.IExecution;
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
