@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { ExecutionsClient, type protos } from '@google-cloud/workflows';
-
 import { ScaledClock } from '../../../local/workflows/clock';
 import { localExecutionsClientOptions } from '../../../local/workflows/client';
 import { WorkflowsService } from '../../../local/workflows/service';
