@@ -60,7 +60,10 @@ describe('OpenAPI document', () => {
           // A component schema by reference, or one written inline: every example is checked.
           const ref = m.schema?.$ref;
           const validate = ref ? ajv.getSchema(ref)! : ajv.compile(m.schema ?? {});
-          assert.ok(validate(m.example), `${method} ${path}: example for ${ref ?? 'an inline schema'} is invalid: ${JSON.stringify(validate.errors)}`);
+          assert.ok(
+            validate(m.example),
+            `${method} ${path}: example for ${ref ?? 'an inline schema'} is invalid: ${JSON.stringify(validate.errors)}`,
+          );
         }
       }
     }
