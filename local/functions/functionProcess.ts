@@ -11,8 +11,6 @@ import { StartupFailed } from '../waitFor';
  */
 export class FunctionProcess {
   private constructor(
-    readonly definition: FunctionDefinition,
-    readonly url: string,
     /** The port the framework listens on (127.0.0.1), behind the function's fault proxy. */
     readonly port: number,
     private readonly group: ProcessGroup,
@@ -48,7 +46,7 @@ export class FunctionProcess {
       // The framework listens only once the module has loaded, so listening means ready.
       const port = await listeningPort(group, 30_000);
       group.child.disconnect();
-      return new FunctionProcess(definition, `http://127.0.0.1:${port}`, port, group);
+      return new FunctionProcess(port, group);
     } catch (err) {
       void group.stop();
       const tail = fs.existsSync(options.logFile) ? fs.readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
