@@ -37,9 +37,11 @@ test-cloud: build
 package: build
 	node dist/scripts/packageFunctions.js
 
-## Benchmarks print figures and ratios; they never assert. BENCH_RUNS, BENCH_SECONDS, BENCH_TAGS tune them.
+## Benchmarks print figures and ratios; they never assert. BENCH_RUNS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_ONLY,
+## BENCH_TAGS tune them.
 bench: build
 	node dist/bench/coldStart.js
+	node dist/bench/throughput.js
 	node dist/bench/tagCounter.js
 	node dist/bench/workflows.js
 

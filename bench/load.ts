@@ -7,61 +7,95 @@ export interface LoadResult {
   perSecond: number;
   p50ms: number;
   p99ms: number;
+  /** Every successful operation's latency, ascending (so rounds can be merged). */
+  latencies: number[];
 }
 
 /**
- * A closed-loop load generator: `concurrency` keep-alive connections each sending the next
- * request as soon as the previous answer arrives, for `seconds`. Bounded in time and aimed only
- * at 127.0.0.1. A response counts as an error when its status is not `expectStatus` (any 4xx/5xx
- * when unset).
+ * A closed loop: `concurrency` workers each starting the next operation as soon as the previous
+ * one settles, for `seconds`. `one` resolves true for a success, false for an error (it must
+ * not reject). The same loop drives HTTP load at a function and a bare client's backend calls,
+ * so the two are measured the same way.
  */
-export async function load(
-  url: string,
-  options: { concurrency: number; seconds: number; method?: string; body?: () => string; expectStatus?: number },
-): Promise<LoadResult> {
+export async function closedLoop(concurrency: number, seconds: number, one: () => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const t = process.hrtime.bigint();
+        if (await one()) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        else errors++;
+      }
+    }),
+  );
+  return summarise(latencies, errors, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** One result for several rounds of the same measurement, as if they had been one run. */
+export function merge(results: LoadResult[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number): number => results.reduce((a, r) => a + f(r), 0);
+  return summarise(
+    results.flatMap((r) => r.latencies),
+    sum((r) => r.errors),
+    sum((r) => r.seconds),
+  );
+}
+
+function summarise(latencies: number[], errors: number, seconds: number): LoadResult {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const requests = latencies.length;
+  return { requests, errors, seconds, perSecond: requests / seconds, p50ms: at(0.5), p99ms: at(0.99), latencies };
+}
+
+export interface LoadOptions {
+  concurrency: number;
+  seconds: number;
+  method?: string;
+  /** Path and query after the function's URL (default: the URL's own path). */
+  path?: string;
+  body?: () => string;
+  /** A response counts as an error when its status is not this one (any 4xx/5xx when unset). */
+  expectStatus?: number;
+}
+
+/**
+ * HTTP load on `closedLoop`: keep-alive connections, aimed only at 127.0.0.1. Only answers
+ * with the expected status count as requests in the rate; the others are errors.
+ */
+export async function load(url: string, options: LoadOptions): Promise<LoadResult> {
   const target = new URL(url);
   if (target.hostname !== '127.0.0.1') throw new Error('benchmarks only target 127.0.0.1');
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = Date.now() + options.seconds * 1000;
-  const started = process.hrtime.bigint();
-  const one = (): Promise<void> =>
+  const path = target.pathname.replace(/\/$/, '') + (options.path ?? '/');
+  const ok = (status: number | undefined): boolean =>
+    options.expectStatus !== undefined ? status === options.expectStatus : (status ?? 500) < 400;
+  const one = (): Promise<boolean> =>
     new Promise((resolve) => {
       const body = options.body?.();
-      const t = process.hrtime.bigint();
       const req = http.request(
         {
           agent,
           host: target.hostname,
           port: target.port,
-          path: target.pathname,
+          path,
           method: options.method ?? 'GET',
           headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
         },
         (res) => {
           res.resume();
-          res.on('end', () => {
-            if (options.expectStatus !== undefined ? res.statusCode !== options.expectStatus : (res.statusCode ?? 500) >= 400) errors++;
-            latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-            resolve();
-          });
+          res.on('end', () => resolve(ok(res.statusCode)));
         },
       );
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
+      req.on('error', () => resolve(false));
       req.end(body);
     });
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (Date.now() < deadline) await one();
-    }),
-  );
-  agent.destroy();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50ms: at(0.5), p99ms: at(0.99) };
+  try {
+    return await closedLoop(options.concurrency, options.seconds, one);
+  } finally {
+    agent.destroy();
+  }
 }

@@ -2,18 +2,14 @@ import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { freePort } from '../local/ports';
 import { TagCounter } from '../functions/tags/tagCounter';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
-import { load } from './load';
 import { printTable } from './report';
 import { tagName } from '../test/support/tagNames';
 
 /**
- * The tag counter under load against the Firestore emulator, beside a bare hello function under
- * the same load: requests per second and latency, as ratios to bare. Then tagStats over
- * 100,000 tags: time to stream them all and the function's peak memory, against 1,000 tags, to
- * show memory does not grow with the number of tags.
+ * tagStats over 100,000 tags against the Firestore emulator: time to stream them all and the
+ * function's peak memory, against 1,000 tags, to show memory does not grow with the number of
+ * tags. (The tag counter's throughput is in `throughput.ts`, beside its limits.)
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TAGS = Number(process.env.BENCH_TAGS ?? 100_000);
 
 async function main(): Promise<void> {
@@ -22,56 +18,9 @@ async function main(): Promise<void> {
   const started = await emulator.start({ projectId: project, location: 'us-central1', port: await freePort(), endpoints: {} });
   const env = { GOOGLE_CLOUD_PROJECT: project, ...started.env };
   try {
-    await throughput(env);
     await statsAtScale(env, project, started.endpoint);
   } finally {
     await emulator.stop();
-  }
-}
-
-async function throughput(env: Record<string, string>): Promise<void> {
-  const hello = await FunctionUnderTest.start('hello', 'bench/fixtures/hello', env);
-  const increment = await FunctionUnderTest.start('incrementTag', catalogSource('incrementTag'), env);
-  const stats = await FunctionUnderTest.start('tagStats', catalogSource('tagStats'), env);
-  try {
-    const tags = ['alpha', 'beta', 'gamma', 'delta'];
-    let i = 0;
-    const body = (): string => JSON.stringify({ name: tags[i++ % tags.length], value: (i % 9) + 1 });
-    // Warm each process (lazy clients, JIT) before measuring.
-    await load(hello.url, { concurrency: 4, seconds: 1 });
-    await load(increment.url, { concurrency: 4, seconds: 2, method: 'POST', body });
-    await load(stats.url, { concurrency: 4, seconds: 1 });
-    const rows = [
-      ['hello (bare)', await load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
-      // The function's own ceiling: a body it refuses (400) touches no backend.
-      [
-        'incrementTag, refused body (no Firestore)',
-        await load(increment.url, {
-          concurrency: CONCURRENCY,
-          seconds: SECONDS,
-          method: 'POST',
-          body: () => '{"name":"X","value":0}',
-          expectStatus: 400,
-        }),
-      ],
-      ['incrementTag (4 hot tags)', await load(increment.url, { concurrency: CONCURRENCY, seconds: SECONDS, method: 'POST', body })],
-      ['tagStats (4 tags)', await load(stats.url, { concurrency: CONCURRENCY, seconds: SECONDS })],
-    ] as const;
-    const bare = rows[0][1].perSecond;
-    printTable(
-      `Throughput: ${CONCURRENCY} concurrent keep-alive clients for ${SECONDS} s each, one instance, Firestore emulator (2 shared cores)`,
-      ['function', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'ratio to bare'],
-      rows.map(([label, r]) => [
-        label,
-        r.perSecond.toFixed(0),
-        String(r.errors),
-        r.p50ms.toFixed(1),
-        r.p99ms.toFixed(1),
-        (r.perSecond / bare).toFixed(3) + '×',
-      ]),
-    );
-  } finally {
-    await Promise.all([hello.stop(), increment.stop(), stats.stop()]);
   }
 }
 
