@@ -11,7 +11,13 @@ export type Template =
   | { k: 'const'; v: Value }
   | { k: 'expr'; expr: Expr; src: string; pos: SourcePos }
   | { k: 'list'; items: Template[] }
-  | { k: 'map'; entries: [string, Template][] };
+  | { k: 'map'; entries: [MapKey, Template][] };
+
+/**
+ * A key of a map written in the source: literal text, or a `${...}` expression evaluated when the
+ * map is (https://cloud.google.com/workflows/docs/reference/syntax/maps, "dynamic keys").
+ */
+export type MapKey = string | Extract<Template, { k: 'expr' }>;
 
 /** The left side of an assignment: `a`, `a.b`, `a["k"]`, `l[0]`, `a.b[i].c`. */
 export interface AssignTarget {

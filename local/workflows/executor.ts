@@ -97,11 +97,17 @@ function isAsync(t: Template, def: WorkflowDefinition): boolean {
         : t.k === 'list'
           ? t.items.some((x) => isAsync(x, def))
           : t.k === 'map'
-            ? t.entries.some(([, x]) => isAsync(x, def))
+            ? t.entries.some(([k, x]) => (typeof k !== 'string' && isAsync(k, def)) || isAsync(x, def))
             : false;
     asyncTemplates.set(t, r);
   }
   return r;
+}
+
+/** A dynamic map key's value: keys are strings, as in a map written in an expression. */
+function mapKey(v: Value): string {
+  if (typeof v !== 'string') throw wfError('TypeError', `map keys must be strings, got ${typeName(v)}`);
+  return v;
 }
 
 function nextFlow(next: string): Flow {
@@ -571,7 +577,7 @@ export class Executor {
         return t.items.map((x) => this.evalNow(x, fr));
       case 'map': {
         const out: ValueMap = {};
-        for (const [k, x] of t.entries) setKey(out, k, this.evalNow(x, fr));
+        for (const [k, x] of t.entries) setKey(out, typeof k === 'string' ? k : mapKey(this.evalNow(k, fr)), this.evalNow(x, fr));
         return out;
       }
     }
@@ -591,7 +597,10 @@ export class Executor {
       }
       case 'map': {
         const out: ValueMap = {};
-        for (const [k, x] of t.entries) setKey(out, k, await this.evalTemplate(x, fr));
+        for (const [k, x] of t.entries) {
+          const key = typeof k === 'string' ? k : mapKey(await this.evalTemplate(k, fr));
+          setKey(out, key, await this.evalTemplate(x, fr));
+        }
         return out;
       }
     }

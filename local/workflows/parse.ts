@@ -1,5 +1,17 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, Scalar, YAMLMap } from 'yaml';
-import { Assignment, AssignTarget, ForSpec, Param, RetrySpec, Step, Subworkflow, SwitchCase, Template, WorkflowDefinition } from './ast';
+import {
+  Assignment,
+  AssignTarget,
+  ForSpec,
+  MapKey,
+  Param,
+  RetrySpec,
+  Step,
+  Subworkflow,
+  SwitchCase,
+  Template,
+  WorkflowDefinition,
+} from './ast';
 import { DeployError, SourcePos } from './errors';
 import { ExpressionSyntaxError } from './expressions/lexer';
 import { Expr, parseExpression } from './expressions/parser';
@@ -390,19 +402,7 @@ class Parser {
     if (node === null) return c(null);
     if (isScalar(node)) {
       const v = node.value;
-      if (typeof v === 'string') {
-        const m = /^\$\{([\s\S]*)\}$/.exec(v);
-        if (m) {
-          const pos = this.pos(node);
-          try {
-            return { k: 'expr', expr: parseExpression(m[1]), src: m[1], pos };
-          } catch (err) {
-            const off = err instanceof ExpressionSyntaxError ? ` at character ${err.pos + 1} of the expression` : '';
-            return this.fail(`invalid expression \${${m[1]}}: ${(err as Error).message}${off}`, node, 'expression');
-          }
-        }
-        return c(v);
-      }
+      if (typeof v === 'string') return this.expression(v, node) ?? c(v);
       if (v === null || v === undefined) return c(null);
       if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return c(v);
       return this.fail(`unsupported YAML value ${String(v)}`, node);
@@ -412,15 +412,44 @@ class Parser {
       return items.every((x) => x.k === 'const') ? c(items.map((x) => (x as { v: Value }).v)) : { k: 'list', items };
     }
     if (isMap(node)) {
-      const entries = this.entries(node, 'map').map(([k, , v]): [string, Template] => [k, this.template(v)]);
-      if (entries.every(([, x]) => x.k === 'const')) {
+      const entries = node.items.map((pair): [MapKey, Template] => [
+        this.mapKey(pair.key as Node),
+        this.template(this.resolve(pair.value)),
+      ]);
+      if (entries.every(([k, x]) => typeof k === 'string' && x.k === 'const')) {
         const m: ValueMap = {};
-        for (const [k, x] of entries) setKey(m, k, (x as { v: Value }).v);
+        for (const [k, x] of entries) setKey(m, k as string, (x as { v: Value }).v);
         return c(m);
       }
       return { k: 'map', entries };
     }
     return this.fail('unsupported YAML node', node);
+  }
+
+  /** A string that is entirely `${...}` as a parsed expression; undefined for any other text. */
+  expression(text: string, node: Node): Extract<Template, { k: 'expr' }> | undefined {
+    const m = /^\$\{([\s\S]*)\}$/.exec(text);
+    if (!m) return undefined;
+    try {
+      return { k: 'expr', expr: parseExpression(m[1]), src: m[1], pos: this.pos(node) };
+    } catch (err) {
+      const off = err instanceof ExpressionSyntaxError ? ` at character ${err.pos + 1} of the expression` : '';
+      return this.fail(`invalid expression \${${m[1]}}: ${(err as Error).message}${off}`, node, 'expression');
+    }
+  }
+
+  /**
+   * The key of a map value. Map keys are strings; a `${...}` key is evaluated with the map (the
+   * syntax page's dynamic keys). A YAML integer key (`1: 10`, as in the iterate_map sample) is the
+   * text of the number, as in the sample's JSON twin (`"1": 10`); other non-string keys (floats,
+   * booleans, null, `0x10`) have no single documented text and are refused.
+   */
+  mapKey(k: Node): MapKey {
+    if (!isScalar(k)) return this.fail('a map key must be a string', k, 'map key');
+    if (typeof k.value === 'string') return this.expression(k.value, k) ?? k.value;
+    const text = typeof k.source === 'string' ? k.source : String(k.value);
+    if (typeof k.value === 'bigint' && /^-?(0|[1-9][0-9]*)$/.test(text)) return text;
+    return this.fail(`map key ${text}: only string and decimal integer keys are supported; quote it ("${text}")`, k, 'map key');
   }
 }
 

@@ -46,7 +46,11 @@ function fail(message: string, pos: SourcePos, construct: string): never {
 function checkTemplate(def: WorkflowDefinition, t: Template | undefined, at: SourcePos): void {
   if (!t) return;
   if (t.k === 'list') return t.items.forEach((x) => checkTemplate(def, x, at));
-  if (t.k === 'map') return t.entries.forEach(([, x]) => checkTemplate(def, x, at));
+  if (t.k === 'map')
+    return t.entries.forEach(([k, x]) => {
+      if (typeof k !== 'string') checkTemplate(def, k, at);
+      checkTemplate(def, x, at);
+    });
   if (t.k !== 'expr') return;
   for (const c of calledFunctions(t.expr)) {
     if (def.subworkflows.has(c.name)) continue;
