@@ -2,6 +2,7 @@ import { Step, Template, WorkflowDefinition } from './ast';
 import { DeployError, SourcePos } from './errors';
 import { calledFunctions } from './expressions/parser';
 import { BUILTIN_PREDICATES } from './parse';
+import { checkScopes } from './scopes';
 import { STDLIB } from './stdlib';
 import { UNSUPPORTED_HTTP_ARGS } from './stdlib/http';
 
@@ -37,6 +38,7 @@ export function validateWorkflow(def: WorkflowDefinition): void {
     for (const p of sub.params) if (p.default) checkTemplate(def, p.default, sub.pos);
     checkSteps(def, sub.steps, { sub: sub.name, visible: [], inFor: false, inBranch: false });
   }
+  checkScopes(def);
 }
 
 function fail(message: string, pos: SourcePos, construct: string): never {

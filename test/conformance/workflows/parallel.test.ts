@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { ScaledClock } from '../../../local/workflows/clock';
 import { WorkflowsEngine } from '../../../local/workflows/engine';
-import { failure, result, run } from './harness';
+import { DeployError } from '../../../local/workflows/errors';
+import { result, run } from './harness';
 
 // Examples from "Execute workflow steps in parallel" (https://cloud.google.com/workflows/docs/execute-parallel-steps)
 // and the parallel syntax reference (https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps).
@@ -153,23 +154,100 @@ main:
     assert.deepEqual(r, [11]);
   });
 
-  it('assigning a parent variable that is not shared is an error', async () => {
-    const e = await failure(`
+  // The sample workflows-parallel-shared-variables marks both lines "deployment error".
+  const deployRefusal = (source: string): DeployError => {
+    try {
+      new WorkflowsEngine({ projectId: 'p', location: 'l' }).deploy({ workflowId: 'wf', source });
+    } catch (e) {
+      if (e instanceof DeployError) return e;
+      throw e;
+    }
+    throw new Error('expected the deploy to be refused');
+  };
+
+  it('a branch assigning a parent variable not listed in shared is refused at deploy (docs: parallel-steps, "Shared variables")', () => {
+    const e = deployRefusal(`
 main:
   steps:
     - init:
         assign:
           - x: 1
+          - out: {}
     - p:
         parallel:
+          shared: [out]
           branches:
             - one:
                 steps:
                   - write:
                       assign:
+                        - out.one: 1
                         - x: 2
 `);
-    assert.deepEqual(e.tags, ['UnhandledBranchError']);
+    assert.equal(e.construct, 'shared');
+    assert.equal(e.pos?.line, 17);
+    assert.match(e.message, /"x", a variable of the parent scope.*"shared"/);
+  });
+
+  it('a branch reading a variable only another branch assigns is refused at deploy (docs: parallel-steps, "Shared variables")', () => {
+    const e = deployRefusal(`
+- p:
+    parallel:
+      branches:
+        - one:
+            steps:
+              - a:
+                  assign:
+                    - mine: 1
+        - two:
+            steps:
+              - b:
+                  assign:
+                    - theirs: \${mine + 1}
+`);
+    assert.equal(e.construct, 'mine');
+    assert.equal(e.pos?.line, 14);
+    assert.match(e.message, /branch "two" reads "mine", which only branch "one" assigns/);
+  });
+
+  it('what the same page allows deploys and runs: shared writes, branch-local names reused, parent reads, loops in branches', async () => {
+    const r = await result(`
+main:
+  steps:
+    - init:
+        assign:
+          - input: ["a", "b"]
+          - out: {}
+    - p:
+        parallel:
+          shared: [out]
+          branches:
+            - one:
+                steps:
+                  - s1:
+                      assign:
+                        - temp: \${input[0]}
+                        - out.one: \${temp}
+            - two:
+                steps:
+                  - s2:
+                      assign:
+                        - temp: \${input[1]}
+                  - loop:
+                      for:
+                        value: v
+                        in: [1, 2]
+                        steps:
+                          - acc:
+                              assign:
+                                - temp: \${temp + string(v)}
+                  - s3:
+                      assign:
+                        - out.two: \${temp}
+    - done:
+        return: \${out}
+`);
+    assert.deepEqual(r, { one: 'a', two: 'b12' });
   });
 
   it('exception_policy continueAll: other branches finish, then UnhandledBranchError (docs: parallel-steps#exception-policy)', async () => {
