@@ -21,7 +21,7 @@ interface Ctx {
 /** Why a function name is refused, worded for the person who wrote the workflow. */
 function unsupported(name: string): string {
   if (name.startsWith('googleapis.')) {
-    return `connector "${name}" is not supported by the local Workflows engine (supported: ${[...STDLIB.keys()].filter((n) => n.startsWith('googleapis.')).join(', ')})`;
+    return `connector "${name}" is not supported by the local Workflows engine (the connectors it runs are listed in local/workflows/README.md, "What runs")`;
   }
   if (name.startsWith('events.')) return `"${name}" (callbacks and events) is not supported by the local Workflows engine`;
   if (name.startsWith('experimental.')) return `experimental function "${name}" is not supported by the local Workflows engine`;
@@ -105,6 +105,8 @@ function checkSteps(def: WorkflowDefinition, steps: Step[], outer: Ctx): void {
         } else {
           const f = STDLIB.get(s.fn);
           if (!f) fail(unsupported(s.fn), s.fnPos, s.fn);
+          const problem = f.checkArgs?.(s.args ?? []);
+          if (problem) fail(problem.message, s.fnPos, problem.arg);
           if (!f.rawArgs) {
             for (const [k] of s.args ?? []) {
               if (!f.params.includes(k)) fail(`call ${s.fn}: unknown argument "${k}"`, s.fnPos, 'args');

@@ -1,3 +1,4 @@
+import { Template } from '../ast';
 import { Clock } from '../clock';
 import { wfError } from '../errors';
 import { Bytes, isMap, typeName, Value, ValueMap } from '../values';
@@ -26,6 +27,8 @@ export interface StdFunction {
   blocking?: boolean;
   /** Connectors take their (dotted, nested) `args` map whole instead of positional parameters. */
   rawArgs?: boolean;
+  /** Deploy-time check of a `call` step's `args` (connectors: against the method's documented parameters). */
+  checkArgs?(args: [string, Template][]): { message: string; arg: string } | undefined;
   fn(args: (Value | undefined)[], ctx: CallContext): Value | Promise<Value>;
 }
 

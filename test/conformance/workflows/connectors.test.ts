@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { DeployError } from '../../../local/workflows/errors';
+import { parseWorkflow } from '../../../local/workflows/parse';
+import { validateWorkflow } from '../../../local/workflows/validate';
 import { FakeServer, json, startFakeServer } from './fake-server';
 import { failure, result, run } from './harness';
 
@@ -241,16 +244,117 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     assert.deepEqual(srv.seen[0].query, { maxResults: '10' });
   });
 
-  it('a connector call with an unknown argument is a TypeError', async () => {
-    const e = await failure(
-      `
+  const refusal = (source: string): DeployError => {
+    try {
+      validateWorkflow(parseWorkflow(source));
+    } catch (e) {
+      if (e instanceof DeployError) return e;
+      throw e;
+    }
+    throw new Error('expected the deploy to be refused');
+  };
+
+  it('connector arguments are checked at deploy against the method reference page: an unknown one is refused', () => {
+    const e = refusal(`
 - get:
     call: googleapis.firestore.v1.projects.databases.documents.get
     args: {name: "${DOC}", nonsense: 1}
+`);
+    assert.equal(e.construct, 'nonsense');
+    assert.equal(e.pos?.line, 3);
+    assert.match(
+      e.message,
+      /unknown argument "nonsense" \(its arguments: name, mask.fieldPaths, readTime, transaction, connector_params\)/,
+    );
+  });
+
+  it('a missing required argument (a path parameter, or the body a method requires) is refused at deploy', () => {
+    const noParent = refusal(`
+- create:
+    call: googleapis.firestore.v1.projects.databases.documents.createDocument
+    args: {collectionId: c, body: {fields: {}}}
+`);
+    assert.equal(noParent.construct, 'parent');
+    const noBody = refusal(`
+- insert:
+    call: googleapis.bigquery.v2.tabledata.insertAll
+    args: {projectId: p, datasetId: d, tableId: t}
+`);
+    assert.equal(noBody.construct, 'body');
+    assert.match(noBody.message, /missing required argument "body"/);
+  });
+
+  it("createDocument takes documentId flat (reference page) or in a query map (Google's connector_firestore sample)", async () => {
+    await result(
+      `
+- flat:
+    call: googleapis.firestore.v1.projects.databases.documents.createDocument
+    args:
+      parent: projects/test-project/databases/(default)/documents
+      collectionId: c
+      documentId: one
+      body: {fields: {}}
+- in_query:
+    call: googleapis.firestore.v1.projects.databases.documents.createDocument
+    args:
+      parent: projects/test-project/databases/(default)/documents
+      collectionId: c
+      query:
+        documentId: \${"tw" + "o"}
+      body: {fields: {}}
+- in_query_expression:
+    call: googleapis.firestore.v1.projects.databases.documents.createDocument
+    args:
+      parent: projects/test-project/databases/(default)/documents
+      collectionId: c
+      query: '\${ {"documentId": "three"} }'
+      body: {fields: {}}
+`,
+      undefined,
+      opts(),
+    );
+    assert.deepEqual(
+      srv.seen.map((r) => r.query),
+      [{ documentId: 'one' }, { documentId: 'two' }, { documentId: 'three' }],
+    );
+  });
+
+  it('connector_params with its documented keys is accepted; an undocumented key is refused (docs: reference/googleapis, "Invoke a connector call")', async () => {
+    await result(
+      `
+- get:
+    call: googleapis.firestore.v1.projects.databases.documents.get
+    args:
+      name: ${DOC}
+      connector_params: {timeout: 60, scopes: ["https://www.googleapis.com/auth/datastore"]}
+`,
+      undefined,
+      opts(),
+    );
+    const e = refusal(`
+- get:
+    call: googleapis.firestore.v1.projects.databases.documents.get
+    args:
+      name: ${DOC}
+      connector_params: {retries: 3}
+`);
+    assert.equal(e.construct, 'connector_params.retries');
+  });
+
+  it('an argument map given by an expression is checked when the call runs: an unknown name is a TypeError', async () => {
+    const e = await failure(
+      `
+- get:
+    call: googleapis.firestore.v1.projects.databases.documents.patch
+    args:
+      name: ${DOC}
+      updateMask: '\${ {"fieldPaths": ["a"], "nonsense": 1} }'
+      body: {fields: {}}
 `,
       undefined,
       opts(),
     );
     assert.deepEqual(e.tags, ['TypeError']);
+    assert.match(e.message!, /unknown argument "updateMask.nonsense"/);
   });
 });
