@@ -134,8 +134,9 @@ class ScopeWalk {
     for (let sc: Scope | undefined = scope; sc; sc = sc.parent) {
       if (sc.defined.has(name)) return;
       if (sc.shared && !sc.shared.has(name) && isVisible(name, sc.parent)) {
+        const what = target && target.src !== name ? `"${target.src}" (in "${name}")` : `"${name}"`;
         throw new DeployError(
-          `"${target?.src ?? name}" assigns "${name}", a variable of the parent scope, inside a parallel step that does not list it in "shared"`,
+          `a branch assigns ${what}, a variable of the parent scope that the parallel step does not list in "shared"`,
           pos,
           'shared',
         );

@@ -186,7 +186,7 @@ main:
 `);
     assert.equal(e.construct, 'shared');
     assert.equal(e.pos?.line, 17);
-    assert.match(e.message, /"x", a variable of the parent scope.*"shared"/);
+    assert.match(e.message, /a branch assigns "x", a variable of the parent scope that the parallel step does not list in "shared"/);
   });
 
   it('a branch reading a variable only another branch assigns is refused at deploy (docs: parallel-steps, "Shared variables")', () => {
