@@ -59,6 +59,7 @@ format: node_modules
 check-format: node_modules
 	node_modules/.bin/prettier --check --log-level warn .
 	terraform fmt -check -recursive infra
+	terraform fmt -check -recursive test/infra/fixtures
 
 clean:
 	rm -rf dist build .local .build-*
