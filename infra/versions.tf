@@ -1,13 +1,14 @@
-# Terraform and provider versions. The google provider is pinned to the 6.x line: the
-# resources below use arguments (cloudfunctions2 build service account, Firestore TTL fields)
-# whose shape is stable within a major version.
+# Terraform and provider versions. Minor versions of the google provider add arguments, so the
+# lower bound is the first release that has every argument used here: 6.11.0 added
+# google_workflows_workflow.deletion_protection. The configuration is checked against the schema
+# of 6.50.0 (test/infra/support/providerSchema.json); 7.0 changes defaults and removes arguments.
 terraform {
   required_version = ">= 1.5"
 
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "~> 6.0"
+      version = ">= 6.11, < 7"
     }
     archive = {
       source  = "hashicorp/archive"
