@@ -38,9 +38,13 @@ resource "google_storage_bucket" "account_images" {
 
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
-  # A deleted image must really be gone: no noncurrent versions kept.
+  # A deleted image must really be gone: no noncurrent versions kept, and no soft-deleted copy
+  # (Cloud Storage keeps deleted and overwritten objects for 7 days by default; 0 turns that off).
   versioning {
     enabled = false
+  }
+  soft_delete_policy {
+    retention_duration_seconds = 0
   }
   # Holds user data: `terraform destroy` removes a non-empty bucket only without protection.
   force_destroy = !var.deletion_protection
@@ -60,6 +64,9 @@ resource "google_storage_bucket" "audio_files" {
   public_access_prevention    = "enforced"
   versioning {
     enabled = false
+  }
+  soft_delete_policy {
+    retention_duration_seconds = 0
   }
   force_destroy = !var.deletion_protection
 
