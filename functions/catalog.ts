@@ -4,8 +4,9 @@
  * function whose `main` is its own module), the static infra checks (every entry has a
  * Terraform function and the other way round) and the OpenAPI document.
  *
- * This file must not import any function module: the local cloud and the build read it, and a
- * function never loads it.
+ * This file must not import any function module: the local cloud and the build read it. A
+ * function loads it only through `functions/shared/http/bodyLimit.ts`, for its body limit (the
+ * file imports nothing, so that costs a function next to nothing at cold start).
  */
 export type SystemName = 'tags' | 'pipeline' | 'groups' | 'accounts' | 'docs';
 
@@ -18,6 +19,12 @@ export interface FunctionDefinition {
   summary: string;
   /** Whether anyone on the internet may invoke it (Terraform grants `allUsers` run.invoker). */
   public: boolean;
+  /**
+   * Largest request body the function accepts, framing included; a larger one is refused with
+   * 413 before a byte is parsed (`functions/shared/http/bodyGate.ts`). 64 KiB when unset: only
+   * uploads need more.
+   */
+  maxBodyBytes?: number;
 }
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
@@ -97,6 +104,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     system: 'accounts',
     summary: 'User accounts: list with filters, create, read, replace, delete, upload and serve the account image.',
     public: true,
+    // An image of at most ACCOUNT_IMAGE_MAX_BYTES' ceiling (5 MiB) plus 256 KiB of multipart framing.
+    maxBodyBytes: 5 * 1024 * 1024 + 256 * 1024,
   },
   {
     name: 'audios',
@@ -104,6 +113,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     system: 'accounts',
     summary: 'Audio sessions keyed by session_id: list, create (JSON or a .json file), read, replace, delete.',
     public: true,
+    // A `.json` file of at most AUDIO_FILE_MAX_BYTES' ceiling (64 KiB) plus its multipart framing.
+    maxBodyBytes: 128 * 1024,
   },
   {
     name: 'docs',

@@ -22,6 +22,7 @@ export function readAccountsConfig(): AccountsConfig {
     emailsCollection: optionalString('ACCOUNT_EMAILS_COLLECTION', 'account_emails'),
     imagesBucket: requiredString('ACCOUNT_IMAGES_BUCKET'),
     publicUrl: url('ACCOUNTS_PUBLIC_URL'),
-    maxImageBytes: integer('ACCOUNT_IMAGE_MAX_BYTES', { default: 5 * 1024 * 1024, min: 1024, max: 30 * 1024 * 1024 }),
+    // The ceiling keeps an image inside the function's declared body limit (functions/catalog.ts).
+    maxImageBytes: integer('ACCOUNT_IMAGE_MAX_BYTES', { default: 5 * 1024 * 1024, min: 1024, max: 5 * 1024 * 1024 }),
   };
 }

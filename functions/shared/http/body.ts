@@ -11,7 +11,7 @@ export function hasBody(req: Request): boolean {
   return length > 0 || req.headers['transfer-encoding'] !== undefined || (req.rawBody?.length ?? 0) > 0;
 }
 
-export function isJsonContentType(req: Request): boolean {
+export function isJsonContentType(req: Pick<Request, 'headers'>): boolean {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
 }

@@ -3,11 +3,13 @@ import type { HttpFunction, Request, Response } from '@google-cloud/functions-fr
 import { isTransient } from '../clients/googleErrors';
 import { HttpError } from '../errors';
 import { requestLogger, type Logger } from '../logger';
-import { installProblemFinalHandler } from './frameworkErrors';
+import { declareBodyPolicy, installFrameworkGuards } from './frameworkErrors';
+import { bodyPolicy } from './bodyGate';
+import { declaredMaxBodyBytes } from './bodyLimit';
 import { sendProblem } from './problem';
 import { Router, type Route } from './router';
 
-installProblemFinalHandler();
+installFrameworkGuards();
 
 /**
  * Registers one deployed function: routes by method and path, logs one `httpRequest` line per
@@ -15,6 +17,8 @@ installProblemFinalHandler();
  * `HttpError`s become their problem; anything else is logged at ERROR with its stack and the
  * trace, and answered with a problem that never contains the stack: 503 with `Retry-After` when
  * a Google API failed in a way another attempt may not (see `isTransient`), 500 otherwise.
+ * Bodies over the function's declared limit, or on a method its routes take none with, never
+ * get this far (see `bodyGate.ts`).
  */
 export function httpFunction(name: string, routes: Route[]): HttpFunction {
   const router = new Router(routes);
@@ -29,6 +33,13 @@ export function httpFunction(name: string, routes: Route[]): HttpFunction {
       handleError(err, res, log);
     }
   };
+  declareBodyPolicy(
+    handler,
+    bodyPolicy(
+      declaredMaxBodyBytes(name),
+      routes.map((r) => r.method),
+    ),
+  );
   functions.http(name, handler);
   return handler;
 }

@@ -1,4 +1,4 @@
-import type { Response } from '@google-cloud/functions-framework';
+import type { ServerResponse } from 'node:http';
 import { HttpError, STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode, type FieldError } from '../errors';
 
 /** Base of every problem `type` URI; the OpenAPI document describes each one. */
@@ -19,15 +19,19 @@ export function problemFor(code: ErrorCode, detail: string, status = STATUS_BY_C
   return problem;
 }
 
-/** Writes `err` as `application/problem+json`; the single place responses for errors are made. */
-export function sendProblem(res: Response, err: HttpError): void {
+/**
+ * Writes `err` as `application/problem+json`; the single place responses for errors are made.
+ * Takes a plain Node response (no Express helpers), so the body gate can answer before Express
+ * has dressed the request.
+ */
+export function sendProblem(res: ServerResponse, err: HttpError): void {
   if (res.headersSent) {
     // A streamed response already started: the only honest thing left is to cut it short.
     res.destroy(err);
     return;
   }
   for (const [name, value] of Object.entries(err.options.headers ?? {})) res.setHeader(name, value);
-  res.status(err.status);
+  res.statusCode = err.status;
   res.setHeader('Content-Type', 'application/problem+json');
   res.setHeader('Cache-Control', 'no-store');
   res.end(JSON.stringify(problemFor(err.code, err.detail, err.status, err.options.errors)));
