@@ -44,6 +44,7 @@ bench: build
 	node dist/bench/throughput.js
 	node dist/bench/tagCounter.js
 	node dist/bench/workflows.js
+	node dist/bench/oversize.js
 
 ## Slow by design, so not in `make test`: exactly-once under faults and abandoned requests for
 ## SOAK_SECONDS (default 120) against a throwaway local cloud.
