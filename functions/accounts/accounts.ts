@@ -176,6 +176,11 @@ const routes: Route[] = [
       res.setHeader('Cache-Control', 'private, no-cache');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Disposition', 'inline');
+      // The bytes are a client's upload, served from the origin every function shares: should a
+      // file that starts like a PNG carry HTML, a browser opening it runs nothing and may not
+      // embed it elsewhere.
+      res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
       res.end(image.data);
     },
   },

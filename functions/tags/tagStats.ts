@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import { httpFunction } from '../shared/http/httpFunction';
+import { StreamedBody } from '../shared/http/streamedBody';
 import { readTagCounterConfig } from './config';
 import { tagCounter } from './counterFactory';
 
@@ -10,7 +10,8 @@ const TAGS_PER_CHUNK = 1000;
 
 /**
  * `GET`: `{"<tag>": <sum>, ...}` for every tag ever incremented, keys sorted, `{}` when none.
- * The body is streamed as the totals are read, so memory stays flat for 100,000 tags.
+ * The body is streamed as the totals are read, so memory stays flat for 100,000 tags; a client
+ * that goes away stops the query.
  */
 export const tagStats = httpFunction('tagStats', [
   {
@@ -22,16 +23,19 @@ export const tagStats = httpFunction('tagStats', [
       const first = await totals.next();
       res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
       res.setHeader('Cache-Control', 'no-store');
+      const body = new StreamedBody(res);
       let chunk = '{';
       let count = 0;
-      const flush = async (): Promise<void> => {
-        if (!res.write(chunk)) await once(res, 'drain');
-        chunk = '';
-      };
       for (let entry = first; !entry.done; entry = await totals.next()) {
         const [tag, sum] = entry.value;
         chunk += `${count++ === 0 ? '' : ','}${JSON.stringify(tag)}:${sum}`;
-        if (count % TAGS_PER_CHUNK === 0) await flush();
+        if (count % TAGS_PER_CHUNK === 0) {
+          if (!(await body.write(chunk))) {
+            await totals.return(undefined);
+            return;
+          }
+          chunk = '';
+        }
       }
       res.end(chunk + '}');
     },

@@ -5,6 +5,7 @@ import { HttpError } from '../errors';
 import { requestLogger, type Logger } from '../logger';
 import { declareBodyPolicy, installFrameworkGuards } from './frameworkErrors';
 import { bodyPolicy } from './bodyGate';
+import { clientAddress } from './clientAddress';
 import { declaredMaxBodyBytes } from './bodyLimit';
 import { sendProblem } from './problem';
 import { Router, type Route } from './router';
@@ -74,7 +75,7 @@ function logRequest(log: Logger, req: Request, res: Response, started: bigint): 
       status,
       responseSize: String(res.getHeader('content-length') ?? ''),
       userAgent: req.get('user-agent'),
-      remoteIp: req.ip,
+      remoteIp: clientAddress(req),
       protocol: `HTTP/${req.httpVersion}`,
       latency: `${seconds.toFixed(6)}s`,
     },

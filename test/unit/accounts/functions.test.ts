@@ -77,6 +77,9 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
       assert.deepEqual(images.objects.get(created.body.id)!.data, PNG);
       const image = await fetch(`${accounts.url}/${created.body.id}/image`);
       assert.equal(image.headers.get('content-type'), 'image/png');
+      // An upload served from the shared origin runs nothing and is not embedded elsewhere.
+      assert.equal(image.headers.get('content-security-policy'), "sandbox; default-src 'none'");
+      assert.equal(image.headers.get('cross-origin-resource-policy'), 'same-origin');
       assert.deepEqual(Buffer.from(await image.arrayBuffer()), PNG);
     });
 
