@@ -7,6 +7,7 @@ import { queryValues, singleQueryValue } from '../shared/http/query';
 import { sendJson } from '../shared/http/router';
 import { readWorkflowConfig } from './config';
 import { executionNameFor } from './executionName';
+import { failureDetail } from './failureDetail';
 import { PipelineState } from './pipelineState';
 
 const config = readWorkflowConfig();
@@ -16,6 +17,9 @@ let state: PipelineState | undefined;
  * `GET ?id=<execution id or full name>` (also `?x=`): reads the execution through the Workflows
  * Executions API. While it runs: `{"execution_id", "state": "ACTIVE", "done": [...]}` from the
  * Firestore state the workflow keeps; once finished: its `result`, or `error` when FAILED.
+ * `checkStatus` is public, so a failure is reported by its detail alone: the raised error's
+ * `detail` or `message`, never the called function's headers and body, step names or lines
+ * (operators read those with the Executions API).
  */
 export const checkStatus = httpFunction('checkStatus', [
   {
@@ -36,11 +40,7 @@ export const checkStatus = httpFunction('checkStatus', [
         case 'SUCCEEDED':
           return sendJson(res, 200, { execution_id: id, state: stateName, result: parseJson(execution.result) });
         case 'FAILED':
-          return sendJson(res, 200, {
-            execution_id: id,
-            state: stateName,
-            error: { payload: parseJson(execution.error?.payload), context: execution.error?.context ?? '' },
-          });
+          return sendJson(res, 200, { execution_id: id, state: stateName, error: { detail: failureDetail(parseJson(execution.error?.payload)) } });
         case 'CANCELLED':
         case 'UNAVAILABLE':
           return sendJson(res, 200, { execution_id: id, state: stateName });

@@ -65,8 +65,10 @@ export const statusResponseSchema: JsonSchema = {
     result: { $ref: '#/components/schemas/PipelineResult' },
     error: {
       type: 'object',
-      description: 'When FAILED: the error the workflow raised.',
-      properties: { payload: {}, context: { type: 'string' } },
+      description:
+        "When FAILED: the raised error's detail or message only (never the called function's headers or body, nor step names); operators read the whole error with the Executions API.",
+      properties: { detail: { type: 'string', example: 'HTTP server responded with error code 500' } },
+      required: ['detail'],
     },
   },
   required: ['execution_id', 'state'],

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import * as workflowsClient from '../../../functions/shared/clients/workflows';
+import { failureDetail } from '../../../functions/pipeline/failureDetail';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
@@ -105,15 +106,30 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
       assert.equal(stateGet.callCount, 0);
     });
 
-    it('reports a FAILED execution with its error', async () => {
-      getExecution.resolves([{ state: 'FAILED', error: { payload: '{"code":500,"tags":["HttpError"]}', context: 'step call_process' } }]);
+    it('reports a FAILED execution by its error message only: no headers, body, step or line', async () => {
+      const payload = {
+        message: 'HTTP server responded with error code 500',
+        code: 500,
+        headers: { 'X-Internal': 'secret-header' },
+        body: { detail: 'secret body text' },
+        tags: ['HttpError'],
+      };
+      getExecution.resolves([{ state: 'FAILED', error: { payload: JSON.stringify(payload), context: 'step call_process, line 42' } }]);
       const res = await request(`${status.url}/?id=e4`);
-      assert.deepEqual(res.body, {
-        execution_id: 'e4',
-        state: 'FAILED',
-        error: { payload: { code: 500, tags: ['HttpError'] }, context: 'step call_process' },
-      });
+      assert.deepEqual(res.body, { execution_id: 'e4', state: 'FAILED', error: { detail: 'HTTP server responded with error code 500' } });
+      assert.doesNotMatch(res.text, /secret|call_process|line 42/);
     });
+
+    const details: [string, unknown, string][] = [
+      ['a raised string', 'name refused', 'name refused'],
+      ['a raised map with a detail', { detail: 'quota', message: 'other' }, 'quota'],
+      ['a payload with neither', { code: 7 }, 'The workflow run failed.'],
+      ['no payload', null, 'The workflow run failed.'],
+    ];
+    for (const [name, payload, detail] of details) {
+      it(`reports ${name} as detail "${detail}"`, () => assert.equal(failureDetail(payload), detail));
+    }
+    it('cuts a long detail short', () => assert.ok(failureDetail('x'.repeat(10_000)).length < 400));
 
     it('reports CANCELLED', async () => {
       getExecution.resolves([{ state: 'CANCELLED' }]);
