@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { DocumentData, Firestore, Query } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
+import type { Page } from '../shared/http/paging';
 import { normaliseEmail } from './email';
 import type { AccountFilter } from './schemas';
 import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
+
+/** Firestore's name for the document id in `orderBy` (`FieldPath.documentId()`, without loading the library to say it). */
+const DOCUMENT_ID = '__name__';
 
 /**
  * Accounts in Firestore, their images in Cloud Storage.
@@ -94,18 +98,22 @@ export class AccountStore {
 
   /**
    * Exact-match filters, ANDed, passed to Firestore as values of `==` filters (never spliced
-   * into a query text, so nothing a client sends can change the query). Oldest first.
+   * into a query text, so nothing a client sends can change the query). One page of `limit`
+   * accounts in document id order, after the id `after`: equality filters ordered by id are
+   * served by Firestore's single-field indexes, so no filter combination needs a composite one.
    */
-  async list(filters: Partial<Record<AccountFilter, string>>): Promise<Account[]> {
+  async list(filters: Partial<Record<AccountFilter, string>>, page: { limit: number; after?: string }): Promise<Page<Account>> {
     let query: Query = this.db.collection(this.options.accountsCollection);
     for (const [field, value] of Object.entries(filters)) {
       if (value === undefined) continue;
       query = query.where(field, '==', field === 'email' ? normaliseEmail(value) : value);
     }
-    const snapshot = await query.get();
-    const rows = snapshot.docs.map((doc) => ({ account: toAccount(doc.id, doc.data()), created: millis(doc.get('created_at')) }));
-    rows.sort((a, b) => a.created - b.created || (a.account.id < b.account.id ? -1 : 1));
-    return rows.map((r) => r.account);
+    query = query.orderBy(DOCUMENT_ID);
+    if (page.after !== undefined) query = query.startAfter(page.after);
+    // One more than the page tells whether another follows.
+    const snapshot = await query.limit(page.limit + 1).get();
+    const accounts = snapshot.docs.slice(0, page.limit).map((doc) => toAccount(doc.id, doc.data()));
+    return snapshot.docs.length > page.limit ? { items: accounts, next: accounts[accounts.length - 1].id } : { items: accounts };
   }
 
   /** Replaces the three writable fields; the image stays. Writing the same values again succeeds. */
@@ -197,10 +205,4 @@ function toAccount(id: string, data: DocumentData): Account {
     address: String(data.address),
     image: image?.content_type ? { contentType: image.content_type, generation: String(image.generation ?? '') } : null,
   };
-}
-
-function millis(value: unknown): number {
-  if (value && typeof (value as { toMillis?: unknown }).toMillis === 'function') return (value as { toMillis(): number }).toMillis();
-  if (value instanceof Date) return value.getTime();
-  return Number(value) || 0;
 }

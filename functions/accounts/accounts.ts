@@ -5,6 +5,7 @@ import { readJsonObject } from '../shared/http/body';
 import { bodyKind } from '../shared/http/bodyKind';
 import { httpFunction } from '../shared/http/httpFunction';
 import { readMultipart, singleFile } from '../shared/http/multipart';
+import { PAGE_PARAMETERS, readPageRequest, sendPage } from '../shared/http/paging';
 import { queryValues } from '../shared/http/query';
 import { sendJson, type RequestContext, type Route } from '../shared/http/router';
 import { validator } from '../shared/validation';
@@ -72,7 +73,8 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 function readFilters(ctx: RequestContext): Partial<Record<AccountFilter, string>> {
   const url = new URL(ctx.req.originalUrl ?? ctx.req.url, 'http://query.invalid');
-  const unknown = [...new Set(url.searchParams.keys())].filter((k) => !(ACCOUNT_FILTERS as readonly string[]).includes(k));
+  const known: readonly string[] = [...ACCOUNT_FILTERS, ...PAGE_PARAMETERS];
+  const unknown = [...new Set(url.searchParams.keys())].filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     throw new HttpError(
       'validation_failed',
@@ -108,8 +110,15 @@ const routes: Route[] = [
     method: 'GET',
     path: '/',
     async handle(ctx) {
-      const accounts = await accountStore().list(readFilters(ctx));
-      sendJson(ctx.res, 200, accounts.map(toResource));
+      const filters = readFilters(ctx);
+      const page = readPageRequest(ctx.req);
+      if (page.pageToken !== undefined && !ID_PATTERN.test(page.pageToken)) {
+        throw new HttpError('validation_failed', 'Query parameter page_token is not one this list issued.', {
+          errors: [{ pointer: '#/query/page_token', detail: 'must be the page_token of a Link: rel="next"' }],
+        });
+      }
+      const found = await accountStore().list(filters, { limit: page.limit, after: page.pageToken });
+      sendPage(ctx.req, ctx.res, { items: found.items.map(toResource), next: found.next }, page.limit);
     },
   },
   {

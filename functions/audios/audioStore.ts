@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DocumentData, Firestore } from '@google-cloud/firestore';
+import type { DocumentData, Firestore, Query } from '@google-cloud/firestore';
 import type { Bucket } from '@google-cloud/storage';
+import type { Page } from '../shared/http/paging';
 import type { Audio } from './schemas';
 import { isAlreadyExists } from '../shared/clients/googleErrors';
 
@@ -69,9 +70,14 @@ export class AudioStore {
   }
 
   /** Every session, by ascending session_id. */
-  async list(): Promise<Audio[]> {
-    const snapshot = await this.db.collection(this.options.audiosCollection).orderBy('session_id').get();
-    return snapshot.docs.map((doc) => toAudio(doc.data()));
+  /** One page of `limit` sessions by ascending session_id, after the session `after`. */
+  async list(page: { limit: number; after?: number }): Promise<Page<Audio>> {
+    let query: Query = this.db.collection(this.options.audiosCollection).orderBy('session_id');
+    if (page.after !== undefined) query = query.startAfter(page.after);
+    // One more than the page tells whether another follows.
+    const snapshot = await query.limit(page.limit + 1).get();
+    const audios = snapshot.docs.slice(0, page.limit).map((doc) => toAudio(doc.data()));
+    return snapshot.docs.length > page.limit ? { items: audios, next: String(audios[audios.length - 1].session_id) } : { items: audios };
   }
 
   async get(sessionId: number): Promise<Audio | undefined> {

@@ -5,7 +5,9 @@ import { HttpError } from '../shared/errors';
 import { describeJsonType, readJsonObject, rememberDecimalLiterals } from '../shared/http/body';
 import { bodyKind } from '../shared/http/bodyKind';
 import { httpFunction } from '../shared/http/httpFunction';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../shared/http/jsonDepth';
 import { readMultipart, singleFile } from '../shared/http/multipart';
+import { readPageRequest, sendPage } from '../shared/http/paging';
 import { sendJson } from '../shared/http/router';
 import { validator } from '../shared/validation';
 import { AudioStore, DuplicateSessionError, SessionNotFoundError } from './audioStore';
@@ -41,6 +43,7 @@ async function readAudio(req: Request): Promise<Audio> {
     throw new HttpError('validation_failed', `The audio file ${detail}.`, { errors: [{ pointer: '#/audio', detail }] });
   };
   if (!file.filename.toLowerCase().endsWith('.json')) refuse(`name must end in .json, got "${file.filename}"`);
+  if (jsonNestsDeeperThan(file.data)) refuse(`nests deeper than ${MAX_JSON_DEPTH} levels`);
   const text = file.data.toString('utf8').replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
@@ -53,6 +56,17 @@ async function readAudio(req: Request): Promise<Audio> {
   // So the validator refuses `12.0` in an integer field of the file, as in a JSON body.
   rememberDecimalLiterals(parsed as object, text);
   return validateAudio(parsed);
+}
+
+/** A page token is the session_id the previous page ended with. */
+function pageTokenSessionId(token: string): number {
+  const n = /^-?\d{1,16}$/.test(token) ? Number(token) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new HttpError('validation_failed', 'Query parameter page_token is not one this list issued.', {
+      errors: [{ pointer: '#/query/page_token', detail: 'must be the page_token of a Link: rel="next"' }],
+    });
+  }
+  return n;
 }
 
 function notFound(sessionId: number): HttpError {
@@ -68,8 +82,10 @@ export const audios = httpFunction('audios', [
   {
     method: 'GET',
     path: '/',
-    async handle({ res }) {
-      sendJson(res, 200, await audioStore().list());
+    async handle({ req, res }) {
+      const page = readPageRequest(req);
+      const after = page.pageToken === undefined ? undefined : pageTokenSessionId(page.pageToken);
+      sendPage(req, res, await audioStore().list({ limit: page.limit, after }), page.limit);
     },
   },
   {

@@ -201,6 +201,33 @@ describe('accounts end to end', function () {
       assertProblem(await request(`${base()}?nickname=x`), 400, '#/query/nickname');
       assertProblem(await request(`${base()}?name=a&name=b`), 400, '#/query/name');
     });
+
+    it('pages a list: a bare array of at most limit accounts, and Link rel="next" (filters kept) until the last page', async () => {
+      const u = unique();
+      const name = `Paged ${u}`;
+      const created = await Promise.all(Array.from({ length: 5 }, (_, i) => create({ name, email: `p${i}.${u}@example.com`, address: 'x' })));
+      const seen: string[] = [];
+      let url: string | undefined = `${base()}?name=${encodeURIComponent(name)}&limit=2`;
+      let pages = 0;
+      while (url !== undefined) {
+        const res = await request(url);
+        assert.equal(res.status, 200, res.text);
+        assert.ok(Array.isArray(res.body) && res.body.length <= 2, res.text);
+        seen.push(...res.body.map((a: { id: string }) => a.id));
+        pages++;
+        const next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '');
+        url = next ? new URL(next[1], url).toString() : undefined;
+      }
+      assert.equal(pages, 3);
+      assert.deepEqual(seen.sort(), created.map((c) => c.body.id).sort(), 'every account once, no other');
+    });
+
+    it('refuses a limit out of range and a page_token it did not issue with a 400', async () => {
+      assertProblem(await request(`${base()}?limit=0`), 400, '#/query/limit');
+      assertProblem(await request(`${base()}?limit=1001`), 400, '#/query/limit');
+      assertProblem(await request(`${base()}?limit=ten`), 400, '#/query/limit');
+      assertProblem(await request(`${base()}?page_token=${encodeURIComponent('../x')}`), 400, '#/query/page_token');
+    });
   });
 
   describe('replace and delete', () => {

@@ -95,6 +95,29 @@ describe('audios end to end', function () {
       }
     });
 
+    it('pages the list by session_id: a bare array and Link rel="next" until the last page', async () => {
+      const ids = Array.from({ length: 3 }, () => sessionId());
+      for (const id of ids) assert.equal((await create(audio({ session_id: id }))).status, 201);
+      const seen: number[] = [];
+      let url: string | undefined = `${base()}?limit=50`;
+      while (url !== undefined) {
+        const res = await request(url);
+        assert.equal(res.status, 200, res.text);
+        assert.ok(Array.isArray(res.body) && res.body.length <= 50);
+        seen.push(...res.body.map((a: { session_id: number }) => a.session_id));
+        const next = /^<([^>]+)>; rel="next"$/.exec(res.headers.get('link') ?? '');
+        url = next ? new URL(next[1], url).toString() : undefined;
+      }
+      assert.deepEqual(
+        seen,
+        [...seen].sort((a, b) => a - b),
+        'ascending session_id across pages',
+      );
+      assert.equal(new Set(seen).size, seen.length, 'no session twice');
+      for (const id of ids) assert.ok(seen.includes(id), `session ${id} listed`);
+      assertProblem(await request(`${base()}?page_token=abc`), 400, '#/query/page_token');
+    });
+
     it('refuses a duplicate session_id with a 400 at session_id, leaving the first untouched', async () => {
       const body = audio();
       assert.equal((await create(body)).status, 201);

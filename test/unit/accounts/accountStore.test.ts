@@ -92,25 +92,34 @@ describe('AccountStore (Firestore and Cloud Storage stubbed)', () => {
   });
 
   describe('list', () => {
-    it('passes each filter as an == value, the email normalised, and returns oldest first', async () => {
+    it('passes each filter as an == value, the email normalised, and pages in id order', async () => {
       const { fs, store } = setup();
       fs.docs.set('accounts/b', { name: 'N', email: 'x@example.com', address: 'A', image: null, created_at: new Date(2000) });
       fs.docs.set('accounts/a', { name: 'N', email: 'x@example.com', address: 'A', image: null, created_at: new Date(3000) });
       fs.docs.set('accounts/c', { name: 'N', email: 'y@example.com', address: 'A', image: null, created_at: new Date(1000) });
-      const found = await store.list({ name: 'N', email: ' x@EXAMPLE.COM' });
+      const found = await store.list({ name: 'N', email: ' x@EXAMPLE.COM' }, { limit: 10 });
       assert.deepEqual(fs.queries[0].where, [
         ['name', '==', 'N'],
         ['email', '==', 'x@example.com'],
       ]);
       assert.deepEqual(
-        found.map((a) => a.id),
-        ['b', 'a'],
+        found.items.map((a) => a.id),
+        ['a', 'b'],
       );
+      assert.equal(found.next, undefined, 'no next page');
+      const first = await store.list({}, { limit: 2 });
       assert.deepEqual(
-        (await store.list({})).map((a) => a.id),
-        ['c', 'b', 'a'],
+        first.items.map((a) => a.id),
+        ['a', 'b'],
       );
-      assert.deepEqual(fs.queries[1].where, []);
+      assert.equal(first.next, 'b');
+      assert.deepEqual(fs.queries[1], { collection: 'accounts', where: [], orderBy: '__name__', limit: 3 }, 'one more than the page');
+      const second = await store.list({}, { limit: 2, after: first.next });
+      assert.deepEqual(
+        second.items.map((a) => a.id),
+        ['c'],
+      );
+      assert.equal(second.next, undefined);
     });
   });
 

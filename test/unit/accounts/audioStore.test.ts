@@ -71,9 +71,18 @@ describe('AudioStore (Firestore and Cloud Storage stubbed)', () => {
     await store.create(audio(3));
     await store.create(audio(-1));
     fs.docs.get('audios/s3')!.internal = 'x';
-    const list = await store.list();
+    const list = await store.list({ limit: 10 });
     assert.equal(fs.queries[0].orderBy, 'session_id');
-    assert.deepEqual(list, [audio(-1), audio(3)]);
+    assert.deepEqual(list, { items: [audio(-1), audio(3)] });
+  });
+
+  it('pages by session_id: one more than the page is read to tell whether another follows', async () => {
+    const { fs, store } = setup();
+    for (const id of [5, -2, 9]) await store.create(audio(id));
+    const first = await store.list({ limit: 2 });
+    assert.deepEqual(first, { items: [audio(-2), audio(5)], next: '5' });
+    assert.equal(fs.queries[0].limit, 3);
+    assert.deepEqual(await store.list({ limit: 2, after: 5 }), { items: [audio(9)] });
   });
 
   it('gets one session, or undefined', async () => {

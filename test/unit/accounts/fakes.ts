@@ -45,12 +45,24 @@ export function fakeFirestore() {
     }
     return r;
   };
-  const queries: { collection: string; where: [string, string, unknown][]; orderBy?: string }[] = [];
-  const query = (collection: string, where: [string, string, unknown][], orderBy?: string): unknown => ({
-    where: (field: string, op: string, value: unknown) => query(collection, [...where, [field, op, value]], orderBy),
-    orderBy: (field: string) => query(collection, where, field),
+  interface QueryShape {
+    collection: string;
+    where: [string, string, unknown][];
+    orderBy?: string;
+    startAfter?: unknown;
+    limit?: number;
+  }
+  const queries: QueryShape[] = [];
+  // `__name__` orders by document id, any other field numerically, as the stores use them.
+  const key = (orderBy: string, { id, d }: { id: string; d: Data }): string | number => (orderBy === '__name__' ? id : Number(d[orderBy]));
+  const query = (shape: QueryShape): unknown => ({
+    where: (field: string, op: string, value: unknown) => query({ ...shape, where: [...shape.where, [field, op, value]] }),
+    orderBy: (field: string) => query({ ...shape, orderBy: field }),
+    startAfter: (value: unknown) => query({ ...shape, startAfter: value }),
+    limit: (n: number) => query({ ...shape, limit: n }),
     get: sinon.stub().callsFake(async () => {
-      queries.push({ collection, where, orderBy });
+      queries.push(shape);
+      const { collection, where, orderBy } = shape;
       let found = [...docs.entries()]
         .filter(([p]) => p.startsWith(`${collection}/`))
         .map(([p, d]) => ({ id: p.slice(collection.length + 1), d }));
@@ -58,7 +70,11 @@ export function fakeFirestore() {
         if (op !== '==') throw new Error(`fake supports == only, got ${op}`);
         found = found.filter(({ d }) => d[field] === value);
       }
-      if (orderBy) found.sort((a, b) => Number(a.d[orderBy]) - Number(b.d[orderBy]));
+      if (orderBy) {
+        found.sort((a, b) => (key(orderBy, a) < key(orderBy, b) ? -1 : key(orderBy, a) > key(orderBy, b) ? 1 : 0));
+        if (shape.startAfter !== undefined) found = found.filter((f) => key(orderBy, f) > (shape.startAfter as string | number));
+      }
+      if (shape.limit !== undefined) found = found.slice(0, shape.limit);
       return { docs: found.map(({ id, d }) => snapshot(id, d)), size: found.length };
     }),
   });
@@ -86,7 +102,7 @@ export function fakeFirestore() {
   const db = {
     collection: sinon.stub().callsFake((collection: string) => ({
       doc: (id?: string) => ref(collection, id ?? `auto${String(++autoId).padStart(16, '0')}`),
-      ...(query(collection, []) as object),
+      ...(query({ collection, where: [] }) as object),
     })),
     batch: sinon.stub().callsFake(() => {
       const writes: Write[] = [];
