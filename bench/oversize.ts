@@ -121,7 +121,16 @@ async function run(s: Scenario, env: Record<string, string>): Promise<string[]> 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const peak = fn.peakRssMiB();
     const count = (o: Outcome): string => String(outcomes.filter((x) => x === o).length);
-    return [s.name, idle.toFixed(0), peak.toFixed(0), (peak / idle).toFixed(2) + 'x', count('refused'), count('cut'), count('accepted'), seconds.toFixed(1)];
+    return [
+      s.name,
+      idle.toFixed(0),
+      peak.toFixed(0),
+      (peak / idle).toFixed(2) + 'x',
+      count('refused'),
+      count('cut'),
+      count('accepted'),
+      seconds.toFixed(1),
+    ];
   } finally {
     await fn.stop();
   }

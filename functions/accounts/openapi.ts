@@ -2,6 +2,8 @@ import {
   componentSchema,
   jsonBody,
   jsonResponse,
+  nextPageLinkHeader,
+  pageParameters,
   problemResponses,
   type OpenApiFragment,
   type OpenApiObject,
@@ -92,17 +94,22 @@ export const accountsOpenApi: OpenApiFragment = {
         tags: [TAG],
         summary: 'List accounts, optionally filtered',
         description:
-          'Every account, oldest first, as a bare JSON array. `name`, `email` and `address` filter by exact match and combine with AND; the `email` filter is normalised like stored emails. Filter values are only ever compared as values, so they cannot alter the query.',
-        parameters: ['name', 'email', 'address'].map((name) => ({
-          name,
-          in: 'query',
-          required: false,
-          description: `Only accounts whose ${name} equals this exactly${name === 'email' ? ' (after normalisation)' : ''}.`,
-          schema: { type: 'string' },
-        })),
+          'The accounts as a bare JSON array, one page at a time in id order: at most `limit` (100 by default), and a `Link: <…>; rel="next"` header while more follow. `name`, `email` and `address` filter by exact match and combine with AND; the `email` filter is normalised like stored emails. Filter values are only ever compared as values, so they cannot alter the query.',
+        parameters: [
+          ...['name', 'email', 'address'].map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            description: `Only accounts whose ${name} equals this exactly${name === 'email' ? ' (after normalisation)' : ''}.`,
+            schema: { type: 'string' },
+          })),
+          ...pageParameters(),
+        ],
         responses: {
-          '200': jsonResponse('AccountList', 'The matching accounts; `[]` when none.', [example]),
-          ...problemResponses([400, 405, 500], { 400: 'An unknown query parameter, or a filter given twice.' }),
+          '200': jsonResponse('AccountList', 'The matching accounts on this page; `[]` when none.', [example], nextPageLinkHeader),
+          ...problemResponses([400, 405, 500], {
+            400: 'An unknown query parameter, a filter given twice, a limit out of range, or a page_token this list did not issue.',
+          }),
         },
       },
       post: {

@@ -2,6 +2,8 @@ import {
   componentSchema,
   jsonBody,
   jsonResponse,
+  nextPageLinkHeader,
+  pageParameters,
   problemResponses,
   type OpenApiFragment,
   type OpenApiObject,
@@ -58,10 +60,17 @@ export const audiosOpenApi: OpenApiFragment = {
         operationId: 'listAudios',
         tags: [TAG],
         summary: 'List audio sessions',
-        description: 'Every stored audio session as a bare JSON array, by ascending `session_id`, each exactly as it was sent.',
+        description:
+          'The stored audio sessions as a bare JSON array by ascending `session_id`, each exactly as it was sent, one page at a time: at most `limit` (100 by default), and a `Link: <…>; rel="next"` header while more follow.',
+        parameters: pageParameters(),
         responses: {
-          '200': jsonResponse('AudioList', 'Every session by ascending session_id, as a bare array; `[]` when none.', [example]),
-          ...problemResponses([405, 500]),
+          '200': jsonResponse(
+            'AudioList',
+            'The sessions on this page by ascending session_id, as a bare array; `[]` when none.',
+            [example],
+            nextPageLinkHeader,
+          ),
+          ...problemResponses([400, 405, 500], { 400: 'A limit out of range, or a page_token this list did not issue.' }),
         },
       },
       post: {

@@ -40,7 +40,11 @@ export const checkStatus = httpFunction('checkStatus', [
         case 'SUCCEEDED':
           return sendJson(res, 200, { execution_id: id, state: stateName, result: parseJson(execution.result) });
         case 'FAILED':
-          return sendJson(res, 200, { execution_id: id, state: stateName, error: { detail: failureDetail(parseJson(execution.error?.payload)) } });
+          return sendJson(res, 200, {
+            execution_id: id,
+            state: stateName,
+            error: { detail: failureDetail(parseJson(execution.error?.payload)) },
+          });
         case 'CANCELLED':
         case 'UNAVAILABLE':
           return sendJson(res, 200, { execution_id: id, state: stateName });

@@ -205,7 +205,9 @@ describe('accounts end to end', function () {
     it('pages a list: a bare array of at most limit accounts, and Link rel="next" (filters kept) until the last page', async () => {
       const u = unique();
       const name = `Paged ${u}`;
-      const created = await Promise.all(Array.from({ length: 5 }, (_, i) => create({ name, email: `p${i}.${u}@example.com`, address: 'x' })));
+      const created = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => create({ name, email: `p${i}.${u}@example.com`, address: 'x' })),
+      );
       const seen: string[] = [];
       let url: string | undefined = `${base()}?name=${encodeURIComponent(name)}&limit=2`;
       let pages = 0;

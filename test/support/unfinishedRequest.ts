@@ -31,7 +31,13 @@ export function unfinishedRequest(
       res.on('end', () => {
         const text = Buffer.concat(parts).toString('utf8');
         req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: text ? JSON.parse(text) : undefined, sentBytes: answeredAt });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          body: text ? JSON.parse(text) : undefined,
+          sentBytes: answeredAt,
+        });
       });
     });
     // Writes after the server closed the connection fail; the answer is what the test reads.

@@ -47,7 +47,8 @@ export function admitBody(req: IncomingMessage, res: ServerResponse, policy: Bod
 function refusalFor(req: IncomingMessage, policy: BodyPolicy, announced: number | undefined): HttpError | undefined {
   const method = req.method ?? '';
   if (!policy.methodsWithBody.has(method)) {
-    if (policy.routedMethods.has(method)) return new HttpError('bad_request', `A ${method} request takes no body here; send it without one.`);
+    if (policy.routedMethods.has(method))
+      return new HttpError('bad_request', `A ${method} request takes no body here; send it without one.`);
     const allow = [...policy.routedMethods].join(', ');
     return new HttpError('method_not_allowed', `${method} is not allowed here; use ${allow}.`, { headers: { Allow: allow } });
   }

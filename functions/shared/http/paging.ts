@@ -45,9 +45,13 @@ export function readPageRequest(req: Request, limits: PageLimits = DEFAULT_PAGE_
   if (limitText !== undefined) {
     limit = /^\d{1,7}$/.test(limitText) ? Number(limitText) : NaN;
     if (!(limit >= 1 && limit <= limits.maxLimit)) {
-      throw new HttpError('validation_failed', `Query parameter limit must be an integer from 1 to ${limits.maxLimit}, got "${limitText}".`, {
-        errors: [{ pointer: '#/query/limit', detail: `must be an integer from 1 to ${limits.maxLimit}` }],
-      });
+      throw new HttpError(
+        'validation_failed',
+        `Query parameter limit must be an integer from 1 to ${limits.maxLimit}, got "${limitText}".`,
+        {
+          errors: [{ pointer: '#/query/limit', detail: `must be an integer from 1 to ${limits.maxLimit}` }],
+        },
+      );
     }
   }
   return pageToken === undefined || pageToken === '' ? { limit } : { limit, pageToken };

@@ -1,4 +1,5 @@
 import { PROBLEM_TYPE_BASE } from '../http/problem';
+import { DEFAULT_PAGE_LIMITS } from '../http/paging';
 import type { JsonSchema } from '../validation';
 
 /**
@@ -105,3 +106,34 @@ export function jsonResponse(schemaName: string, description: string, example: u
   if (headers) response.headers = headers;
   return response;
 }
+
+/** `?limit=` and `?page_token=` of a paged list (`shared/http/paging.ts`). */
+export function pageParameters(maxLimit = DEFAULT_PAGE_LIMITS.maxLimit, defaultLimit = DEFAULT_PAGE_LIMITS.defaultLimit): OpenApiObject[] {
+  return [
+    {
+      name: 'limit',
+      in: 'query',
+      required: false,
+      description: `Most items on this page (default ${defaultLimit}).`,
+      schema: { type: 'integer', minimum: 1, maximum: maxLimit, default: defaultLimit },
+      example: 20,
+    },
+    {
+      name: 'page_token',
+      in: 'query',
+      required: false,
+      description: 'Where the previous page ended: copy it from that page\'s `Link: <…>; rel="next"`, never build it.',
+      schema: { type: 'string' },
+    },
+  ];
+}
+
+/** The `Link` header of a paged list's page. */
+export const nextPageLinkHeader: OpenApiObject = {
+  Link: {
+    description:
+      'Present when more items follow: `<?…&page_token=…>; rel="next"`, a query-only reference to the next page (resolve it against the request URL); the filters are kept.',
+    schema: { type: 'string' },
+    example: '<?limit=20&page_token=Zx81wq0sJmV3l4QfTn2a>; rel="next"',
+  },
+};

@@ -4,7 +4,12 @@ import { problemFor } from '../../../functions/shared/http/problem';
 import { MAX_LISTED_ERRORS, validator } from '../../../functions/shared/validation';
 
 describe('validator', () => {
-  const validate = validator<{ n: number }>({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false });
+  const validate = validator<{ n: number }>({
+    type: 'object',
+    properties: { n: { type: 'integer' } },
+    required: ['n'],
+    additionalProperties: false,
+  });
 
   function failure(data: unknown): HttpError {
     try {
