@@ -135,13 +135,13 @@ export class LocalCloud {
     this.endpoints.control = await this.control.listen(this.port(0));
   }
 
-  /** The services this cloud runs, in start order: the Workflows engine's connectors need Firestore's and BigQuery's endpoints. */
+  /** The services this cloud runs, in start order: the Workflows engine's connectors need the endpoints of the services before it. */
   private pluggedServices(): LocalService[] {
     return [
       new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
       new BigQueryService(),
-      new WorkflowsService(),
       new StorageService(),
+      new WorkflowsService(),
     ];
   }
 

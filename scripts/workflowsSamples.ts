@@ -76,6 +76,20 @@ function short(text: string | undefined, max = 160): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
+/** A failed execution in one line: its tags and message, the API's own message for an HttpError, and the step it failed in. */
+function failure(error: { payload: string; stackTrace: { elements: { step: string; position: { line: string } }[] } } | undefined): string {
+  if (!error) return '';
+  let payload: { tags?: string[]; message?: string; body?: { error?: { message?: string } } } = {};
+  try {
+    payload = JSON.parse(error.payload) as typeof payload;
+  } catch {
+    return short(error.payload);
+  }
+  const at = error.stackTrace.elements[0];
+  const api = payload.body?.error?.message ? ` (${short(payload.body.error.message, 120)})` : '';
+  return `[${(payload.tags ?? []).join(',')}] ${short(payload.message ?? error.payload, 120)}${api}${at ? ` in step ${at.step}, line ${at.position.line}` : ''}`;
+}
+
 async function main(): Promise<void> {
   const [checkout, filter] = process.argv.slice(2);
   if (!checkout) throw new Error('usage: workflowsSamples <workflows-samples checkout> [name-filter]');
@@ -92,6 +106,8 @@ async function main(): Promise<void> {
     location: endpoints.location ?? 'us-central1',
     firestore: endpoints.firestore,
     bigquery: endpoints.bigquery,
+    storage: endpoints.storage,
+    pubsub: endpoints.pubsub,
     clock: new ScaledClock(1000),
     onLog: () => undefined,
   });
@@ -108,7 +124,7 @@ async function main(): Promise<void> {
       const timer = setTimeout(() => rec.state === 'ACTIVE' && engine.cancelExecution(rec.workflowId, rec.id), 60_000);
       await rec.done;
       clearTimeout(timer);
-      line = rec.state === 'SUCCEEDED' ? `SUCCEEDED ${short(rec.result)}` : `${rec.state} ${short(rec.error?.payload)}`;
+      line = rec.state === 'SUCCEEDED' ? `SUCCEEDED ${short(rec.result)}` : `${rec.state} ${failure(rec.error)}`;
       tally.set(rec.state, (tally.get(rec.state) ?? 0) + 1);
     } catch (e) {
       if (!(e instanceof DeployError)) throw e;

@@ -1,11 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowDefinition } from './ast';
 import { Clock, realClock } from './clock';
-import { CancelledError, WorkflowError } from './errors';
+import { executionResource } from './api/resources';
+import { CancelledError, wfError, WorkflowError } from './errors';
 import { Executor, traceOf, TraceElement } from './executor';
 import { parseWorkflow } from './parse';
 import { validateWorkflow } from './validate';
-import { fromJson, toJson, Value } from './values';
+import { LocalExecutions } from './stdlib/registry';
+import { fromJson, isMap, toJson, Value } from './values';
 
 /** Engine-wide settings. */
 export interface EngineOptions {
@@ -15,6 +17,10 @@ export interface EngineOptions {
   firestore?: string;
   /** Local BigQuery base URL for the BigQuery connector. */
   bigquery?: string;
+  /** Local Cloud Storage base URL for the Storage connector. */
+  storage?: string;
+  /** Pub/Sub emulator `host:port` for the Pub/Sub connector. */
+  pubsub?: string;
   /** Clock for sleeps and back-off; tests pass a ScaledClock. */
   clock?: Clock;
   /** Where `sys.log` entries go (default: one JSON line on stdout, as Cloud Logging would show them). */
@@ -218,8 +224,15 @@ export class WorkflowsEngine {
         signal: abort.signal,
         env,
         log: (e) => onLog({ ...e, execution: rec.name }),
-        endpoints: { firestore: this.options.firestore, bigquery: this.options.bigquery },
+        endpoints: {
+          firestore: this.options.firestore,
+          bigquery: this.options.bigquery,
+          storage: this.options.storage,
+          pubsub: this.options.pubsub,
+        },
         projectId: this.options.projectId,
+        location: this.options.location,
+        executions: this.asConnectorTarget,
       },
       {
         // One current step per running thread: the main line and each running parallel branch.
@@ -297,6 +310,35 @@ export class WorkflowsEngine {
     };
   }
 
+  /** This engine's executions as the workflowexecutions connector reads them: v1 resources as values, API errors as HttpError. */
+  private readonly asConnectorTarget: LocalExecutions = {
+    create: (workflowName, body) =>
+      asHttpError(() => {
+        const id = this.workflowIdOf(workflowName);
+        const argument = body.argument;
+        if (argument !== undefined && argument !== null && typeof argument !== 'string')
+          throw new ApiError(400, 'INVALID_ARGUMENT', 'execution.argument must be a JSON string');
+        const labels = isMap(body.labels) ? (JSON.parse(toJson(body.labels)) as Record<string, string>) : undefined;
+        const callLogLevel = typeof body.callLogLevel === 'string' ? body.callLogLevel : undefined;
+        return fromJson(JSON.stringify(executionResource(this.startExecution(id, argument ?? undefined, { callLogLevel, labels }))));
+      }),
+    get: (name) =>
+      asHttpError(() => {
+        const m = /^(projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+)\/executions\/([^/]+)$/.exec(name);
+        if (!m) throw new ApiError(400, 'INVALID_ARGUMENT', `invalid execution name "${name}"`);
+        return fromJson(JSON.stringify(executionResource(this.getExecution(this.workflowIdOf(m[1]), m[2]))));
+      }),
+  };
+
+  /** The id of a workflow of this engine from its full name; NOT_FOUND for another project or location, as the API would answer. */
+  private workflowIdOf(workflowName: string): string {
+    const m = /^projects\/([^/]+)\/locations\/([^/]+)\/workflows\/([^/]+)$/.exec(workflowName);
+    if (!m) throw new ApiError(400, 'INVALID_ARGUMENT', `invalid workflow name "${workflowName}"`);
+    if (m[1] !== this.options.projectId || m[2] !== this.options.location)
+      throw new ApiError(404, 'NOT_FOUND', `Resource '${workflowName}' was not found`);
+    return this.getWorkflow(m[3]).id;
+  }
+
   getExecution(workflowId: string, id: string): ExecutionRecord {
     const e = this.executions.get(id);
     if (!e || e.workflowId !== workflowId)
@@ -340,6 +382,20 @@ export class WorkflowsEngine {
     for (const e of running) this.cancel(e);
     await Promise.all(running.map((e) => e.done));
     this.executions.clear();
+  }
+}
+
+/** Runs an API call for a connector, raising its ApiError as the HttpError a connector call raises (with the API's error body). */
+function asHttpError(f: () => Value): Value {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    throw wfError('HttpError', `HTTP server responded with error code ${e.code}`, {
+      code: BigInt(e.code),
+      headers: { 'Content-Type': 'application/json' },
+      body: { error: { code: BigInt(e.code), message: e.message, status: e.status } },
+    });
   }
 }
 

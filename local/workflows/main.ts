@@ -2,7 +2,8 @@
  * Starts the local Workflows engine on its own, for debugging:
  *
  *   node .build/local/workflows/main.js [--port 8090] [--project local-project] [--location us-central1]
- *     [--firestore 127.0.0.1:8080] [--bigquery http://127.0.0.1:9050] [--deploy id=path/to/workflow.yaml ...]
+ *     [--firestore 127.0.0.1:8080] [--bigquery http://127.0.0.1:9050] [--storage http://127.0.0.1:9060]
+ *     [--pubsub 127.0.0.1:8085] [--deploy id=path/to/workflow.yaml ...]
  *     [--env KEY=VALUE ...]
  */
 import * as fs from 'node:fs';
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   if (f.has('firestore') || process.env.FIRESTORE_EMULATOR_HOST)
     endpoints.firestore = one('firestore', process.env.FIRESTORE_EMULATOR_HOST ?? '');
   if (f.has('bigquery')) endpoints.bigquery = one('bigquery', '');
+  if (f.has('storage')) endpoints.storage = one('storage', '');
+  if (f.has('pubsub') || process.env.PUBSUB_EMULATOR_HOST) endpoints.pubsub = one('pubsub', process.env.PUBSUB_EMULATOR_HOST ?? '');
   const service = new WorkflowsService();
   const started = await service.start({
     projectId: one('project', 'local-project'),

@@ -40,6 +40,8 @@ export class WorkflowsService implements LocalService {
       location: context.location,
       firestore: context.endpoints.firestore,
       bigquery: context.endpoints.bigquery,
+      storage: context.endpoints.storage,
+      pubsub: context.endpoints.pubsub,
       clock: this.options.clock,
     });
     this.server = new WorkflowsApiServer(this.engineRef);

@@ -1,6 +1,8 @@
 import { bigqueryConnectors } from '../connectors/bigquery';
 import { firestoreConnectors } from '../connectors/firestore';
 import { connectorFunction } from '../connectors/rest';
+import { storageConnectors } from '../connectors/storage';
+import { workflowExecutionsConnectors } from '../connectors/workflowExecutions';
 import { collectionFunctions } from './collections';
 import { coreFunctions } from './core';
 import { encodingFunctions } from './encoding';
@@ -24,6 +26,6 @@ export const STDLIB: ReadonlyMap<string, StdFunction> = new Map(
     ...sysFunctions,
     ...httpFunctions,
     ...retryFunctions,
-    ...[...firestoreConnectors, ...bigqueryConnectors].map(connectorFunction),
+    ...[...firestoreConnectors, ...bigqueryConnectors, ...storageConnectors, ...workflowExecutionsConnectors].map(connectorFunction),
   ].map((f) => [f.name, f]),
 );

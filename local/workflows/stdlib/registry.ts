@@ -12,9 +12,20 @@ export interface CallContext {
   env: Record<string, string>;
   /** Where `sys.log` writes. */
   log(entry: { severity: string; payload: Value }): void;
-  /** Base URLs of the local services connectors talk to. */
-  endpoints: { firestore?: string; bigquery?: string };
+  /** Where the local services connectors talk to listen (`host:port` for Firestore and Pub/Sub, base URLs for the others). */
+  endpoints: { firestore?: string; bigquery?: string; storage?: string; pubsub?: string };
   projectId: string;
+  location: string;
+  /** This engine's own executions, for the workflowexecutions connector. */
+  executions?: LocalExecutions;
+}
+
+/** The Workflow Executions API of the engine running the call, as values (the v1 JSON resources). */
+export interface LocalExecutions {
+  /** Starts an execution of `projects/p/locations/l/workflows/w` with an Execution body; answers the Execution, or raises HttpError (404 for an unknown workflow). */
+  create(workflowName: string, body: ValueMap): Value;
+  /** Reads an execution by its full name. */
+  get(executionName: string): Value;
 }
 
 /** One standard-library function: its documented parameter names (for `call:` with named `args`) and body. */

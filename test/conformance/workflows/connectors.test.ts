@@ -1,9 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DeployError } from '../../../local/workflows/errors';
-import { parseWorkflow } from '../../../local/workflows/parse';
-import { validateWorkflow } from '../../../local/workflows/validate';
 import { FakeServer, json, startFakeServer } from './fake-server';
-import { failure, result, run } from './harness';
+import { failure, refusal, result, run } from './harness';
 
 const DOC = 'projects/test-project/databases/(default)/documents/pipeline_state/ada';
 
@@ -243,16 +240,6 @@ describe('workflows conformance: connectors (docs: reference/googleapis/firestor
     assert.equal(`${srv.seen[0].method} ${srv.seen[0].path}`, 'GET /bigquery/v2/projects/p/datasets/d/tables/t/data');
     assert.deepEqual(srv.seen[0].query, { maxResults: '10' });
   });
-
-  const refusal = (source: string): DeployError => {
-    try {
-      validateWorkflow(parseWorkflow(source));
-    } catch (e) {
-      if (e instanceof DeployError) return e;
-      throw e;
-    }
-    throw new Error('expected the deploy to be refused');
-  };
 
   it('connector arguments are checked at deploy against the method reference page: an unknown one is refused', () => {
     const e = refusal(`

@@ -1,17 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { DeployError } from '../../../local/workflows/errors';
 import { parseWorkflow } from '../../../local/workflows/parse';
 import { validateWorkflow } from '../../../local/workflows/validate';
-
-function refuse(source: string): DeployError {
-  try {
-    validateWorkflow(parseWorkflow(source));
-  } catch (e) {
-    if (e instanceof DeployError) return e;
-    throw e;
-  }
-  throw new Error('expected the deploy to be refused');
-}
+import { refusal as refuse } from './harness';
 
 // The local engine refuses, at deploy, what it does not run faithfully, naming the construct and
 // its line, as Google's deploy-time validation does for syntax errors.

@@ -1,5 +1,8 @@
 import { ScaledClock } from '../../../local/workflows/clock';
 import { EngineOptions, ExecutionRecord, WorkflowsEngine } from '../../../local/workflows/engine';
+import { DeployError } from '../../../local/workflows/errors';
+import { parseWorkflow } from '../../../local/workflows/parse';
+import { validateWorkflow } from '../../../local/workflows/validate';
 import { Value } from '../../../local/workflows/values';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -58,4 +61,15 @@ export async function failure(
   const o = await run(source, argument, opts);
   if (o.state !== 'FAILED') throw new Error(`expected FAILED, got ${o.state} with result ${o.resultText}`);
   return o.error!;
+}
+
+/** Deploys `source` expecting a refusal, and returns the DeployError (construct, line, message). */
+export function refusal(source: string): DeployError {
+  try {
+    validateWorkflow(parseWorkflow(source));
+  } catch (e) {
+    if (e instanceof DeployError) return e;
+    throw e;
+  }
+  throw new Error('expected the deploy to be refused');
 }

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ScaledClock } from '../../../local/workflows/clock';
 import { WorkflowsEngine } from '../../../local/workflows/engine';
-import { DeployError } from '../../../local/workflows/errors';
-import { result, run } from './harness';
+import { refusal, result, run } from './harness';
 
 // Examples from "Execute workflow steps in parallel" (https://cloud.google.com/workflows/docs/execute-parallel-steps)
 // and the parallel syntax reference (https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps).
@@ -155,18 +154,8 @@ main:
   });
 
   // The sample workflows-parallel-shared-variables marks both lines "deployment error".
-  const deployRefusal = (source: string): DeployError => {
-    try {
-      new WorkflowsEngine({ projectId: 'p', location: 'l' }).deploy({ workflowId: 'wf', source });
-    } catch (e) {
-      if (e instanceof DeployError) return e;
-      throw e;
-    }
-    throw new Error('expected the deploy to be refused');
-  };
-
   it('a branch assigning a parent variable not listed in shared is refused at deploy (docs: parallel-steps, "Shared variables")', () => {
-    const e = deployRefusal(`
+    const e = refusal(`
 main:
   steps:
     - init:
@@ -190,7 +179,7 @@ main:
   });
 
   it('a branch reading a variable only another branch assigns is refused at deploy (docs: parallel-steps, "Shared variables")', () => {
-    const e = deployRefusal(`
+    const e = refusal(`
 - p:
     parallel:
       branches:
