@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoPath, repoRoot } from '../../local/paths';
 import { providerSchema } from './support/providerSchema';
-import { checkDirectory, formatProblem, SchemaChecker, type Problem } from './support/schemaCheck';
-import { INFRA_DIR } from './support/terraformConfig';
+import { checkDirectory, formatProblem, readConfiguration, SchemaChecker, type Problem } from './support/schemaCheck';
+import { evaluate, INFRA_DIR } from './support/terraformConfig';
 
 /** Whether a Terraform version constraint (`>= 6.11, < 7`, `~> 2.4`) admits a version. */
 function admits(constraint: string, version: string): boolean {
@@ -44,10 +44,14 @@ function admits(constraint: string, version: string): boolean {
 
 const FIXTURES = repoPath('test/infra/fixtures/providerSchema');
 
-/** One fixture file checked as a configuration of its own. */
+/**
+ * One fixture checked as a configuration of its own: a `.tf` file, or a directory whose `for_each`
+ * values are evaluated with `terraform console` (so that `each.value` is checked too).
+ */
 async function checkFixture(name: string): Promise<Problem[]> {
-  const file = path.relative(repoRoot(), path.join(FIXTURES, name));
-  return new SchemaChecker().check({ [file]: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
+  const fixture = path.join(FIXTURES, name);
+  if (fs.statSync(fixture).isDirectory()) return checkDirectory(fixture, repoRoot(), (expressions) => evaluate(expressions, {}, fixture));
+  return new SchemaChecker().check({ [path.relative(repoRoot(), fixture)]: fs.readFileSync(fixture, 'utf8') });
 }
 
 /**
@@ -183,12 +187,47 @@ const SEEDED: { fixture: string; line: number; address: string; argument: string
     argument: 'lifecycle_rule.action.age',
     message: /unknown argument/,
   },
+  {
+    fixture: 'movedStillDeclared.tf',
+    line: 11,
+    address: 'moved',
+    argument: 'from',
+    message: /google_service_account\.old is still declared/,
+  },
+  {
+    fixture: 'eachValueAttribute',
+    line: 15,
+    address: 'google_cloudfunctions2_function.fn',
+    argument: 'service_config.available_memory',
+    message: /each\.value\.memroy: the for_each value for "alpha" has no attribute "memroy" \(it has "memory"\)/,
+  },
+  {
+    fixture: 'eachValueEnum',
+    line: 18,
+    address: 'google_cloudfunctions2_function.fn',
+    argument: 'service_config.ingress_settings',
+    message: /each\.value\.ingress is "INTERNAL" for "beta", not one of the provider's values/,
+  },
+  {
+    fixture: 'eachValueType',
+    line: 15,
+    address: 'google_cloudfunctions2_function.fn',
+    argument: 'service_config.max_instance_count',
+    message: /each\.value\.max_instances is \[10\] for "beta": not a number/,
+  },
 ];
 
 describe("infra: the configuration against the providers' schema", () => {
   it('infra/ has no unknown, misplaced or missing argument, wrong literal or dangling reference', async () => {
-    const problems = await checkDirectory(INFRA_DIR, repoRoot());
+    const checker = new SchemaChecker((expressions) => evaluate(expressions));
+    const problems = await checker.check(readConfiguration(INFRA_DIR, repoRoot()));
     assert.deepEqual(problems.map(formatProblem), []);
+    // each.value was checked against the evaluated for_each values, not skipped.
+    const evaluated = checker.evaluatedForEach();
+    assert.ok(
+      evaluated.some((address) => address.startsWith('google_cloudfunctions2_function.')),
+      `evaluated: ${evaluated.join(', ')}`,
+    );
   });
 
   it('versions.tf admits the provider versions the schema was extracted from', () => {
@@ -202,12 +241,12 @@ describe("infra: the configuration against the providers' schema", () => {
 
   describe('seeded errors', () => {
     it('every fixture is covered by a case here', () => {
-      const fixtures = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.tf') && f !== 'valid.tf');
+      const fixtures = fs.readdirSync(FIXTURES).filter((f) => f !== 'valid');
       assert.deepEqual(fixtures.sort(), SEEDED.map((c) => c.fixture).sort());
     });
 
     it('reports nothing on a configuration using for_each, count, dynamic blocks, iterators, splats and nested references correctly', async () => {
-      assert.deepEqual((await checkFixture('valid.tf')).map(formatProblem), []);
+      assert.deepEqual((await checkFixture('valid')).map(formatProblem), []);
     });
 
     for (const seeded of SEEDED) {
@@ -215,7 +254,7 @@ describe("infra: the configuration against the providers' schema", () => {
         const problems = await checkFixture(seeded.fixture);
         assert.equal(problems.length, 1, `exactly one problem expected, got:\n${problems.map(formatProblem).join('\n')}`);
         const [problem] = problems;
-        const file = `test/infra/fixtures/providerSchema/${seeded.fixture}`;
+        const file = `test/infra/fixtures/providerSchema/${seeded.fixture}${seeded.fixture.endsWith('.tf') ? '' : '/main.tf'}`;
         assert.deepEqual(
           { ...problem, message: '' },
           { file, line: seeded.line, address: seeded.address, argument: seeded.argument, message: '' },

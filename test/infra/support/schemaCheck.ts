@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type HclAttribute, type HclBlock, type HclItem, outlineHcl } from './hclOutline';
+import { RESOURCE_REFERENCE } from './terraformConfig';
 import { type ProviderSchema, type SchemaAttribute, type SchemaBlock, type SchemaType, providerSchema } from './providerSchema';
 
 /**
@@ -70,7 +71,16 @@ type Target =
 type Step = { name: string } | { index: number | string | null } | { splat: true };
 
 /** Names a scope gives meaning to, beyond the configuration's own: for variables, iterators, each. */
-type Binding = { kind: 'each'; repeat: 'count' | 'for_each' } | { kind: 'iterator' } | { kind: 'value'; target: Target };
+type Binding =
+  | { kind: 'each'; repeat: 'count' | 'for_each'; instances?: Map<string, unknown> }
+  | { kind: 'iterator' }
+  | { kind: 'value'; target: Target };
+
+/**
+ * Evaluates Terraform expressions offline (with `terraform console`: see terraformConfig.ts),
+ * returning each one's value as JSON. Expressions that reference resources are never passed.
+ */
+export type Evaluator = (expressions: Record<string, string>) => Promise<Record<string, unknown>>;
 
 interface Context {
   file: string;
@@ -89,7 +99,56 @@ export class SchemaChecker {
   private readonly variables = new Set<string>();
   private readonly locals = new Set<string>();
 
-  constructor(private readonly schema: ProviderSchema = providerSchema()) {}
+  /**
+   * With an evaluator, each `for_each` that needs no resource attribute is evaluated, so that
+   * `each.value.x` is checked against every instance's value: that it exists, and when an argument
+   * is set to it, that it converts to the argument's type and is one of its values.
+   */
+  constructor(
+    private readonly evaluator?: Evaluator,
+    private readonly schema: ProviderSchema = providerSchema(),
+  ) {}
+
+  /** Each `for_each` resource's instances (key → each.value), where they could be evaluated. */
+  private readonly instances = new Map<string, Map<string, unknown>>();
+
+  /** Addresses whose `for_each` was evaluated (for tests: proof the evaluation is not silently off). */
+  evaluatedForEach(): string[] {
+    return [...this.instances.keys()];
+  }
+
+  private async evaluateForEach(): Promise<void> {
+    if (!this.evaluator) return;
+    const expressions: Record<string, string> = {};
+    for (const [address, declared] of this.declared) {
+      const forEach = declared.block.body.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === 'for_each');
+      if (forEach && !RESOURCE_REFERENCE.test(forEach.expression)) expressions[address] = forEach.expression;
+    }
+    if (Object.keys(expressions).length === 0) return;
+    let values: Record<string, unknown>;
+    try {
+      values = await this.evaluator(expressions);
+    } catch {
+      // One expression Terraform cannot evaluate offline fails the whole batch: evaluate one by one.
+      values = {};
+      for (const [address, expression] of Object.entries(expressions)) {
+        try {
+          Object.assign(values, await this.evaluator({ [address]: expression }));
+        } catch {
+          // Not evaluable offline (a data source's value, a function of the filesystem...): unchecked.
+        }
+      }
+    }
+    for (const [address, value] of Object.entries(values)) {
+      // A set of strings is keyed by its elements; a map or object by its keys.
+      const entries: [string, unknown][] = Array.isArray(value)
+        ? value.map((v) => [String(v), v])
+        : value && typeof value === 'object'
+          ? Object.entries(value)
+          : [];
+      this.instances.set(address, new Map(entries));
+    }
+  }
 
   /** Checks one configuration: the named files' text (name → contents). Returns every problem, in file order. */
   async check(files: Record<string, string>): Promise<Problem[]> {
@@ -113,6 +172,7 @@ export class SchemaChecker {
         this.asts.set(expression, err as Error);
       }
     }
+    await this.evaluateForEach();
     for (const { file, items } of outlines) {
       for (const item of items) if (item.kind === 'block') this.topLevel(file, item);
     }
@@ -153,7 +213,13 @@ export class SchemaChecker {
       const address = `${block.type === 'data' ? 'data.' : ''}${type}.${name}`;
       const declared = this.declared.get(address);
       const scope = new Map<string, Binding>();
-      if (declared?.repeat) scope.set(declared.repeat === 'count' ? 'count' : 'each', { kind: 'each', repeat: declared.repeat });
+      const instances = this.instances.get(address);
+      if (declared?.repeat)
+        scope.set(declared.repeat === 'count' ? 'count' : 'each', {
+          kind: 'each',
+          repeat: declared.repeat,
+          ...(instances ? { instances } : {}),
+        });
       const ctx: Context = { ...base, address, scope };
       const schema = this.schema[block.type][type];
       if (!schema) {
@@ -174,6 +240,31 @@ export class SchemaChecker {
       return;
     }
     const address = [block.type, ...block.labels].join('.');
+    if (block.type === 'moved' || block.type === 'removed') {
+      // `from` names an address that must no longer be declared (Terraform refuses to move an
+      // object that still exists), unless it moves within the same resource (adding for_each:
+      // `from = x.y`, `to = x.y["key"]`); `to` must be declared, like any reference.
+      const resourceOf = (name: string): string | undefined => {
+        const item = block.body.find((i): i is HclAttribute => i.kind === 'attribute' && i.name === name);
+        const ast = item && this.asts.get(item.expression);
+        const chain = ast && !(ast instanceof Error) ? toChain(ast) : undefined;
+        const first = chain && nameAt(chain.steps, 0);
+        return chain && first !== undefined ? `${chain.root}.${first}` : undefined;
+      };
+      for (const item of block.body) {
+        if (item.kind !== 'attribute') continue;
+        const ctx = { ...base, address, line: item.line, argument: item.name };
+        if (item.name !== 'from') {
+          this.expression(item, ctx);
+          continue;
+        }
+        const from = resourceOf('from');
+        if (from !== undefined && from !== resourceOf('to') && this.declared.has(from)) {
+          this.report(ctx, `${from} is still declared: a ${block.type} block's from must name an address that no longer exists`);
+        }
+      }
+      return;
+    }
     // Other blocks (locals, output, variable, terraform, provider, module...) are not in the
     // providers' schema; only their references are checked.
     this.references(block.body, { ...base, address });
@@ -217,7 +308,10 @@ export class SchemaChecker {
         if (nested) this.report(here, `is a block, not an argument: write \`${name} { ... }\`, not \`${name} = ...\``);
         else if (!attribute) this.report(here, `unknown argument: ${this.nameHint(schema, name)}`);
         else if (attribute.computed) this.report(here, 'is computed by the provider (read-only): it cannot be set');
-        else if (ast) this.literal(ast, here, attribute);
+        else if (ast) {
+          this.literal(ast, here, attribute);
+          this.eachValue(ast, here, attribute);
+        }
         continue;
       }
       if (attribute) {
@@ -317,6 +411,36 @@ export class SchemaChecker {
     }
   }
 
+  /** An argument set to `each.value...` (or a conditional of them): every instance's value must fit it. */
+  private eachValue(ast: Ast, ctx: Context, attribute: SchemaAttribute): void {
+    const each = ctx.scope.get('each');
+    if (!each || each.kind !== 'each' || !each.instances) return;
+    for (const candidate of branches(ast)) {
+      const chain = toChain(candidate);
+      if (!chain || chain.root !== 'each' || nameAt(chain.steps, 0) !== 'value') continue;
+      for (const [key, value] of each.instances) {
+        const found = follow(value, chain.steps.slice(1));
+        if (!found.ok) continue; // Reported by the reference check.
+        const problem = conformsValue(found.value, attribute.type);
+        const text = chainText(chain.root, chain.steps);
+        if (problem) {
+          this.report(
+            ctx,
+            `${text} is ${JSON.stringify(found.value)} for ${JSON.stringify(key)}: ${problem} (the argument is ${describe(attribute.type)})`,
+          );
+          return;
+        }
+        if (attribute.enum && typeof found.value === 'string' && !attribute.enum.includes(found.value)) {
+          this.report(
+            ctx,
+            `${text} is "${found.value}" for ${JSON.stringify(key)}, not one of the provider's values: ${attribute.enum.map((v) => `"${v}"`).join(', ')}`,
+          );
+          return;
+        }
+      }
+    }
+  }
+
   // ---- references ----
 
   /** Checks an attribute's references; returns its syntax tree (null when it does not parse). */
@@ -379,6 +503,12 @@ export class SchemaChecker {
         const allowed = bound.repeat === 'count' ? ['index'] : ['key', 'value'];
         if (!first || !('name' in first) || !allowed.includes(first.name))
           return fail(`${text()}: ${root} has only ${allowed.join(' and ')}`);
+        if (first.name === 'value' && bound.instances) {
+          for (const [key, value] of bound.instances) {
+            const found = follow(value, steps.slice(1));
+            if (!found.ok) return fail(`${text()}: the for_each value for ${JSON.stringify(key)} ${found.why}`);
+          }
+        }
         return { kind: 'unknown' };
       }
       if (bound.kind === 'iterator') return { kind: 'unknown' };
@@ -644,6 +774,47 @@ function conforms(node: Ast, type: SchemaType): string | undefined {
   return literal.items.map((v) => conforms(v, inner as SchemaType)).find(Boolean);
 }
 
+/** Follows traversal steps into an evaluated (JSON) value; a dynamic index stops the walk. */
+function follow(value: unknown, steps: Step[]): { ok: true; value: unknown } | { ok: false; why: string } {
+  let current = value;
+  let path = 'each.value';
+  for (const step of steps) {
+    if ('splat' in step || ('index' in step && step.index === null)) return { ok: true, value: undefined };
+    const key = 'name' in step ? step.name : step.index;
+    const what = typeof key === 'number' ? `element [${key}]` : `attribute "${key}"`;
+    if (current === null || typeof current !== 'object') return { ok: false, why: `has no ${what}: ${path} is ${JSON.stringify(current)}` };
+    if (!(String(key) in current)) {
+      const has = Object.keys(current).map((k) => `"${k}"`);
+      return { ok: false, why: `has no ${what} (it has ${has.join(', ') || 'none'})` };
+    }
+    current = (current as Record<string, unknown>)[String(key)];
+    path += typeof key === 'number' ? `[${key}]` : `.${key}`;
+  }
+  return { ok: true, value: current };
+}
+
+/** Why an evaluated value cannot be converted to the type (Terraform's conversions), or undefined. */
+function conformsValue(value: unknown, type: SchemaType): string | undefined {
+  if (value === null || value === undefined || type === 'dynamic') return undefined;
+  const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  if (type === 'string') return scalar ? undefined : 'not a string';
+  if (type === 'number') {
+    if (typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))) return undefined;
+    return 'not a number';
+  }
+  if (type === 'bool') return typeof value === 'boolean' || value === 'true' || value === 'false' ? undefined : 'not a bool';
+  const [collection, inner] = type;
+  if (collection === 'object') return typeof value === 'object' && !Array.isArray(value) ? undefined : 'not an object';
+  if (collection === 'map') {
+    if (typeof value !== 'object' || Array.isArray(value)) return 'not a map';
+    return Object.values(value)
+      .map((v) => conformsValue(v, inner as SchemaType))
+      .find(Boolean);
+  }
+  if (!Array.isArray(value)) return `not a ${collection}`;
+  return value.map((v) => conformsValue(v, inner as SchemaType)).find(Boolean);
+}
+
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -659,8 +830,8 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** Checks every `*.tf` file of a directory as one configuration; file names in problems are relative to `relativeTo`. */
-export async function checkDirectory(dir: string, relativeTo: string): Promise<Problem[]> {
+/** The `*.tf` files of a directory, one configuration: name (relative to `relativeTo`) → text. */
+export function readConfiguration(dir: string, relativeTo: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const file of fs
     .readdirSync(dir)
@@ -668,5 +839,10 @@ export async function checkDirectory(dir: string, relativeTo: string): Promise<P
     .sort()) {
     files[path.relative(relativeTo, path.join(dir, file))] = fs.readFileSync(path.join(dir, file), 'utf8');
   }
-  return new SchemaChecker().check(files);
+  return files;
+}
+
+/** Checks every `*.tf` file of a directory as one configuration; file names in problems are relative to `relativeTo`. */
+export async function checkDirectory(dir: string, relativeTo: string, evaluator?: Evaluator): Promise<Problem[]> {
+  return new SchemaChecker(evaluator).check(readConfiguration(dir, relativeTo));
 }

@@ -16,6 +16,9 @@ import { repoPath } from '../../../local/paths';
 /** One block as hcl2json renders it: attributes as values, nested blocks as arrays. */
 export type Block = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Values of evaluated expressions, by the caller's keys, as decoded JSON. */
+export type Evaluated = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 export interface InfraConfig {
   /** `resources[type][name]` → the block. */
   resources: Record<string, Record<string, Block>>;
@@ -34,22 +37,23 @@ const hcl2json = require('@cdktf/hcl2json') as { parse(filename: string, content
 
 export const INFRA_DIR = repoPath('infra');
 
-/** The `*.tf` files of `infra/`, sorted. */
-export function terraformFiles(): string[] {
+/** The `*.tf` files of `infra/` (or another configuration's directory), sorted. */
+export function terraformFiles(dir = INFRA_DIR): string[] {
   return fs
-    .readdirSync(INFRA_DIR)
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.tf'))
     .sort();
 }
 
-let cached: Promise<InfraConfig> | undefined;
+const cached = new Map<string, Promise<InfraConfig>>();
 
-/** Every `infra/*.tf` parsed and merged (cached: the files do not change during a run). */
-export function loadInfra(): Promise<InfraConfig> {
-  cached ??= (async () => {
+/** Every `infra/*.tf` (or `<dir>/*.tf`) parsed and merged (cached: the files do not change during a run). */
+export function loadInfra(dir = INFRA_DIR): Promise<InfraConfig> {
+  if (cached.has(dir)) return cached.get(dir)!;
+  const loading = (async () => {
     const config: InfraConfig = { resources: {}, data: {}, variables: {}, outputs: {}, localsBlocks: [], files: {} };
-    for (const file of terraformFiles()) {
-      const parsed = await hcl2json.parse(file, fs.readFileSync(path.join(INFRA_DIR, file), 'utf8'));
+    for (const file of terraformFiles(dir)) {
+      const parsed = await hcl2json.parse(file, fs.readFileSync(path.join(dir, file), 'utf8'));
       for (const [kind, target] of [
         ['resource', config.resources],
         ['data', config.data],
@@ -67,7 +71,8 @@ export function loadInfra(): Promise<InfraConfig> {
     }
     return config;
   })();
-  return cached;
+  cached.set(dir, loading);
+  return loading;
 }
 
 /** The resource block, or a failure naming what is missing. */
@@ -105,7 +110,7 @@ function unwrap(expression: unknown): string {
 }
 
 /** References a local may not contain to be evaluable offline (resources and data sources). */
-const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-9_]+)\.[a-z0-9_]+/;
+export const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-9_]+)\.[a-z0-9_]+/;
 
 /**
  * Evaluates Terraform expressions over the configuration's variables (defaults, or a placeholder
@@ -113,9 +118,12 @@ const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\.[a-z0-
  * reference resources are left out (they cannot be evaluated before apply); an expression that
  * needs one fails with Terraform's message. Returns each expression's value, decoded from JSON.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function evaluate(expressions: Record<string, string>, overrides: Record<string, string> = {}): Promise<Record<string, any>> {
-  const config = await loadInfra();
+export async function evaluate(
+  expressions: Record<string, string>,
+  overrides: Record<string, string> = {},
+  configDir = INFRA_DIR,
+): Promise<Evaluated> {
+  const config = await loadInfra(configDir);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
   try {
     const variable: Record<string, Block> = {};
@@ -134,11 +142,13 @@ export async function evaluate(expressions: Record<string, string>, overrides: R
         }),
       ),
     );
-    fs.writeFileSync(path.join(dir, 'eval.tf.json'), JSON.stringify({ variable, locals }, null, 2));
+    // An empty "variable" object is a syntax error in Terraform's JSON syntax.
+    const declarations = Object.keys(variable).length > 0 ? { variable, locals } : { locals };
+    fs.writeFileSync(path.join(dir, 'eval.tf.json'), JSON.stringify(declarations, null, 2));
     // Files the expressions may read with file() (table schemas...), at the same relative paths.
-    for (const entry of fs.readdirSync(INFRA_DIR)) {
+    for (const entry of fs.readdirSync(configDir)) {
       if (entry.endsWith('.tf') || entry.startsWith('.') || entry.includes('tfstate')) continue;
-      fs.symlinkSync(path.join(INFRA_DIR, entry), path.join(dir, entry));
+      fs.symlinkSync(path.join(configDir, entry), path.join(dir, entry));
     }
     const object = Object.entries(expressions)
       .map(([key, expression]) => `${JSON.stringify(key)} = ${expression}`)
