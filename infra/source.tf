@@ -13,6 +13,11 @@ resource "google_storage_bucket" "function_source" {
   public_access_prevention    = "enforced"
   # Only build inputs live here; every object can be uploaded again from the repository.
   force_destroy = true
+  # Each deploy deletes the archives it replaced: soft-deleted copies (7 days by default) would
+  # only be billed, never restored.
+  soft_delete_policy {
+    retention_duration_seconds = 0
+  }
 
   depends_on = [google_project_service.enabled]
 }
