@@ -41,7 +41,13 @@ interface Ast {
 }
 
 // Loaded with require and typed here: the package's typings reference the DOM lib.
-const hcl2json = require('@cdktf/hcl2json') as { getExpressionAst(filename: string, expression: string): Promise<Ast | null> };
+const hcl2json = require('@cdktf/hcl2json') as {
+  getExpressionAst(filename: string, expression: string): Promise<Ast | null>;
+  parse(filename: string, contents: string): Promise<Parsed>;
+};
+
+/** A file as hcl2json parses it: `resource[type][name]` is the list of blocks so declared. */
+type Parsed = Partial<Record<'resource' | 'data', Record<string, Record<string, Record<string, unknown>[]>>>>;
 
 /** The providers whose resources the configuration may declare (by type prefix). */
 const PROVIDERS = ['google', 'archive'];
@@ -153,6 +159,7 @@ export class SchemaChecker {
   /** Checks one configuration: the named files' text (name → contents). Returns every problem, in file order. */
   async check(files: Record<string, string>): Promise<Problem[]> {
     const outlines = Object.entries(files).map(([file, text]) => ({ file, items: outlineHcl(text, file) }));
+    for (const { file, items } of outlines) agree(items, await hcl2json.parse(file, files[file]), file);
     for (const { file, items } of outlines) this.collect(file, items);
     // Every distinct expression parsed once, one after the other: each parse is a round trip to
     // the WebAssembly module, and concurrent ones are slower than serial ones.
@@ -632,6 +639,39 @@ export class SchemaChecker {
       target = { kind: 'type', type: inner as SchemaType, what: `${target.what}[…]` };
     }
     return target;
+  }
+}
+
+/**
+ * Throws unless the outline of a file names the same arguments and blocks as hcl2json's parse of
+ * it, in every resource and data block: the outline is this check's own scanner, and a scanner
+ * that lost track of where an expression ends would silently check the wrong names.
+ */
+function agree(items: HclItem[], parsed: Parsed, file: string): void {
+  const compare = (body: HclItem[], json: Record<string, unknown>, where: string): void => {
+    const names = new Set(body.map((i) => (i.kind === 'attribute' ? i.name : i.type)));
+    const keys = new Set(Object.keys(json));
+    const ours = [...names].sort().join(', ');
+    const theirs = [...keys].sort().join(', ');
+    if (ours !== theirs)
+      throw new Error(`${file}: ${where}: the outline finds ${ours || 'nothing'} where hcl2json finds ${theirs || 'nothing'}`);
+    for (const type of names) {
+      const blocks = body.filter((i): i is HclBlock => i.kind === 'block' && i.type === type && type !== 'dynamic');
+      const parsedBlocks = json[type];
+      if (blocks.length === 0 || !Array.isArray(parsedBlocks) || parsedBlocks.length !== blocks.length) continue;
+      blocks.forEach((block, n) => compare(block.body, parsedBlocks[n] as Record<string, unknown>, `${where}.${type}`));
+    }
+  };
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    if (item.kind !== 'block' || (item.type !== 'resource' && item.type !== 'data')) continue;
+    const [type, name] = item.labels;
+    const key = `${item.type}.${type}.${name}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const json = parsed[item.type]?.[type]?.[name]?.[n];
+    if (!json) throw new Error(`${file}: hcl2json finds no ${item.type} "${type}" "${name}"`);
+    compare(item.body, json, `${type}.${name}`);
   }
 }
 
