@@ -13,7 +13,8 @@
  * Under `withCloud` the connectors reach the local cloud's Firestore emulator, BigQuery and
  * Storage (read from `LOCAL_CLOUD_ENDPOINTS`). Calls to any other host (the samples call
  * example.com and public APIs) are answered by a loopback stub, so nothing leaves 127.0.0.1: the
- * stub answers 200 with a JSON echo of the request.
+ * stub answers 200 with a JSON echo of the request, or the status in `SAMPLES_STUB_STATUS` (to see
+ * the error-handling samples take their documented branches).
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -52,7 +53,7 @@ async function startStub(): Promise<http.Server> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://stub');
       const body = Buffer.concat(chunks).toString('utf8');
-      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.writeHead(Number(process.env.SAMPLES_STUB_STATUS ?? 200), { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ stub: true, host: url.searchParams.get('__host'), method: req.method, path: url.pathname, body }));
     });
   });
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     firestore: endpoints.firestore,
     bigquery: endpoints.bigquery,
     storage: endpoints.storage,
-    pubsub: endpoints.pubsub,
+    pubsub: endpoints.pubsub ?? process.env.PUBSUB_EMULATOR_HOST,
     clock: new ScaledClock(1000),
     onLog: () => undefined,
   });

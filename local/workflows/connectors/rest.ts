@@ -21,6 +21,8 @@ export interface ConnectorMethod {
   unsupportedArgs?: string[];
   /** Arguments that take any value, maps included (workflowexecutions.run's `argument`), rather than nested names. */
   valueArgs?: string[];
+  /** The body may be left out (an empty one is sent), though the reference page marks it required, because Google's own samples leave it out. */
+  bodyOptional?: boolean;
   /** Whether the method takes `body`. */
   body: boolean;
   /** Base URL of the local service, from the call context. */
@@ -191,7 +193,7 @@ function required(m: ConnectorMethod): string[] {
 }
 
 function requiresBody(m: ConnectorMethod): boolean {
-  return m.body && m.httpMethod !== 'DELETE' && m.httpMethod !== 'GET';
+  return m.body && !m.bodyOptional && m.httpMethod !== 'DELETE' && m.httpMethod !== 'GET';
 }
 
 /** Turns a ConnectorMethod into a standard-library function that `call:` can invoke with named args. */
@@ -244,7 +246,7 @@ function restRequest(m: ConnectorMethod, named: ValueMap): { method: string; pat
   }
   const query: ValueMap = {};
   for (const q of m.queryArgs) if (named[q] !== undefined && named[q] !== null) query[q] = named[q];
-  return { method: m.httpMethod, path, query, body: m.body ? named.body : undefined };
+  return { method: m.httpMethod, path, query, body: m.body ? (named.body ?? (m.bodyOptional ? {} : undefined)) : undefined };
 }
 
 // Documented: connectors retry 429 and 503 themselves before raising

@@ -1,5 +1,6 @@
 import { bigqueryConnectors } from '../connectors/bigquery';
 import { firestoreConnectors } from '../connectors/firestore';
+import { pubsubConnectors } from '../connectors/pubsub';
 import { connectorFunction } from '../connectors/rest';
 import { storageConnectors } from '../connectors/storage';
 import { workflowExecutionsConnectors } from '../connectors/workflowExecutions';
@@ -26,6 +27,8 @@ export const STDLIB: ReadonlyMap<string, StdFunction> = new Map(
     ...sysFunctions,
     ...httpFunctions,
     ...retryFunctions,
-    ...[...firestoreConnectors, ...bigqueryConnectors, ...storageConnectors, ...workflowExecutionsConnectors].map(connectorFunction),
+    ...[...firestoreConnectors, ...bigqueryConnectors, ...storageConnectors, ...pubsubConnectors, ...workflowExecutionsConnectors].map(
+      connectorFunction,
+    ),
   ].map((f) => [f.name, f]),
 );

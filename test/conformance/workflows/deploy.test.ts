@@ -23,11 +23,11 @@ describe('workflows conformance: deploy-time refusals', () => {
     },
     {
       name: 'a connector the engine does not implement is refused by name',
-      source: `- a:\n    assign:\n      - x: 1\n- b:\n    call: googleapis.pubsub.v1.projects.topics.publish\n    args: {topic: "t", body: {}}\n`,
-      construct: 'googleapis.pubsub.v1.projects.topics.publish',
+      source: `- a:\n    assign:\n      - x: 1\n- b:\n    call: googleapis.translate.v2.translations.translate\n    args: {q: "hi", target: "fr"}\n`,
+      construct: 'googleapis.translate.v2.translations.translate',
       line: 5,
       message:
-        /^connector "googleapis.pubsub.v1.projects.topics.publish" is not supported by the local Workflows engine \(the connectors it runs are listed in local\/workflows\/README.md/,
+        /^connector "googleapis.translate.v2.translations.translate" is not supported by the local Workflows engine \(the connectors it runs are listed in local\/workflows\/README.md/,
     },
     {
       name: 'an unknown function in an expression',
