@@ -57,6 +57,11 @@ export class FunctionUnderTest {
     return kb / 1024;
   }
 
+  /** CPU time (user + system) the process has used so far, in seconds (Linux `/proc/<pid>/stat`, 10 ms ticks). */
+  cpuSeconds(): number {
+    return processCpuSeconds(this.child.pid!);
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
@@ -64,3 +69,14 @@ export class FunctionUnderTest {
     await exited;
   }
 }
+
+/** CPU time (user + system) process `pid` has used, in seconds. */
+export function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is 14th, stime 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, 100 on every Linux the kit runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;

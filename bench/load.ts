@@ -9,6 +9,8 @@ export interface LoadResult {
   p99ms: number;
   /** Every successful operation's latency, ascending (so rounds can be merged). */
   latencies: number[];
+  /** CPU seconds the process doing the work (the function, or the bare client) used meanwhile, when measured. */
+  cpuSeconds?: number;
 }
 
 /**
@@ -37,11 +39,20 @@ export async function closedLoop(concurrency: number, seconds: number, one: () =
 /** One result for several rounds of the same measurement, as if they had been one run. */
 export function merge(results: LoadResult[]): LoadResult {
   const sum = (f: (r: LoadResult) => number): number => results.reduce((a, r) => a + f(r), 0);
-  return summarise(
+  const merged = summarise(
     results.flatMap((r) => r.latencies),
     sum((r) => r.errors),
     sum((r) => r.seconds),
   );
+  if (results.every((r) => r.cpuSeconds !== undefined)) merged.cpuSeconds = sum((r) => r.cpuSeconds!);
+  return merged;
+}
+
+/** `work`'s result with the CPU seconds `cpu` (a process's running total) grew by meanwhile. */
+export async function withCpu(cpu: () => number, work: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = cpu();
+  const result = await work();
+  return { ...result, cpuSeconds: cpu() - before };
 }
 
 function summarise(latencies: number[], errors: number, seconds: number): LoadResult {

@@ -8,7 +8,7 @@ import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
 import { accountFields, AUDIO_SESSION_BASE, audioSession, HOT_TAGS, type WorkParams } from './backendWork';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
-import { load, merge, type LoadOptions, type LoadResult } from './load';
+import { load, merge, withCpu, type LoadOptions, type LoadResult } from './load';
 import { printTable } from './report';
 
 /**
@@ -22,6 +22,10 @@ import { printTable } from './report';
  * - `bound` = 1 / (1/limit + 1/ceiling): the function, its load and the backend share two cores,
  *   so the best the function can reach is what its two parts allow together. The goal is
  *   ≥ 0.8× of it on the hot paths.
+ *
+ * `CPU ms/op` is the CPU time the working process (the function's, or the bare client's) spent
+ * per operation: unlike a rate, it hardly moves with the machine's load, so it shows where a
+ * function spends more than its backend work and its own ceiling add up to.
  *
  * Absolute figures move with whatever else the machine runs, so the three are measured in
  * BENCH_ROUNDS alternating rounds (ceiling, limit, function, then the other way round), which
@@ -148,7 +152,10 @@ async function main(): Promise<void> {
     const hello = await FunctionUnderTest.start('hello', 'bench/fixtures/hello', env);
     running.push(hello);
     await load(hello.url, { concurrency: 4, seconds: 1 });
-    const bare = await load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS });
+    const bare = await withCpu(
+      () => hello.cpuSeconds(),
+      () => load(hello.url, { concurrency: CONCURRENCY, seconds: SECONDS }),
+    );
     const table: string[][] = [figures('hello (bare framework)', bare)];
     const processes = new Map<string, FunctionUnderTest>();
     for (const row of ROWS.filter((r) => !ONLY || ONLY.includes(r.function))) {
@@ -164,12 +171,14 @@ async function main(): Promise<void> {
       const client = await BareClient.start(row.limit, params, { ...env, ...envOf(row.function) });
       const rounds: { ceiling: LoadResult[]; limit: LoadResult[]; measured: LoadResult[] } = { ceiling: [], limit: [], measured: [] };
       const seconds = SECONDS / ROUNDS;
+      const { url } = fn;
+      const cpu = (): number => fn.cpuSeconds();
       try {
         for (let round = 0; round < ROUNDS; round++) {
           const steps: [keyof typeof rounds, () => Promise<LoadResult>][] = [
-            ['ceiling', () => load(fn.url, { concurrency: CONCURRENCY, seconds, ...(row.ceiling as Request) })],
+            ['ceiling', () => withCpu(cpu, () => load(url, { concurrency: CONCURRENCY, seconds, ...(row.ceiling as Request) }))],
             ['limit', () => client.round(seconds)],
-            ['measured', () => load(fn.url, { concurrency: CONCURRENCY, seconds, ...request })],
+            ['measured', () => withCpu(cpu, () => load(url, { concurrency: CONCURRENCY, seconds, ...request }))],
           ];
           if (row.ceiling === 'hello') steps.shift();
           if (round % 2) steps.reverse();
@@ -194,8 +203,8 @@ async function main(): Promise<void> {
       `Throughput against the limits the backend sets: ${CONCURRENCY} concurrent clients for ${SECONDS} s each (${ROUNDS} alternating rounds), one instance, ` +
         'Firestore emulator, 2 shared cores. limit = the same backend work from a bare client process; ' +
         'bound = 1/(1/limit + 1/ceiling) (goal ≥ 0.8× on hot paths)',
-      ['', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'to limit', 'bound /s', 'to bound'],
-      table.map((r) => [...r, ...Array(8 - r.length).fill('')]),
+      ['', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'CPU ms/op', 'to limit', 'bound /s', 'to bound'],
+      table.map((r) => [...r, ...Array(9 - r.length).fill('')]),
     );
   } finally {
     await Promise.all(running.map((f) => f.stop()));
@@ -204,8 +213,10 @@ async function main(): Promise<void> {
   }
 }
 
+/** The columns every measured row has; CPU is the working process's own (the function's, or the bare client's), per operation. */
 function figures(label: string, r: LoadResult): string[] {
-  return [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1)];
+  const cpu = r.cpuSeconds === undefined ? '' : ((r.cpuSeconds * 1000) / r.requests).toFixed(2);
+  return [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1), cpu];
 }
 
 function ratio(x: number): string {
