@@ -3,6 +3,7 @@ import type { HttpFunction, Request, Response } from '@google-cloud/functions-fr
 import { isTransient } from '../clients/googleErrors';
 import { HttpError } from '../errors';
 import { requestLogger, type Logger } from '../logger';
+import { callDirectly, installDirectHttpWrapper } from './frameworkDomain';
 import { declareBodyPolicy, installFrameworkGuards } from './frameworkErrors';
 import { bodyPolicy } from './bodyGate';
 import { clientAddress } from './clientAddress';
@@ -11,6 +12,7 @@ import { sendProblem } from './problem';
 import { Router, type Route } from './router';
 
 installFrameworkGuards();
+installDirectHttpWrapper();
 
 /**
  * Registers one deployed function: routes by method and path, logs one `httpRequest` line per
@@ -41,7 +43,7 @@ export function httpFunction(name: string, routes: Route[]): HttpFunction {
       routes.map((r) => r.method),
     ),
   );
-  functions.http(name, handler);
+  functions.http(name, callDirectly(handler));
   return handler;
 }
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { HttpError } from '../../../functions/shared/errors';
 import { readJsonObject } from '../../../functions/shared/http/body';
+import { activeDomain } from '../../../functions/shared/http/frameworkDomain';
 import { httpFunction } from '../../../functions/shared/http/httpFunction';
 import { sendJson } from '../../../functions/shared/http/router';
 import { validator } from '../../../functions/shared/validation';
@@ -22,6 +23,15 @@ httpFunction('conventionsUnderTest', [
     path: '/boom',
     handle: () => {
       throw new Error('secret internal detail');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/domain',
+    handle: async ({ res }) => {
+      const atStart = activeDomain() !== undefined;
+      await new Promise((resolve) => setImmediate(resolve));
+      sendJson(res, 200, { atStart, afterAwait: activeDomain() !== undefined });
     },
   },
   {
@@ -156,6 +166,12 @@ describe('httpFunction conventions (through the real Functions Framework)', () =
       assert.doesNotMatch(res.text, /secret backend detail/);
     });
   }
+
+  it("calls handlers with no framework domain around them (one doubled a streamed query's CPU), before and after an await", async () => {
+    const res = await request(`${server.url}/domain`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { atStart: false, afterAwait: false });
+  });
 
   it('logs one httpRequest line per request, carrying the trace', async () => {
     await request(`${server.url}/teapot`, { headers: { 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' } });
