@@ -24,8 +24,11 @@ import { printTable } from './report';
  *   ≥ 0.8× of it on the hot paths.
  *
  * `CPU ms/op` is the CPU time the working process (the function's, or the bare client's) spent
- * per operation: unlike a rate, it hardly moves with the machine's load, so it shows where a
- * function spends more than its backend work and its own ceiling add up to.
+ * per operation. `CPU to bound` is the same comparison in CPU: (the bare client's + the
+ * ceiling's CPU per operation) / the function's, 1.00× when the function spends nothing beyond
+ * its backend work and its own ceiling. A rate on a machine other people are using moves with
+ * their load (and a run with one more busy process, the load generator, gets a bigger share of
+ * it); CPU per operation moves far less, so that column is the one to read on a busy machine.
  *
  * Absolute figures move with whatever else the machine runs, so the three are measured in
  * BENCH_ROUNDS alternating rounds (ceiling, limit, function, then the other way round), which
@@ -191,8 +194,15 @@ async function main(): Promise<void> {
       const limit = merge(rounds.limit);
       const measured = merge(rounds.measured);
       const bound = 1 / (1 / limit.perSecond + 1 / ceiling.perSecond);
+      const cpuBound = (cpuPerOp(limit) + cpuPerOp(ceiling)) / cpuPerOp(measured);
       table.push(
-        [...figures(row.label, measured), ratio(measured.perSecond / limit.perSecond), bound.toFixed(0), ratio(measured.perSecond / bound)],
+        [
+          ...figures(row.label, measured),
+          ratio(measured.perSecond / limit.perSecond),
+          bound.toFixed(0),
+          ratio(measured.perSecond / bound),
+          ratio(cpuBound),
+        ],
         figures(`  limit: ${row.limitLabel}`, limit),
         row.ceiling === 'hello'
           ? [`  ceiling: hello (bare), ${ceiling.perSecond.toFixed(0)} req/s`]
@@ -203,8 +213,8 @@ async function main(): Promise<void> {
       `Throughput against the limits the backend sets: ${CONCURRENCY} concurrent clients for ${SECONDS} s each (${ROUNDS} alternating rounds), one instance, ` +
         'Firestore emulator, 2 shared cores. limit = the same backend work from a bare client process; ' +
         'bound = 1/(1/limit + 1/ceiling) (goal ≥ 0.8× on hot paths)',
-      ['', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'CPU ms/op', 'to limit', 'bound /s', 'to bound'],
-      table.map((r) => [...r, ...Array(9 - r.length).fill('')]),
+      ['', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'CPU ms/op', 'to limit', 'bound /s', 'to bound', 'CPU to bound'],
+      table.map((r) => [...r, ...Array(10 - r.length).fill('')]),
     );
   } finally {
     await Promise.all(running.map((f) => f.stop()));
@@ -215,8 +225,12 @@ async function main(): Promise<void> {
 
 /** The columns every measured row has; CPU is the working process's own (the function's, or the bare client's), per operation. */
 function figures(label: string, r: LoadResult): string[] {
-  const cpu = r.cpuSeconds === undefined ? '' : ((r.cpuSeconds * 1000) / r.requests).toFixed(2);
-  return [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1), cpu];
+  return [label, r.perSecond.toFixed(0), String(r.errors), r.p50ms.toFixed(1), r.p99ms.toFixed(1), cpuPerOp(r).toFixed(2)];
+}
+
+/** Milliseconds of CPU per operation. */
+function cpuPerOp(r: LoadResult): number {
+  return ((r.cpuSeconds ?? NaN) * 1000) / r.requests;
 }
 
 function ratio(x: number): string {
