@@ -63,3 +63,20 @@ export function url(name: string): string {
 export function projectId(): string {
   return requiredString('GOOGLE_CLOUD_PROJECT');
 }
+
+/** A boolean written `true` or `false` (any letter case). */
+export function boolean(name: string, options: { default: boolean }): boolean {
+  const value = raw(name);
+  if (value === undefined) return options.default;
+  if (/^true$/i.test(value)) return true;
+  if (/^false$/i.test(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+/** A comma-separated list, empty when unset; blanks between commas are dropped. */
+export function optionalList(name: string): string[] {
+  return (raw(name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

@@ -1,10 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { LocalService, LocalServiceContext, StartedService } from '../service';
-import { assertPortFree, freePort } from '../ports';
-import { ProcessGroup } from '../processGroup';
-import { answersHttp, StartupFailed, waitFor } from '../waitFor';
+import { sdkComponentPath, startEmulator } from '../emulatorProcess';
+import type { ProcessGroup } from '../processGroup';
 
 /**
  * The Firestore emulator that ships with the Google Cloud SDK, as a local service. It runs the
@@ -21,24 +17,16 @@ export class FirestoreEmulatorService implements LocalService {
 
   async start(context: LocalServiceContext): Promise<StartedService> {
     this.projectId = context.projectId;
-    // A child process needs its port up front: pick one when any will do, else check the one given.
-    const port = context.port === 0 ? await freePort() : context.port;
-    if (context.port !== 0) await assertPortFree(port);
-    const host = `127.0.0.1:${port}`;
-    const { command, args } = emulatorCommand(port);
-    const output = this.logFile ? fs.openSync(this.logFile, 'a') : 'ignore';
-    this.group = ProcessGroup.start('firestore-emulator', command, args, { stdio: ['ignore', output, output] });
-    this.base = `http://${host}`;
-    await waitFor(
-      'the Firestore emulator',
-      async () => {
-        if (!this.group?.running) throw new StartupFailed('the Firestore emulator exited during start-up');
-        return answersHttp(this.base + '/');
-      },
-      90_000,
-      200,
-    );
-    return { endpoint: host, env: { FIRESTORE_EMULATOR_HOST: host } };
+    const emulator = await startEmulator({
+      title: 'the Firestore emulator',
+      name: 'firestore-emulator',
+      port: context.port,
+      command: emulatorCommand,
+      logFile: this.logFile,
+    });
+    this.group = emulator.group;
+    this.base = `http://${emulator.host}`;
+    return { endpoint: emulator.host, env: { FIRESTORE_EMULATOR_HOST: emulator.host } };
   }
 
   /** Wipes every document of the project (the emulator's own REST hook). */
@@ -53,17 +41,7 @@ export class FirestoreEmulatorService implements LocalService {
 }
 
 function emulatorCommand(port: number): { command: string; args: string[] } {
-  const script = findEmulatorScript();
+  const script = sdkComponentPath('cloud-firestore-emulator', 'cloud_firestore_emulator');
   if (script) return { command: script, args: ['start', '--host=127.0.0.1', `--port=${port}`, '--database-mode=firestore-native'] };
   return { command: 'gcloud', args: ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`] };
-}
-
-function findEmulatorScript(): string | undefined {
-  try {
-    const gcloud = fs.realpathSync(execFileSync('which', ['gcloud'], { encoding: 'utf8' }).trim());
-    const script = path.join(path.dirname(gcloud), '..', 'platform', 'cloud-firestore-emulator', 'cloud_firestore_emulator');
-    return fs.existsSync(script) ? script : undefined;
-  } catch {
-    return undefined;
-  }
 }

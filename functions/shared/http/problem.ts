@@ -34,5 +34,5 @@ export function sendProblem(res: ServerResponse, err: HttpError): void {
   res.statusCode = err.status;
   res.setHeader('Content-Type', 'application/problem+json');
   res.setHeader('Cache-Control', 'no-store');
-  res.end(JSON.stringify(problemFor(err.code, err.detail, err.status, err.options.errors)));
+  res.end(JSON.stringify({ ...problemFor(err.code, err.detail, err.status, err.options.errors), ...err.options.extensions }));
 }

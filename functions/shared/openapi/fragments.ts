@@ -12,6 +12,8 @@ export type OpenApiObject = Record<string, unknown>;
 /** A system's contribution to the document. */
 export interface OpenApiFragment {
   tag: { name: string; description: string };
+  /** More tags the fragment's operations use (a system's private endpoints, say). */
+  extraTags?: { name: string; description: string }[];
   paths: Record<string, OpenApiObject>;
   schemas: Record<string, JsonSchema>;
 }
