@@ -8,7 +8,7 @@
  * function loads it only through `functions/shared/http/bodyLimit.ts`, for its body limit (the
  * file imports nothing, so that costs a function next to nothing at cold start).
  */
-export type SystemName = 'tags' | 'pipeline' | 'groups' | 'accounts' | 'docs';
+export type SystemName = 'tags' | 'pipeline' | 'groups' | 'accounts' | 'forms' | 'docs';
 
 export interface FunctionDefinition {
   /** Entry point: the name the module registers with `functions.http`. */
@@ -115,6 +115,56 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     public: true,
     // A `.json` file of at most AUDIO_FILE_MAX_BYTES' ceiling (64 KiB) plus its multipart framing.
     maxBodyBytes: 128 * 1024,
+  },
+  {
+    name: 'forms',
+    source: 'functions/forms/forms',
+    system: 'forms',
+    summary: 'Forms with their questions and post-submission tasks: create, list, read, replace, delete (form admins only).',
+    public: false,
+  },
+  {
+    name: 'responses',
+    source: 'functions/forms/responses',
+    system: 'forms',
+    summary:
+      'Answers a form (public): checks the answers, runs the sync tasks, stores the response and its deliveries; admins read and replay.',
+    public: true,
+  },
+  {
+    name: 'bigqueryExportWorker',
+    source: 'functions/forms/bigqueryExportWorker',
+    system: 'forms',
+    summary: 'Pub/Sub push target: each response as a row of the forms.responses table.',
+    public: false,
+  },
+  {
+    name: 'sheetsExportWorker',
+    source: 'functions/forms/sheetsExportWorker',
+    system: 'forms',
+    summary: "Pub/Sub push target: each response as a row of its form's Google Sheet, appended in batches per spreadsheet.",
+    public: false,
+  },
+  {
+    name: 'webhookWorker',
+    source: 'functions/forms/webhookWorker',
+    system: 'forms',
+    summary: 'Pub/Sub push target: each response POSTed to its webhook, signed the Standard Webhooks way.',
+    public: false,
+  },
+  {
+    name: 'deadLetterWorker',
+    source: 'functions/forms/deadLetterWorker',
+    system: 'forms',
+    summary: 'Pub/Sub push target of the dead-letter topic: marks the delivery dead and logs an ERROR.',
+    public: false,
+  },
+  {
+    name: 'deliverySweeper',
+    source: 'functions/forms/deliverySweeper',
+    system: 'forms',
+    summary: 'Cloud Scheduler target: publishes again the deliveries still pending after a few minutes.',
+    public: false,
   },
   {
     name: 'docs',

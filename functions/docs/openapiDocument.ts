@@ -5,9 +5,10 @@ import { tagsOpenApi } from '../tags/openapi';
 import { accountsOpenApi } from '../accounts/openapi';
 import { audiosOpenApi } from '../audios/openapi';
 import { groupsOpenApi } from '../groups/openapi';
+import { formsOpenApi } from '../forms/openapi';
 
 /** Each system's fragment; a new system adds one line here. */
-const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi, groupsOpenApi];
+const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi, groupsOpenApi, formsOpenApi];
 
 const docsPaths: Record<string, OpenApiObject> = {
   '/docs': {
@@ -69,7 +70,11 @@ export function buildOpenApiDocument(serverUrl?: string): OpenApiObject {
             variables: { region: { default: 'us-central1' }, project: { default: 'my-project' } },
           },
     ],
-    tags: [...FRAGMENTS.map((f) => f.tag), { name: 'Documentation', description: 'This document.' }],
+    tags: [
+      ...FRAGMENTS.map((f) => f.tag),
+      ...FRAGMENTS.flatMap((f) => f.extraTags ?? []),
+      { name: 'Documentation', description: 'This document.' },
+    ],
     paths,
     components: { schemas },
   };
