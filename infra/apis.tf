@@ -7,13 +7,17 @@ locals {
     "bigquery.googleapis.com",             # validation pipeline tables
     "cloudbuild.googleapis.com",           # builds the function sources
     "cloudfunctions.googleapis.com",       # the functions themselves
+    "cloudscheduler.googleapis.com",       # the delivery sweeper's schedule
     "cloudresourcemanager.googleapis.com", # project IAM bindings
+    "drive.googleapis.com",                # sharing the spreadsheets sheets_export creates
     "firestore.googleapis.com",            # tag counter, pipeline state, accounts
     "iam.googleapis.com",                  # service accounts
     "logging.googleapis.com",              # structured logs and the log-based metric
-    "monitoring.googleapis.com",           # where the log-based metric is charted
+    "monitoring.googleapis.com",           # where the log-based metrics are charted, and the alert
+    "pubsub.googleapis.com",               # form delivery topics and push subscriptions
     "run.googleapis.com",                  # 2nd gen functions run as Cloud Run services
     "serviceusage.googleapis.com",         # enabling the others
+    "sheets.googleapis.com",               # sheets_export appends rows
     "storage.googleapis.com",              # function sources, uploaded files
     "workflowexecutions.googleapis.com",   # starting and reading workflow executions
     "workflows.googleapis.com",            # the validation pipeline workflow

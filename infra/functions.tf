@@ -13,7 +13,8 @@ locals {
   #   concurrency     requests one instance serves at once
   #   environment     what the function's config module reads, beyond local.function_common_environment
   #
-  # Optional functions (nodeSim, behind var.deploy_node_simulator) are merged in from their file.
+  # Optional functions (nodeSim, behind var.deploy_node_simulator) and System E's (forms.tf) are
+  # merged in from their files.
   functions = merge({
     incrementTag = {
       description     = "Adds a value from 1 to 9 to a tag's total, exactly once."
@@ -159,7 +160,7 @@ locals {
         PUBLIC_BASE_URL = local.function_base_url
       }
     }
-  }, local.node_sim_function)
+  }, local.node_sim_function, local.forms_functions)
 
   # The Cloud Run service name of each function: the entry point in kebab-case
   # (incrementTag -> increment-tag), as deployName() in functions/catalog.ts computes it.

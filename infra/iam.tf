@@ -32,7 +32,7 @@ locals {
     # Serves a document built in memory; calls no API.
     docs = []
     # nodeSim (only when deployed): its groups and switches in Firestore.
-  }, local.node_sim_roles)
+  }, local.node_sim_roles, local.forms_function_roles)
 
   # Roles on one BigQuery table each, not the dataset: process can neither read nor change
   # the results table, nor the workflow the inputs table.

@@ -135,3 +135,64 @@ variable "group_compensation_max_retries" {
     error_message = "group_compensation_max_retries must be an integer from 0 to 20."
   }
 }
+
+variable "form_admins" {
+  description = "IAM members who manage System E's forms (run.invoker on the private forms function) and may read responses and replay deliveries (their Google ID token is checked by the responses function): \"user:ada@example.com\", \"serviceAccount:ci@p.iam.gserviceaccount.com\". Groups cannot be checked from an ID token, so list users and service accounts."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.form_admins : can(regex("^(user|serviceAccount):[^@,\\s]+@[^@,\\s]+$", m))])
+    error_message = "form_admins must be user:EMAIL or serviceAccount:EMAIL members."
+  }
+}
+
+variable "delivery_retry_min_backoff_seconds" {
+  description = "Pub/Sub retry policy of the delivery subscriptions: the first back-off after a failed push (10 to 600; the local cloud uses 1)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.delivery_retry_min_backoff_seconds >= 0 && var.delivery_retry_min_backoff_seconds <= 600
+    error_message = "delivery_retry_min_backoff_seconds must be from 0 to 600 (Pub/Sub's range)."
+  }
+}
+
+variable "delivery_retry_max_backoff_seconds" {
+  description = "Pub/Sub retry policy of the delivery subscriptions: the longest back-off (the local cloud uses 5)."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.delivery_retry_max_backoff_seconds >= 0 && var.delivery_retry_max_backoff_seconds <= 600
+    error_message = "delivery_retry_max_backoff_seconds must be from 0 to 600 (Pub/Sub's range)."
+  }
+}
+
+variable "delivery_max_attempts" {
+  description = "Pushes of a delivery before Pub/Sub moves it to the dead-letter topic and it becomes dead (5 to 100; the local cloud uses 5). With the default back-off, 15 attempts span about two hours."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.delivery_max_attempts >= 5 && var.delivery_max_attempts <= 100 && floor(var.delivery_max_attempts) == var.delivery_max_attempts
+    error_message = "delivery_max_attempts must be an integer from 5 to 100 (Pub/Sub's range for max_delivery_attempts)."
+  }
+}
+
+variable "delivery_sweep_after_seconds" {
+  description = "A delivery still pending this long after it was written or last published is published again by the sweeper (SWEEP_AFTER_SECONDS; the local cloud uses 20)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.delivery_sweep_after_seconds >= 60 && var.delivery_sweep_after_seconds <= 86400 && floor(var.delivery_sweep_after_seconds) == var.delivery_sweep_after_seconds
+    error_message = "delivery_sweep_after_seconds must be an integer from 60 to 86400."
+  }
+}
+
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the dead-deliveries alert notifies. Empty: the alert opens incidents without notifying anyone."
+  type        = list(string)
+  default     = []
+}

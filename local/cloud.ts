@@ -4,11 +4,15 @@ import { FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
 import { ControlServer } from './control/controlServer';
 import { FaultPlan } from './faults/faultPlan';
 import { FaultProxy } from './faults/faultProxy';
-import { BigQueryService } from './bigquery/service';
+import { BigQueryService, SYSTEM_A_DATASET } from './bigquery/service';
 import { FirestoreEmulatorService } from './firestore/emulatorService';
+import { FORMS_DATASET, pubsubTopology, schedulerJobs } from './forms/wiring';
 import { FunctionProcess } from './functions/functionProcess';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
+import { PubSubEmulatorService } from './pubsub/emulatorService';
+import { SchedulerService } from './scheduler/service';
+import { SheetsService } from './sheets/service';
 import { StorageService } from './storage/service';
 import type { LocalService } from './service';
 import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
@@ -32,6 +36,8 @@ export interface LocalCloudOptions {
   functionEnv?: Record<string, string>;
   /** Only these functions (all by default). */
   functions?: readonly FunctionDefinition[];
+  /** The local Sheets API's per-user write quota (Google's: 60 a minute). */
+  sheetsWritesPerMinute?: number;
 }
 
 export interface Endpoints {
@@ -63,6 +69,7 @@ export class LocalCloud {
       echoLogs: options.echoLogs ?? false,
       functionEnv: options.functionEnv ?? {},
       functions: options.functions ?? FUNCTIONS,
+      sheetsWritesPerMinute: options.sheetsWritesPerMinute ?? 60,
     });
     try {
       await cloud.boot();
@@ -96,6 +103,7 @@ export class LocalCloud {
         location,
         port: this.port(1 + index),
         endpoints: this.endpointStrings(),
+        faults: this.faults,
       });
       this.services.push(service);
       this.endpoints[service.name] = started.endpoint;
@@ -126,10 +134,12 @@ export class LocalCloud {
     );
 
     await this.deployWorkflows(this.options.functionEnv);
+    await this.declarePushTargets();
 
     this.control = new ControlServer(this.faults, {
       endpoints: () => this.endpoints,
       functionNames: () => definitions.map((d) => d.name),
+      faultableServices: () => this.services.filter((s) => s instanceof SheetsService).map((s) => s.name),
       reset: () => this.reset(),
     });
     this.endpoints.control = await this.control.listen(this.port(0));
@@ -139,10 +149,25 @@ export class LocalCloud {
   private pluggedServices(): LocalService[] {
     return [
       new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
-      new BigQueryService(),
+      new BigQueryService({ datasets: [SYSTEM_A_DATASET, FORMS_DATASET] }),
       new StorageService(),
       new WorkflowsService(),
+      new PubSubEmulatorService(path.join(this.options.logDir, 'pubsub-emulator.log')),
+      new SheetsService(this.options.sheetsWritesPerMinute),
+      new SchedulerService(),
     ];
+  }
+
+  /**
+   * Pub/Sub subscriptions and scheduler jobs call functions, so they are created once the
+   * functions' URLs (their fault proxies) exist, from the same declarations Terraform reads.
+   */
+  private async declarePushTargets(): Promise<void> {
+    const urls = this.endpoints.functions;
+    for (const service of this.services) {
+      if (service instanceof PubSubEmulatorService) await service.declare(pubsubTopology(urls));
+      if (service instanceof SchedulerService) service.declare(schedulerJobs(urls));
+    }
   }
 
   /** Deploys the project's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */

@@ -1,3 +1,5 @@
+import type { FaultPlan } from './faults/faultPlan';
+
 /**
  * The contract every piece of the local cloud implements (the Firestore emulator, the local
  * BigQuery, the Workflows engine, the local Cloud Storage), so the orchestrator in
@@ -24,6 +26,8 @@ export interface LocalServiceContext {
   port: number;
   /** Endpoints of the services started before this one (the Workflows engine needs Firestore's and BigQuery's). */
   endpoints: Record<string, string>;
+  /** The control server's fault plan, for services that apply faults armed for them by name. */
+  faults?: FaultPlan;
 }
 
 export interface StartedService {

@@ -35,6 +35,9 @@ export interface TableEntry {
   lastModifiedTime: number;
   /** `insertId`s seen by `insertAll`; BigQuery de-duplicates on them best-effort, we always do. */
   insertIds: Set<string>;
+  /** Accepted, checked against the schema and reported back; storage is not partitioned locally. */
+  timePartitioning?: { type: string; field?: string; expirationMs?: string };
+  clustering?: { fields: string[] };
 }
 
 const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/;
@@ -172,6 +175,7 @@ export class Catalog {
     }
     const schemaBody = body.schema as { fields?: unknown } | undefined;
     const schema = normalizeSchema(schemaBody?.fields ?? []);
+    const layout = tableLayout(body, schema);
     const sqlName = `t${this.nextTable++}`;
     // A table without columns still needs one in SQLite; `_empty` is never read.
     const columns = schema.length ? schema.map((f, i) => `${columnName(i)} ${sqliteType(f)}`).join(', ') : '_empty INTEGER';
@@ -190,6 +194,7 @@ export class Catalog {
       creationTime: now,
       lastModifiedTime: now,
       insertIds: new Set(),
+      ...layout,
     };
     dataset.tables.set(tableId, entry);
     return entry;
@@ -297,6 +302,46 @@ export function datasetResource(d: DatasetEntry): Record<string, unknown> {
   };
 }
 
+/**
+ * A table's `timePartitioning` and `clustering`, checked as BigQuery checks them: a partitioning
+ * field must be a TIMESTAMP or DATE column, clustering fields (at most four) must be columns.
+ */
+function tableLayout(body: Record<string, unknown>, schema: FieldSchema[]): Pick<TableEntry, 'timePartitioning' | 'clustering'> {
+  const out: Pick<TableEntry, 'timePartitioning' | 'clustering'> = {};
+  const partitioning = body.timePartitioning as { type?: unknown; field?: unknown; expirationMs?: unknown } | undefined;
+  if (partitioning !== undefined) {
+    const type = String(partitioning.type ?? 'DAY');
+    if (!['HOUR', 'DAY', 'MONTH', 'YEAR'].includes(type)) throw new BigQueryError('invalid', `Invalid time partitioning type ${type}.`);
+    if (partitioning.field !== undefined) {
+      const field = schema.find((f) => f.name.toLowerCase() === String(partitioning.field).toLowerCase());
+      if (!field)
+        throw new BigQueryError(
+          'invalid',
+          `The field specified for time partitioning can only be of type TIMESTAMP, DATE or DATETIME. The type found is: missing.`,
+        );
+      if (field.type !== 'TIMESTAMP' && field.type !== 'DATE') {
+        throw new BigQueryError(
+          'invalid',
+          `The field specified for time partitioning can only be of type TIMESTAMP, DATE or DATETIME. The type found is: ${field.type}.`,
+        );
+      }
+    }
+    out.timePartitioning = { type, ...(partitioning.field !== undefined ? { field: String(partitioning.field) } : {}) };
+  }
+  const clustering = body.clustering as { fields?: unknown } | undefined;
+  if (clustering !== undefined) {
+    const fields = Array.isArray(clustering.fields) ? clustering.fields.map(String) : [];
+    if (fields.length === 0 || fields.length > 4) throw new BigQueryError('invalid', 'Clustering must name one to four fields.');
+    for (const name of fields) {
+      if (!schema.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
+        throw new BigQueryError('invalid', `The field ${name} specified for clustering cannot be found in the schema.`);
+      }
+    }
+    out.clustering = { fields };
+  }
+  return out;
+}
+
 /** The REST `Table` resource; `numRows` is a string as in the API. */
 export function tableResource(t: TableEntry, numRows: number): Record<string, unknown> {
   return {
@@ -309,6 +354,8 @@ export function tableResource(t: TableEntry, numRows: number): Record<string, un
     ...(t.description !== undefined ? { description: t.description } : {}),
     ...(t.labels !== undefined ? { labels: t.labels } : {}),
     schema: { fields: t.schema.map((f) => ({ ...f })) },
+    ...(t.timePartitioning ? { timePartitioning: t.timePartitioning } : {}),
+    ...(t.clustering ? { clustering: t.clustering } : {}),
     numBytes: '0',
     numLongTermBytes: '0',
     numRows: String(numRows),

@@ -16,6 +16,9 @@ export interface ProvisionedTable {
   /** A path relative to the repository root (e.g. `infra/schemas/results.json`), or absolute. */
   schemaFile: string;
   description?: string;
+  /** As Terraform gives them (`time_partitioning`, `clustering`). */
+  timePartitioning?: { type: string; field?: string };
+  clustering?: { fields: string[] };
 }
 
 /** A dataset to create at start, with its tables. */
@@ -84,6 +87,8 @@ export class BigQueryService implements LocalService {
             tableReference: { projectId: context.projectId, datasetId: d.datasetId, tableId: t.tableId },
             schema: { fields: t.fields },
             ...(t.description ? { description: t.description } : {}),
+            ...(t.timePartitioning ? { timePartitioning: t.timePartitioning } : {}),
+            ...(t.clustering ? { clustering: t.clustering } : {}),
           });
         }
       }

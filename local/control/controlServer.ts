@@ -5,7 +5,8 @@ import { FaultPlan, parseFault } from '../faults/faultPlan';
 /**
  * The local cloud's control plane, for tests and curious developers:
  *   GET    /         the endpoints document (same as .local/endpoints.json)
- *   POST   /faults   arm a fault in front of a function: {"function","status","times"} or {"function","delay_ms","times"}
+ *   POST   /faults   arm a fault in front of a function: {"function","status","times"} or {"function","delay_ms","times"},
+ *                     or of a local service by name: {"service": "sheets", "status": 429, "times": 3}
  *   GET    /faults   the armed faults
  *   DELETE /faults   disarm all
  *   POST   /reset    wipe every service's data (Firestore, BigQuery, Workflows executions, Storage) and the faults
@@ -13,6 +14,8 @@ import { FaultPlan, parseFault } from '../faults/faultPlan';
 export interface ControlHooks {
   endpoints(): unknown;
   functionNames(): string[];
+  /** Local services that apply faults armed for them by name (`{"service": "sheets", ...}`). */
+  faultableServices(): string[];
   reset(): Promise<string[]>;
 }
 
@@ -52,7 +55,7 @@ export class ControlServer {
         } catch {
           return sendJson(res, 400, { error: 'the body must be JSON' });
         }
-        const fault = parseFault(body, this.hooks.functionNames());
+        const fault = parseFault(body, this.hooks.functionNames(), this.hooks.faultableServices());
         if (typeof fault === 'string') return sendJson(res, 400, { error: fault });
         this.faults.add(fault);
         return sendJson(res, 201, { fault, faults: this.faults.list() });

@@ -24,19 +24,6 @@ export class FaultProxy {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const fault = this.faults.take(this.functionName);
-    if (fault && 'status' in fault) {
-      req.resume();
-      const body = fault.body ?? {
-        type: 'https://github.com/gcf-backend-kit/problems/injected-fault',
-        title: 'Injected fault',
-        status: fault.status,
-        detail: `The local cloud answered ${fault.status} in front of ${this.functionName}, as asked on its control server.`,
-      };
-      res.writeHead(fault.status, { 'Content-Type': fault.body === undefined ? 'application/problem+json' : 'application/json' });
-      res.end(JSON.stringify(body));
-      return;
-    }
     if (this.targetPort === undefined) {
       req.resume();
       res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
@@ -50,10 +37,7 @@ export class FaultProxy {
       );
       return;
     }
-    if (fault && 'delay_ms' in fault) {
-      await new Promise((r) => setTimeout(r, fault.delay_ms));
-      if (req.destroyed || res.destroyed) return;
-    }
+    if (await applyFault(this.faults, this.functionName, req, res)) return;
     const upstream = http.request(
       { host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -80,4 +64,30 @@ export class FaultProxy {
   async close(): Promise<void> {
     await closeServer(this.server);
   }
+}
+
+/**
+ * Applies the next fault armed for `name` (a function, or a local service such as `sheets`):
+ * answers its status and returns true, or waits its delay and returns false (the request then
+ * goes on), or returns false at once when none is armed.
+ */
+export async function applyFault(faults: FaultPlan, name: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+  const fault = faults.take(name);
+  if (fault && 'status' in fault) {
+    req.resume();
+    const body = fault.body ?? {
+      type: 'https://github.com/gcf-backend-kit/problems/injected-fault',
+      title: 'Injected fault',
+      status: fault.status,
+      detail: `The local cloud answered ${fault.status} in front of ${name}, as asked on its control server.`,
+    };
+    res.writeHead(fault.status, { 'Content-Type': fault.body === undefined ? 'application/problem+json' : 'application/json' });
+    res.end(JSON.stringify(body));
+    return true;
+  }
+  if (fault && 'delay_ms' in fault) {
+    await new Promise((r) => setTimeout(r, fault.delay_ms));
+    if (req.destroyed || res.destroyed) return true;
+  }
+  return false;
 }

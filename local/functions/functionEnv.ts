@@ -1,4 +1,5 @@
 import type { Endpoints } from '../cloud';
+import { formsFunctionEnv } from '../forms/wiring';
 import { LOCAL_BUCKETS } from '../storage/service';
 import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE } from '../workflowDeployments';
 
@@ -38,6 +39,6 @@ export function localFunctionEnv(name: string, endpoints: Endpoints): Record<str
     case 'audios':
       return { AUDIO_FILES_BUCKET: LOCAL_BUCKETS.audioFiles };
     default:
-      return {};
+      return formsFunctionEnv(name) ?? {};
   }
 }

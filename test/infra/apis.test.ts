@@ -12,6 +12,7 @@ const APIS_BY_RESOURCE_PREFIX: [prefix: string, apis: string[]][] = [
     ['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'],
   ],
   ['google_cloud_run_', ['run.googleapis.com']],
+  ['google_cloud_scheduler_', ['cloudscheduler.googleapis.com']],
   ['google_firestore_', ['firestore.googleapis.com']],
   ['google_logging_', ['logging.googleapis.com']],
   ['google_storage_', ['storage.googleapis.com']],

@@ -24,8 +24,10 @@ describe('infra: IAM', () => {
       functionRoles: 'local.function_roles',
       tableRoles: 'local.function_table_roles',
       otherRoles: '[local.function_builder_roles, local.workflow_roles, local.workflow_table_roles.roles, local.groups_workflow_roles]',
-      // Private functions are invoked by a workflow: the pipeline's, or the groups workflow (nodeSim).
-      workflowInvoked: 'concat(local.workflow_invoked_functions, local.groups_workflow_invoked_functions)',
+      // Private functions are invoked by a workflow (the pipeline's, or the groups workflow's nodeSim),
+      // by Pub/Sub pushes and Cloud Scheduler (System E's workers and sweeper), or by the form admins.
+      workflowInvoked:
+        'concat(local.workflow_invoked_functions, local.groups_workflow_invoked_functions, tolist(local.push_invoked_functions), tolist(local.scheduler_invoked_functions), local.form_admin_invoked_functions)',
       bindings: 'local.function_role_bindings',
       publicFunctions: 'local.public_functions',
     })) as typeof roles;
