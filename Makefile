@@ -45,11 +45,14 @@ bench: build
 	node dist/bench/tagCounter.js
 	node dist/bench/workflows.js
 	node dist/bench/oversize.js
+	node dist/local/withCloud.js node dist/bench/forms.js
 
 ## Slow by design, so not in `make test`: exactly-once under faults and abandoned requests for
-## SOAK_SECONDS (default 120) against a throwaway local cloud.
+## SOAK_SECONDS (default 120) against a throwaway local cloud; then System E's 1,000 responses
+## (FORMS_SOAK_RESPONSES) through faults, each delivered exactly once.
 soak: build
 	node dist/local/withCloud.js node dist/bench/soak.js
+	node dist/local/withCloud.js node dist/bench/formsSoak.js
 
 lint: node_modules
 	node_modules/.bin/eslint .
