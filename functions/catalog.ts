@@ -122,6 +122,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     system: 'forms',
     summary: 'Forms with their questions and post-submission tasks: create, list, read, replace, delete (form admins only).',
     public: false,
+    // Up to 200 questions and 20 tasks, keyword lists of 1,000 words each: more than the default allows.
+    maxBodyBytes: 256 * 1024,
   },
   {
     name: 'responses',
