@@ -170,7 +170,7 @@ variable "delivery_retry_max_backoff_seconds" {
 }
 
 variable "delivery_max_attempts" {
-  description = "Pushes of a delivery before Pub/Sub moves it to the dead-letter topic and it becomes dead (5 to 100; the local cloud uses 5). With the default back-off, 15 attempts span about two hours."
+  description = "Pushes of a delivery before Pub/Sub moves it to the dead-letter topic and it becomes dead (5 to 100; the local cloud uses 5). With the default back-off (10 s doubling to 600 s), 15 attempts span about an hour and a half."
   type        = number
   default     = 15
 
