@@ -124,7 +124,16 @@ export async function evaluate(
   configDir = INFRA_DIR,
 ): Promise<Evaluated> {
   const config = await loadInfra(configDir);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
+  // The configuration's directory is recreated one level down, beside links to what surrounds it
+  // in the repository, so that paths leaving it (`${path.module}/../manifest/manifest.json`)
+  // resolve as they do there.
+  const parent = path.dirname(configDir);
+  for (const entry of fs.readdirSync(parent)) {
+    if (entry !== path.basename(configDir)) fs.symlinkSync(path.join(parent, entry), path.join(scratch, entry));
+  }
+  const dir = path.join(scratch, path.basename(configDir));
+  fs.mkdirSync(dir);
   try {
     const variable: Record<string, Block> = {};
     const args = ['console'];
@@ -173,7 +182,7 @@ export async function evaluate(
     const literal = JSON.parse(stdout.trim()) as string;
     return JSON.parse(literal.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
