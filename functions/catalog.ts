@@ -17,7 +17,7 @@ export interface FunctionDefinition {
   source: string;
   system: SystemName;
   summary: string;
-  /** Whether anyone on the internet may invoke it (Terraform grants `allUsers` run.invoker). */
+  /** Whether anyone on the internet may invoke it by default (Terraform grants `allUsers` run.invoker; the group operations only when opened by variable). */
   public: boolean;
   /**
    * Largest request body the function accepts, framing included; a larger one is refused with
@@ -75,27 +75,27 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     source: 'functions/groups/createGroup',
     system: 'groups',
     summary: 'Creates a group on every cluster node, or on none (rolled back); answers 202 with a task id.',
-    public: true,
+    public: false,
   },
   {
     name: 'deleteGroup',
     source: 'functions/groups/deleteGroup',
     system: 'groups',
     summary: 'Deletes a group from every cluster node, or from none (restored); answers 202 with a task id.',
-    public: true,
+    public: false,
   },
   {
     name: 'groupTask',
     source: 'functions/groups/groupTask',
     system: 'groups',
     summary: 'The state of a group operation and its outcome on each node.',
-    public: true,
+    public: false,
   },
   {
     name: 'nodeSim',
     source: 'functions/groups/nodeSim',
     system: 'groups',
-    summary: 'Simulated cluster nodes (the node API plus switches to fail or hang), for local runs and tests.',
+    summary: 'Simulated cluster nodes (the node API plus switches to fail, hang or redirect), for local runs and tests.',
     public: false,
   },
   {

@@ -115,7 +115,7 @@ locals {
     # execution start per request; groupTask: one document read.
     createGroup = {
       description     = "Creates a group on every cluster node, or on none (rolled back); answers 202 with a task id."
-      public          = true
+      public          = var.public_group_operations
       memory          = "256Mi"
       cpu             = "1"
       timeout_seconds = 30
@@ -126,7 +126,7 @@ locals {
     }
     deleteGroup = {
       description     = "Deletes a group from every cluster node, or from none (restored); answers 202 with a task id."
-      public          = true
+      public          = var.public_group_operations
       memory          = "256Mi"
       cpu             = "1"
       timeout_seconds = 30
@@ -137,7 +137,7 @@ locals {
     }
     groupTask = {
       description     = "The state of a group operation and its outcome on each node."
-      public          = true
+      public          = var.public_group_operations
       memory          = "256Mi"
       cpu             = "1"
       timeout_seconds = 10

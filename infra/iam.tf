@@ -22,9 +22,8 @@ locals {
     accounts = ["roles/datastore.user"]
     # Audio session records; object access to its own bucket in accounts.tf.
     audios = ["roles/datastore.user"]
-    # A transaction per request (the task and the group's lock), then starts a groups
-    # workflow execution. workflows.invoker also grants workflows.executions.get, which they
-    # rely on to tell whether the execution of a task holding the group's lock has ended.
+    # Two reads and one batched write per request (the task and the group's lock), then starts
+    # a groups workflow execution: of workflows.invoker they use executions.create only.
     createGroup = ["roles/datastore.user", "roles/workflows.invoker"]
     deleteGroup = ["roles/datastore.user", "roles/workflows.invoker"]
     # Reads one task document.
@@ -47,9 +46,9 @@ locals {
   workflow_table_roles       = { table = local.pipeline.results_table, roles = ["roles/bigquery.dataEditor"] }
   workflow_invoked_functions = ["isValidInput", "process"]
 
-  # The groups workflow's account (groups.tf): writes tasks, locks and dead letters in
-  # Firestore, and invokes nodeSim when it is deployed. Its `sys.log` calls (a lock it could
-  # not release, a listed dead letter whose document is gone) need logging.logEntries.create,
+  # The groups workflow's account (groups.tf): writes tasks and locks in Firestore, and invokes
+  # nodeSim when it is deployed. Its `sys.log` call (a task left owing compensations) needs
+  # logging.logEntries.create,
   # which only the Logs Writer role grants among the predefined ones; without it those
   # operator-critical lines are dropped.
   groups_workflow_roles             = ["roles/datastore.user", "roles/logging.logWriter"]

@@ -45,12 +45,11 @@ output "bigquery_dataset" {
 }
 
 output "groups" {
-  description = "Group operations (System C): the workflow, the nodes operations visit, and the Firestore collections holding tasks, locks and dead letters (compensations to replay)."
+  description = "Group operations (System C): the workflow, the nodes operations visit, and the Firestore collections holding tasks (their dead letters: the tasks where owed == true) and locks."
   value = {
-    workflow                = google_workflows_workflow.groups.id
-    nodes                   = local.group_nodes
-    tasks_collection        = local.groups.tasks_collection
-    locks_collection        = local.groups.locks_collection
-    dead_letters_collection = local.groups.dead_letters_collection
+    workflow         = google_workflows_workflow.groups.id
+    nodes            = local.group_nodes
+    tasks_collection = local.groups.tasks_collection
+    locks_collection = local.groups.locks_collection
   }
 }

@@ -103,19 +103,47 @@ variable "group_nodes" {
 }
 
 variable "deploy_node_simulator" {
-  description = "Deploy nodeSim, the simulated cluster nodes (with switches that make a node fail or hang), and let the groups workflow invoke it. Turn off when group_nodes lists real nodes."
+  description = "Deploy nodeSim, the simulated cluster nodes (with switches that make a node fail, hang or redirect), and let the groups workflow invoke it as the cluster when group_nodes is empty. For test projects only: off by default, so a production apply never deploys it."
   type        = bool
-  default     = true
+  default     = false
 }
 
-variable "group_node_auth_audience" {
-  description = "Audience of the OIDC token the groups workflow sends to the nodes. Defaults to the nodeSim URL (what Cloud Run checks); set it to what real nodes expect, if they check tokens at all."
-  type        = string
-  default     = null
+variable "group_node_audiences" {
+  description = "Audience of the OIDC token the groups workflow sends to each node, in group_nodes' order (NODE_AUDIENCES). Empty: each node's own base URL (what a Cloud Run node checks); for simulated nodes, the nodeSim URL."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for audience in var.group_node_audiences : audience != "" && !strcontains(audience, ",")])
+    error_message = "group_node_audiences must be non-empty strings without a comma."
+  }
+}
+
+variable "public_group_operations" {
+  description = "Let anyone call createGroup, deleteGroup and groupTask (allUsers run.invoker). Off by default: they create and delete groups on every real node. Opened, a caller sees node indexes and short outcomes, never node URLs, node answers or operator commands."
+  type        = bool
+  default     = false
+}
+
+variable "group_operation_invokers" {
+  description = "IAM members (user:, group:, serviceAccount:) who may call createGroup, deleteGroup and groupTask while they are private (run.invoker on each)."
+  type        = list(string)
+  default     = []
+}
+
+variable "group_node_late_seconds" {
+  description = "The longest a node may take to apply a request after receiving it (NODE_LATE_SECONDS), e.g. the node's own request timeout. A request whose outcome is unknown is settled by a read only this long after it was sent, so a late request is compensated like any other. At least group_node_timeout_seconds."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.group_node_late_seconds >= 1 && var.group_node_late_seconds <= 3600
+    error_message = "group_node_late_seconds must be from 1 to 3600."
+  }
 }
 
 variable "group_node_timeout_seconds" {
-  description = "Timeout of each request the groups workflow sends to a node (NODE_TIMEOUT_SECONDS). A request that times out is an unknown outcome, resolved with a GET."
+  description = "Timeout of each request the groups workflow sends to a node (NODE_TIMEOUT_SECONDS). A request that times out is an unknown outcome, settled with a GET after group_node_late_seconds."
   type        = number
   default     = 10
 
@@ -126,7 +154,7 @@ variable "group_node_timeout_seconds" {
 }
 
 variable "group_compensation_max_retries" {
-  description = "Retries of each rollback request (COMPENSATION_MAX_RETRIES), with exponential back-off from 1 s doubling up to 30 s; a compensation still failing after them becomes a dead letter."
+  description = "Retries of each rollback request (COMPENSATION_MAX_RETRIES), with exponential back-off from 1 s doubling up to 30 s; a compensation still owed after them leaves the task FAILED (a dead letter) until it is replayed."
   type        = number
   default     = 5
 

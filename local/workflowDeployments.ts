@@ -34,16 +34,24 @@ export const GROUP_TASK_RETENTION_DAYS = '30';
 
 /**
  * Node timeouts and retries of the groups workflow, small locally so a failing node costs
- * seconds, not minutes (Terraform's defaults: 10 s timeout, 3 attempts, 3 GET retries, 5
- * compensation retries; back-off is 1 s doubling in both, written in the workflow).
- * Each can be overridden like any function setting (`NODE_TIMEOUT_SECONDS=3 make dev`).
+ * seconds, not minutes (Terraform's defaults: 10 s timeout, 60 s for late requests, 3 attempts,
+ * 3 GET retries, 5 compensation retries; back-off is 1 s doubling in both, written in the workflow).
+ * NODE_LATE_SECONDS must exceed the longest a node may take to serve a request: the e2e tests
+ * and the soak hang the simulated nodes for less. Each can be overridden like any function
+ * setting (`NODE_TIMEOUT_SECONDS=3 make dev`).
  */
 export const LOCAL_GROUP_TIMING: Record<string, string> = {
   NODE_TIMEOUT_SECONDS: '1',
+  NODE_LATE_SECONDS: '3',
   NODE_APPLY_MAX_ATTEMPTS: '2',
   NODE_CHECK_MAX_RETRIES: '2',
-  COMPENSATION_MAX_RETRIES: '3',
+  COMPENSATION_MAX_RETRIES: '2',
 };
+
+/** The nodes the groups workflow may call: three simulated ones, or `NODES=... make dev`. */
+export function localGroupNodes(endpoints: Endpoints, functionEnv: Record<string, string>): string {
+  return functionEnv.NODES ?? ['node1', 'node2', 'node3'].map((n) => `${endpoints.functions.nodeSim}/${n}`).join(',');
+}
 
 export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
   {
@@ -62,13 +70,16 @@ export const WORKFLOW_DEPLOYMENTS: WorkflowDeployment[] = [
   {
     workflowId: GROUPS_WORKFLOW,
     sourceFile: 'workflows/groups.yaml',
-    userEnvVars: (endpoints, functionEnv) => ({
-      ...GROUP_COLLECTIONS,
-      GROUP_DEAD_LETTERS_COLLECTION: 'group_dead_letters',
-      GROUP_TASK_RETENTION_DAYS: functionEnv.GROUP_TASK_RETENTION_DAYS ?? GROUP_TASK_RETENTION_DAYS,
-      ...Object.fromEntries(Object.entries(LOCAL_GROUP_TIMING).map(([name, value]) => [name, functionEnv[name] ?? value])),
-      // Local functions check no token; in the cloud this is the nodeSim URL (infra/groups.tf).
-      NODE_AUTH_AUDIENCE: endpoints.functions.nodeSim ?? 'http://127.0.0.1',
-    }),
+    userEnvVars: (endpoints, functionEnv) => {
+      const nodes = localGroupNodes(endpoints, functionEnv);
+      return {
+        ...GROUP_COLLECTIONS,
+        GROUP_TASK_RETENTION_DAYS: functionEnv.GROUP_TASK_RETENTION_DAYS ?? GROUP_TASK_RETENTION_DAYS,
+        ...Object.fromEntries(Object.entries(LOCAL_GROUP_TIMING).map(([name, value]) => [name, functionEnv[name] ?? value])),
+        NODES: nodes,
+        // Local functions check no token; in the cloud each node's is its own URL (infra/groups.tf).
+        NODE_AUDIENCES: functionEnv.NODE_AUDIENCES ?? nodes,
+      };
+    },
   },
 ];

@@ -8,7 +8,10 @@ export function readGroupCollections() {
   };
 }
 
-/** What `createGroup` and `deleteGroup` read at cold start: the nodes, the workflow they start, where tasks live. */
+/**
+ * What `createGroup` and `deleteGroup` read at cold start: the workflow they start, where tasks
+ * live. Not the nodes: only the workflow knows them (its own NODES), so no request can name one.
+ */
 export function readGroupOperationConfig() {
   const project = projectId();
   const location = requiredString('WORKFLOW_LOCATION');
@@ -17,21 +20,19 @@ export function readGroupOperationConfig() {
     projectId: project,
     /** `projects/P/locations/L/workflows/W`: the groups workflow (workflows/groups.yaml). */
     workflowPath: `projects/${project}/locations/${location}/workflows/${workflow}`,
-    nodes: parseNodes('NODES', requiredString('NODES')),
     /** groupTask's URL: the 202's `Location` is `<it>/<task_id>`. */
     groupTaskUrl: url('GROUP_TASK_URL'),
     /**
      * `GROUP_TASK_START_GRACE_SECONDS` (default 300, 60 to 86400): how long after its creation a
-     * PENDING task with no execution recorded still holds its group. Past it, the function that
-     * wrote it is certainly gone (createGroup/deleteGroup time out after 30 s, infra/functions.tf)
-     * without starting or recording an execution, and the next operation on the group marks it
-     * FAILED and takes the lock over.
+     * PENDING task holds its group. Past it, the function that wrote it is certainly gone
+     * (createGroup/deleteGroup time out after 30 s, infra/functions.tf), its execution has not
+     * claimed it, and the next operation takes the group (that execution's claim then fails).
      */
     startGraceSeconds: integer('GROUP_TASK_START_GRACE_SECONDS', { default: 300, min: 60, max: 86_400 }),
     /**
-     * `GROUP_TASK_RETENTION_DAYS` (default 30, 1 to 3650): a task this function ends (`abandon`, a
-     * takeover) gets `expires_at` this far ahead, as the workflow does for the tasks it ends;
-     * Firestore's TTL policy deletes it after (infra/firestore.tf).
+     * `GROUP_TASK_RETENTION_DAYS` (default 30, 1 to 3650): a task this function writes gets
+     * `expires_at` this far ahead, as the workflow does for the tasks it ends; Firestore's TTL
+     * policy deletes it after (infra/firestore.tf).
      */
     retentionDays: integer('GROUP_TASK_RETENTION_DAYS', { default: 30, min: 1, max: 3650 }),
     ...readGroupCollections(),
@@ -51,9 +52,11 @@ export function readNodeSimConfig() {
 }
 
 /**
- * `NODES`: comma-separated base URLs of the cluster nodes (`https://node-a.example.com,...`), in
- * the order operations visit them. Each must be an absolute http(s) URL; trailing slashes are
- * dropped; duplicates are refused (a node visited twice would be compensated twice).
+ * `NODES`, the groups workflow's allow-list: comma-separated base URLs of the cluster nodes
+ * (`https://node-a.example.com,...`), in the order operations visit them. Each must be an
+ * absolute http(s) URL; trailing slashes are dropped; duplicates are refused (a node visited
+ * twice would be compensated twice). The workflow splits it as it is, so Terraform (which drops
+ * trailing slashes too) is checked against these rules (test/infra/groups.test.ts).
  */
 export function parseNodes(variable: string, value: string): string[] {
   const nodes = value

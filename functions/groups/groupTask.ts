@@ -3,7 +3,7 @@ import { HttpError } from '../shared/errors';
 import { httpFunction } from '../shared/http/httpFunction';
 import { sendJson } from '../shared/http/router';
 import { readGroupTaskConfig } from './config';
-import { GroupTasks, type TaskDocument } from './taskStore';
+import { GroupTasks, nodeRecords, type TaskDocument } from './taskStore';
 
 const config = readGroupTaskConfig();
 let tasks: GroupTasks | undefined;
@@ -12,8 +12,9 @@ let tasks: GroupTasks | undefined;
 const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * `GET /{task_id}`: the task's state, operation, group, each node's outcome, and, when it did not
- * succeed, the error and the dead letters. Unknown id → 404; anything but a task id → 400.
+ * `GET /{task_id}`: the task's state, operation, group, each node's outcome (by its index in the
+ * workflow's NODES), and, when it did not succeed, a short error and the dead letters. Unknown id
+ * → 404; anything but a task id → 400.
  */
 export const groupTask = httpFunction('groupTask', [
   {
@@ -39,25 +40,29 @@ export const groupTask = httpFunction('groupTask', [
   },
 ]);
 
-/** The task as clients see it: outcomes keyed by node URL, timestamps as RFC 3339. */
+/**
+ * The task as clients see it: outcomes keyed by node index (never a node's URL or its answers,
+ * which stay in the log for operators), timestamps as RFC 3339, and the dead letters: the ids
+ * (`<task_id>-<index>`) of the compensations a FAILED task still owes.
+ */
 export function taskView(task: TaskDocument): Record<string, unknown> {
-  const nodes: Record<string, string> = {};
-  task.nodes.forEach((node, i) => (nodes[node] = task.outcomes?.[i] ?? 'pending'));
+  const records = nodeRecords(task);
   const view: Record<string, unknown> = {
     task_id: task.task_id,
     operation: task.operation,
     group_id: task.group_id,
     state: task.state,
-    nodes,
+    nodes: Object.fromEntries(records.map((record, i) => [String(i), record.outcome])),
   };
   if (task.error) view.error = task.error;
-  if (task.dead_letters && task.dead_letters.length > 0) view.dead_letters = task.dead_letters;
+  const letters = task.state === 'FAILED' ? records.flatMap((record, i) => (record.owed ? [`${task.task_id}-${i}`] : [])) : [];
+  if (letters.length > 0) view.dead_letters = letters;
   if (task.created_at) view.created_at = timestampText(task.created_at);
   if (task.updated_at) view.updated_at = timestampText(task.updated_at);
   return view;
 }
 
-/** Firestore timestamps from the client are Timestamps; the workflow writes the same type through REST. */
+/** The workflow writes timestamps through REST: the client reads them back as Timestamps all the same. */
 function timestampText(value: unknown): string | undefined {
   if (value && typeof (value as { toDate?: unknown }).toDate === 'function') return (value as { toDate(): Date }).toDate().toISOString();
   return typeof value === 'string' ? value : undefined;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Request } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
 import { firestore } from '../shared/clients/firestore';
 import { HttpError } from '../shared/errors';
 import { readJsonObject } from '../shared/http/body';
@@ -10,6 +10,7 @@ import { validator } from '../shared/validation';
 import { readNodeSimConfig } from './config';
 import { GROUP_ID_PATTERN, HANG_MS_PATTERN, MAX_HANG_MS, NODE_NAME_PATTERN, nodeGroupBodySchema, SWITCH_STATUS_PATTERN } from './schemas';
 import { SimulatedNodes, type NodeMethod, type Switch } from './simulatedNodes';
+import type { Logger } from '../shared/logger';
 
 const config = readNodeSimConfig();
 const validateBody = validator<{ groupId: string }>(nodeGroupBodySchema);
@@ -21,6 +22,7 @@ const SWITCH_STATUS = new RegExp(SWITCH_STATUS_PATTERN);
 const HANG_MS = new RegExp(HANG_MS_PATTERN);
 const GROUP_ID = new RegExp(GROUP_ID_PATTERN);
 const METHODS: NodeMethod[] = ['GET', 'POST', 'DELETE'];
+const REDIRECTS = [301, 302, 307, 308];
 
 /**
  * `nodeSim`: many simulated cluster nodes in one function, for local runs and tests. The first
@@ -35,14 +37,18 @@ const METHODS: NodeMethod[] = ['GET', 'POST', 'DELETE'];
  *
  * and the switches, kept in Firestore so they hold across instances:
  *
- *   POST /v1/group/{status}  a 3-digit status makes the node API answer it (without doing
- *                            anything) until reset; 0 resets
- *   POST /v1/hang/{ms}       the node API waits that long before serving each request, which it
- *                            then still serves, as a slow real node would, even if the caller
- *                            gave up; 0 resets
- *   GET  /v1/switches        the switches set
+ *   POST /v1/group/{status}    a 3-digit status makes the node API answer it (without doing
+ *                              anything, or after doing it with `?apply=true`; as an HTML page
+ *                              with `?body=html`) until reset; 0 resets
+ *   POST /v1/hang/{ms}         the node API waits that long before serving each request, which it
+ *                              then still serves, as a slow real node would, even if the caller
+ *                              gave up; 0 resets
+ *   POST /v1/redirect/{status} a request whose path ends in "/" is answered that redirect (301,
+ *                              302, 307, 308) to the same path without it, as FastAPI's router
+ *                              does; 0 resets
+ *   GET  /v1/switches          the switches set
  *
- * Both switches take `?methods=POST,DELETE` (only those methods; all by default) and `?times=N`
+ * Every switch takes `?methods=POST,DELETE` (only those methods; all by default) and `?times=N`
  * (only the next N requests they apply to; until reset by default).
  */
 export const nodeSim = httpFunction('nodeSim', [
@@ -64,7 +70,31 @@ export const nodeSim = httpFunction('nodeSim', [
         );
       }
       const status = Number(params.status);
-      const switches = await nodes().setSwitch(node, 'status', status === 0 ? null : { value: status, ...scope(req) });
+      // Kept only when set, so a plain switch reads as before.
+      const variants = {
+        ...(queryValues(req, 'body').join() === 'html' && { html: true }),
+        ...(queryValues(req, 'apply').join() === 'true' && { apply: true }),
+      };
+      const switches = await nodes().setSwitch(node, 'status', status === 0 ? null : { value: status, ...scope(req), ...variants });
+      sendJson(res, 200, { node, ...switches });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/{node}/v1/redirect/{status}',
+    async handle({ req, res, params }) {
+      const node = nodeName(params.node);
+      const status = Number(params.status);
+      if (![0, ...REDIRECTS].includes(status) || !/^\d{1,3}$/.test(params.status)) {
+        throw new HttpError(
+          'validation_failed',
+          `The redirect must be 0 (reset) or one of ${REDIRECTS.join(', ')}, got "${params.status}".`,
+          {
+            errors: [{ pointer: '#/path/status', detail: `must be 0 or one of ${REDIRECTS.join(', ')}` }],
+          },
+        );
+      }
+      const switches = await nodes().setSwitch(node, 'redirect', status === 0 ? null : { value: status, ...scope(req) });
       sendJson(res, 200, { node, ...switches });
     },
   },
@@ -101,34 +131,60 @@ async function serveGroupApi({ req, res, params, log }: RequestContext, method: 
   const node = nodeName(params.node);
   const groupId = method === 'GET' ? pathGroupId(params.groupId) : validateBody(readJsonObject(req)).groupId;
   const disruption = await nodes().take(node, method);
-  if (disruption.hangMs) {
-    log.info(`node ${node}: hanging ${disruption.hangMs} ms before ${method}`, { event: 'node_sim_hang', node });
-    await sleep(disruption.hangMs);
+  if (disruption.redirect && req.path.endsWith('/')) {
+    // Absolute, from the Host the caller used, as FastAPI builds it.
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    res.setHeader('Location', `${req.protocol}://${req.get('host')}${req.path.replace(/\/+$/, '')}${query}`);
+    return sendJson(res, disruption.redirect.value, { node, redirect: disruption.redirect.value });
   }
-  if (disruption.status) {
-    log.info(`node ${node}: answering ${disruption.status} to ${method}, as switched`, { event: 'node_sim_status', node });
-    if (disruption.status >= 400) {
-      throw new HttpError(
-        disruption.status >= 500 ? 'upstream_failed' : 'bad_request',
-        `Simulated node ${node} is switched to answer ${disruption.status}.`,
-        { status: disruption.status },
-      );
-    }
-    return sendJson(res, disruption.status, { node, simulated: disruption.status });
+  if (disruption.hang) {
+    log.info(`node ${node}: hanging ${disruption.hang.value} ms before ${method}`, { event: 'node_sim_hang', node });
+    await sleep(disruption.hang.value);
   }
+  const status = disruption.status;
+  if (status && !status.apply) return answerSwitched(res, log, node, method, status);
+  const { code, body } = await serveGroup(node, method, groupId, log);
+  if (status) return answerSwitched(res, log, node, method, status);
+  if (code >= 400) throw new HttpError(code === 404 ? 'not_found' : 'bad_request', body);
+  sendJson(res, code, { groupId });
+}
+
+/** Serves one request of the node API on the stored groups: the status and, for a refusal, why. */
+async function serveGroup(node: string, method: NodeMethod, groupId: string, log: Logger): Promise<{ code: number; body: string }> {
   const store = nodes();
   if (method === 'POST') {
-    if (!(await store.create(node, groupId))) throw new HttpError('bad_request', `Node ${node} already has group ${groupId}.`);
+    if (!(await store.create(node, groupId))) return { code: 400, body: `Node ${node} already has group ${groupId}.` };
     log.info(`node ${node}: group ${groupId} created`, { event: 'node_sim_created', node, group_id: groupId });
-    return sendJson(res, 201, { groupId });
+    return { code: 201, body: '' };
   }
   if (method === 'DELETE') {
-    if (!(await store.delete(node, groupId))) throw new HttpError('not_found', `Node ${node} has no group ${groupId}.`);
+    if (!(await store.delete(node, groupId))) return { code: 404, body: `Node ${node} has no group ${groupId}.` };
     log.info(`node ${node}: group ${groupId} deleted`, { event: 'node_sim_deleted', node, group_id: groupId });
-    return sendJson(res, 200, { groupId });
+    return { code: 200, body: '' };
   }
-  if (!(await store.has(node, groupId))) throw new HttpError('not_found', `Node ${node} has no group ${groupId}.`);
-  sendJson(res, 200, { groupId });
+  return (await store.has(node, groupId)) ? { code: 200, body: '' } : { code: 404, body: `Node ${node} has no group ${groupId}.` };
+}
+
+/** The switched answer: a problem for an error status, else JSON, or an HTML page if so switched. */
+function answerSwitched(res: Response, log: Logger, node: string, method: NodeMethod, status: Switch): void {
+  log.info(`node ${node}: answering ${status.value} to ${method}, as switched`, { event: 'node_sim_status', node });
+  if (status.html) {
+    res
+      .status(status.value)
+      .type('html')
+      .send(`<!DOCTYPE html><html><body><h1>${status.value}</h1><p>Simulated node ${node}.</p></body></html>`);
+    return;
+  }
+  if (status.value >= 400) {
+    throw new HttpError(
+      status.value >= 500 ? 'upstream_failed' : 'bad_request',
+      `Simulated node ${node} is switched to answer ${status.value}.`,
+      {
+        status: status.value,
+      },
+    );
+  }
+  sendJson(res, status.value, { node, simulated: status.value });
 }
 
 function nodeName(value: string): string {

@@ -102,11 +102,11 @@ export const groupsOpenApi: OpenApiFragment = {
   tag: {
     name: TAG,
     description:
-      'Creates or deletes a group on every node of a cluster (`NODES`), or on none. A Cloud Workflow (`workflows/groups.yaml`) visits the nodes in order; ' +
-      'a timeout, connection error, 429 or 5xx is an unknown outcome, settled with a GET before deciding. When a node fails, every node the operation changed is put back, in reverse order, ' +
-      'with retries and exponential back-off; a group that existed before is never deleted. A compensation that still fails is written as a dead letter (Firestore `group_dead_letters`) ' +
-      'with the request to replay, and the task ends FAILED, keeping the group locked (409) until a replay run of the workflow (`{"replay_task": "<task_id>"}`) resolves them. Two operations on one group never run at once (409). ' +
-      "nodeSim simulates any number of nodes for local runs and tests (`<nodeSim URL>/<node>` is a node's base URL), with switches that make a node answer a status or hang.",
+      "Creates or deletes a group on every node of a cluster (the workflow's `NODES`), or on none. A Cloud Workflow (`workflows/groups.yaml`) visits the nodes in order, " +
+      'writing each request to the task (its log) before sending it. Only 200/201 are success; anything else is an unknown outcome, presumed applied until a GET, made once no late request can land, settles it. ' +
+      'When a node fails, every node the operation may have changed is put back, in reverse order, with retries and exponential back-off; a group that existed before is never deleted. ' +
+      'A compensation that still cannot be done leaves the task FAILED owing it (a dead letter), holding the group (409) until an operator replays the task. Two operations on one group never run at once (409). ' +
+      "nodeSim simulates any number of nodes for local runs and tests (`<nodeSim URL>/<node>` is a node's base URL), with switches that make a node answer a status (or an HTML page), hang, or redirect.",
   },
   schemas: {
     GroupRequest: componentSchema(groupRequestSchema),
@@ -122,11 +122,13 @@ export const groupsOpenApi: OpenApiFragment = {
     NodeSwitches: {
       type: 'object',
       description:
-        "A node's switches: `status` answers that status, `hang` waits `value` ms before serving; each for `methods` (null: all) and `remaining` requests (null: until reset).",
+        "A node's switches: `status` answers that status (`html`: as an HTML page; `apply`: after serving the request), `hang` waits `value` ms before serving, `redirect` answers " +
+        'that redirect to a path ending in a slash; each for `methods` (null: all) and `remaining` requests (null: until reset).',
       properties: {
         node: { type: 'string' },
         status: { $ref: '#/components/schemas/NodeSwitch' },
         hang: { $ref: '#/components/schemas/NodeSwitch' },
+        redirect: { $ref: '#/components/schemas/NodeSwitch' },
       },
       required: ['node'],
     },
@@ -136,6 +138,8 @@ export const groupsOpenApi: OpenApiFragment = {
         value: { type: 'integer' },
         methods: { type: ['array', 'null'], items: { enum: ['GET', 'POST', 'DELETE'] } },
         remaining: { type: ['integer', 'null'] },
+        html: { type: 'boolean' },
+        apply: { type: 'boolean' },
       },
       required: ['value', 'methods', 'remaining'],
     },
@@ -144,9 +148,10 @@ export const groupsOpenApi: OpenApiFragment = {
     '/createGroup': operation(
       'createGroup',
       'Create a group on every node',
-      "Writes a PENDING task and takes the group's lock in one Firestore transaction, starts the groups workflow, and answers 202 at once. " +
+      "Writes a PENDING task and names it in the group's lock (409 while the task named there holds the group), starts the groups workflow, and answers 202 at once. " +
         'On each node: a GET first (a group already there is `pre-existing` and never deleted by a rollback), then `POST /v1/group/`. ' +
-        'The task ends SUCCEEDED (created everywhere), ROLLED_BACK (a node failed; deleted again where this task created it) or FAILED (a deletion could not be done: dead letter).',
+        'The task ends SUCCEEDED (created everywhere), ROLLED_BACK (a node failed; deleted again where this task created it) or FAILED (a deletion could not be done or settled: dead letter). ' +
+        'Private unless Terraform opens it (`public_group_operations`).',
     ),
     '/deleteGroup': operation(
       'deleteGroup',
@@ -161,7 +166,8 @@ export const groupsOpenApi: OpenApiFragment = {
         summary: 'The state of a group operation',
         description:
           "The task's state, operation, group and each node's outcome, updated as the workflow goes. Outcomes: `pending`, `skipped` (an earlier node failed), `created`, `pre-existing`, " +
-          '`deleted`, `absent`, `failed`, `unknown` (the node never answered clearly, even to a GET; compensated anyway), `rolled_back`, `restored`, `compensation_failed` (see `dead_letters`).',
+          '`deleted`, `absent`, `failed` (not applied), `unknown` (no answer or read could settle it: presumed applied), `rolled_back`, `restored`, `compensation_failed` (see `dead_letters`). ' +
+          "Nodes are named by their index in the workflow's NODES; their URLs and answers stay in the task's log for operators.",
         parameters: [pathParameter('task_id', 'The id createGroup or deleteGroup returned.', { type: 'string', format: 'uuid' }, TASK_ID)],
         responses: {
           '200': jsonResponse('GroupTask', 'The task.', (taskSchema.examples as unknown[])[0]),
@@ -220,11 +226,25 @@ export const groupsOpenApi: OpenApiFragment = {
         tags: [TAG],
         summary: 'Node simulator switch: make the node answer a status',
         description:
-          'From now on the node API answers this status (without doing anything) to the methods and number of requests given; `0` resets. Kept in Firestore, so it holds across instances.',
+          'From now on the node API answers this status (without doing anything, unless `apply=true`) to the methods and number of requests given; `0` resets. Kept in Firestore, so it holds across instances.',
         parameters: [
           nodeParameter,
           pathParameter('status', '0 (reset) or a 3-digit status.', { type: 'string', pattern: SWITCH_STATUS_PATTERN }, '500'),
           ...switchScope,
+          {
+            name: 'body',
+            in: 'query',
+            required: false,
+            description: '`html`: the answer is an HTML page, as a proxy or a framework error page sends.',
+            schema: { enum: ['html'] },
+          },
+          {
+            name: 'apply',
+            in: 'query',
+            required: false,
+            description: '`true`: the request is served first, then the switched status answered instead.',
+            schema: { enum: ['true'] },
+          },
         ],
         responses: {
           '200': switchesResponse({ node: 'node3', status: { value: 500, methods: null, remaining: null } }),
@@ -246,6 +266,24 @@ export const groupsOpenApi: OpenApiFragment = {
         ],
         responses: {
           '200': switchesResponse({ node: 'node2', hang: { value: 2500, methods: ['POST'], remaining: 1 } }),
+          ...problemResponses([400, 405]),
+        },
+      },
+    },
+    '/nodeSim/{node}/v1/redirect/{status}': {
+      post: {
+        operationId: 'nodeSimSwitchRedirect',
+        tags: [TAG],
+        summary: 'Node simulator switch: redirect trailing slashes',
+        description:
+          'A request whose path ends in "/" is answered this redirect to the same path without it (a FastAPI router\'s `redirect_slashes`), which the node then serves; `0` resets.',
+        parameters: [
+          nodeParameter,
+          pathParameter('status', '0 (reset), 301, 302, 307 or 308.', { enum: ['0', '301', '302', '307', '308'] }, '307'),
+          ...switchScope,
+        ],
+        responses: {
+          '200': switchesResponse({ node: 'node1', redirect: { value: 307, methods: null, remaining: null } }),
           ...problemResponses([400, 405]),
         },
       },

@@ -21,13 +21,11 @@ export type GroupOperation = 'create' | 'delete';
 export const TASK_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-/** States after which the workflow no longer touches the task (and its lock is released). */
-export const TERMINAL_STATES: readonly TaskState[] = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED'];
-
 /**
  * Per-node outcomes a task reports. `pending` before the node is reached, `skipped` when an
  * earlier node failed first; `pre-existing` / `absent` mean the node already was as asked (so a
- * rollback leaves it alone); `unknown` means the node never answered clearly, even to a GET.
+ * rollback leaves it alone); `failed` that the request did not take effect; `unknown` that it was
+ * sent and neither an answer nor a read could settle it (presumed applied: a compensation is owed).
  */
 export const NODE_OUTCOMES = [
   'pending',
@@ -85,22 +83,23 @@ export const taskSchema: JsonSchema = {
       enum: [...TASK_STATES],
       description:
         '`PENDING` (accepted, not started), `RUNNING`, `SUCCEEDED` (every node has the change), `ROLLED_BACK` (a node failed and every node changed was put back), ' +
-        '`FAILED` (a compensation could not be done even after retries: see `dead_letters`; or an unexpected error: see `error`).',
+        '`FAILED` (a compensation could not be done or settled even after retries: see `dead_letters`; the group stays held until an operator replays the task).',
     },
     nodes: {
       type: 'object',
-      description: 'Each node (its base URL) and its outcome, updated as the operation progresses.',
+      description:
+        "Each node, by its index in the workflow's NODES, and its outcome, updated as the operation progresses (empty while PENDING).",
       additionalProperties: { enum: [...NODE_OUTCOMES] },
     },
     error: {
       type: 'string',
-      description: 'Why the operation did not succeed: the failing node and what it answered, and any dead letters.',
+      description: 'Why the operation did not succeed, in short: the failing node (its index), what happened, and how the rollback ended.',
     },
     dead_letters: {
       type: 'array',
       items: { type: 'string' },
       description:
-        'Ids of the dead-letter documents (Firestore collection `group_dead_letters`) holding each compensation that could not be done, with the request to replay.',
+        "The compensations a FAILED task still owes, as `<task_id>-<node index>`: each is the record of that node in the task's log (Firestore), which a replay settles.",
     },
     created_at: { type: 'string', description: 'When the task was accepted (RFC 3339).' },
     updated_at: { type: 'string', description: 'When the task last changed (RFC 3339).' },
@@ -112,12 +111,8 @@ export const taskSchema: JsonSchema = {
       operation: 'create',
       group_id: 'test-group-1',
       state: 'ROLLED_BACK',
-      nodes: {
-        'https://node1.example.com': 'rolled_back',
-        'https://node2.example.com': 'rolled_back',
-        'https://node3.example.com': 'failed',
-      },
-      error: 'node https://node3.example.com: POST /v1/group/ answered 500 (HTTP server responded with error code 500); rolled back',
+      nodes: { '0': 'rolled_back', '1': 'rolled_back', '2': 'failed' },
+      error: 'node 2: POST answered 500; rolled back',
       created_at: '2026-11-23T12:00:00.000Z',
       updated_at: '2026-11-23T12:00:02.000Z',
     },

@@ -5,31 +5,31 @@ import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
  * The state of the simulated nodes (nodeSim) in Firestore, so every instance of the function
  * sees the same groups and the same switches:
  *
- *   node_sim/n-<node>                      {status?: Switch, hang?: Switch}
+ *   node_sim/n-<node>                      {status?: Switch, hang?: Switch, redirect?: Switch}
  *   node_sim/n-<node>/groups/g-<groupId>   {group_id, created_at}
  *
- * A switch makes the node's group API answer a status, or wait, for the listed methods (all when
- * none are listed) and for the next `remaining` requests (until reset when absent).
+ * A switch makes the node's group API answer a status, wait, or redirect paths that end in a
+ * slash, for the listed methods (all when none are listed) and for the next `remaining` requests
+ * (until reset when absent).
  */
 export type NodeMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface Switch {
-  /** The status to answer (status switch) or the milliseconds to wait (hang switch). */
+  /** The status to answer (status, redirect switches) or the milliseconds to wait (hang switch). */
   value: number;
   methods: NodeMethod[] | null;
   remaining: number | null;
+  /** Status switch: the answer is an HTML page, as a proxy or a web framework's error page sends. */
+  html?: boolean;
+  /** Status switch: the request is served first, then the switched status answered instead of its own. */
+  apply?: boolean;
 }
 
-export interface Switches {
-  status?: Switch;
-  hang?: Switch;
-}
+export const SWITCH_KINDS = ['status', 'hang', 'redirect'] as const;
+export type Switches = Partial<Record<(typeof SWITCH_KINDS)[number], Switch>>;
 
-/** What a request to the node API must suffer before it is served. */
-export interface Disruption {
-  status?: number;
-  hangMs?: number;
-}
+/** The switches a request to the node API meets (each consumed once if counted). */
+export type Disruption = Switches;
 
 export class SimulatedNodes {
   constructor(
@@ -96,20 +96,17 @@ export class SimulatedNodes {
   async take(node: string, method: NodeMethod): Promise<Disruption> {
     const ref = this.node(node);
     const applies = (s: Switch | undefined): s is Switch => !!s && (s.methods === null || s.methods.includes(method));
-    const peek = ((await ref.get()).data() ?? {}) as Switches;
-    if (!applies(peek.status) && !applies(peek.hang)) return {};
-    if (peek.status?.remaining == null && peek.hang?.remaining == null) {
-      return { status: applies(peek.status) ? peek.status.value : undefined, hangMs: applies(peek.hang) ? peek.hang.value : undefined };
-    }
+    const applying = (switches: Switches): Disruption =>
+      Object.fromEntries(SWITCH_KINDS.filter((kind) => applies(switches[kind])).map((kind) => [kind, switches[kind]]));
+    const peek = applying(((await ref.get()).data() ?? {}) as Switches);
+    if (Object.values(peek).every((s) => s.remaining === null)) return peek;
     return this.db.runTransaction(async (tx) => {
       const current = ((await tx.get(ref)).data() ?? {}) as Switches;
       const next: Switches = { ...current };
-      const disruption: Disruption = {};
-      for (const kind of ['status', 'hang'] as const) {
-        const s = current[kind];
-        if (!applies(s)) continue;
-        if (kind === 'status') disruption.status = s.value;
-        else disruption.hangMs = s.value;
+      const disruption = applying(current);
+      for (const kind of SWITCH_KINDS) {
+        const s = disruption[kind];
+        if (!s) continue;
         if (s.remaining !== null) {
           if (s.remaining <= 1) delete next[kind];
           else next[kind] = { ...s, remaining: s.remaining - 1 };

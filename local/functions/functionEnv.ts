@@ -24,8 +24,6 @@ export function localFunctionEnv(name: string, endpoints: Endpoints): Record<str
       return {
         WORKFLOW_LOCATION: endpoints.location,
         WORKFLOW_NAME: GROUPS_WORKFLOW,
-        // Three simulated nodes by default; `NODES=... make dev` points at others.
-        NODES: ['node1', 'node2', 'node3'].map((n) => `${endpoints.functions.nodeSim}/${n}`).join(','),
         GROUP_TASK_URL: endpoints.functions.groupTask,
         // As in Terraform (infra/groups.tf).
         GROUP_TASK_START_GRACE_SECONDS: '300',

@@ -16,7 +16,10 @@ describe('infra: group operations (System C)', () => {
   let env: Record<string, string>;
   before(async () => {
     workflow = resource(await loadInfra(), 'google_workflows_workflow', 'groups');
-    ({ env } = (await evaluate({ env: 'local.groups_workflow_environment' })) as { env: Record<string, string> });
+    // A test project's: the default has neither nodes nor simulator (the workflow's precondition asks for nodes).
+    ({ env } = (await evaluate({ env: 'local.groups_workflow_environment' }, { deploy_node_simulator: 'true' })) as {
+      env: Record<string, string>;
+    });
   });
 
   const sourceVariables = (): string[] => workflowUserEnvVars('workflows', 'groups.yaml');
@@ -34,15 +37,16 @@ describe('infra: group operations (System C)', () => {
     assert.ok(local, 'the local cloud does not deploy the groups workflow');
     assert.equal(local.sourceFile, 'workflows/groups.yaml');
     const endpoints = { functions: new Proxy({}, { get: () => 'http://localhost' }), location: 'local' } as never;
+    // Without the simulator and without nodes there is nothing to run: the workflow's precondition says so.
     assert.deepEqual(Object.keys(local.userEnvVars(endpoints, {})).sort(), sourceVariables());
     for (const [name, value] of Object.entries(env)) assert.notEqual(value.trim(), '', `${name} is empty`);
   });
 
-  it('gives the workflow numbers it can read, and timeouts Workflows accepts', () => {
+  it('gives the workflow numbers it can read, timeouts Workflows accepts, and a late window above the timeout', () => {
     for (const name of ['NODE_APPLY_MAX_ATTEMPTS', 'NODE_CHECK_MAX_RETRIES', 'COMPENSATION_MAX_RETRIES'])
       assert.match(env[name], /^\d+$/, name);
     assert.ok(Number(env.NODE_TIMEOUT_SECONDS) > 0 && Number(env.NODE_TIMEOUT_SECONDS) <= 1800, 'NODE_TIMEOUT_SECONDS');
-    assert.ok(Number(env.NODE_APPLY_MAX_ATTEMPTS) >= 1);
+    assert.ok(Number(env.NODE_LATE_SECONDS) >= Number(env.NODE_TIMEOUT_SECONDS), 'NODE_LATE_SECONDS');
   });
 
   it('gives the functions and the workflow the same collections, and the same as the local cloud', async () => {
@@ -57,7 +61,7 @@ describe('infra: group operations (System C)', () => {
     });
   });
 
-  it('points createGroup and deleteGroup at the workflow, groupTask and, by default, three simulated nodes', async () => {
+  it('points createGroup and deleteGroup at the workflow and groupTask, and gives them no node: only the workflow knows them', async () => {
     const { functions } = await evaluatedFunctions();
     const { base } = await evaluate({ base: 'local.function_base_url' });
     for (const name of ['createGroup', 'deleteGroup']) {
@@ -65,21 +69,54 @@ describe('infra: group operations (System C)', () => {
       assert.equal(e.WORKFLOW_NAME, GROUPS_WORKFLOW);
       assert.equal(e.WORKFLOW_LOCATION, (await loadInfra()).variables.region.default);
       assert.equal(e.GROUP_TASK_URL, `${base}/${deployName('groupTask')}`);
-      // The functions accept it at cold start.
-      assert.deepEqual(
-        parseNodes('NODES', e.NODES),
-        ['node1', 'node2', 'node3'].map((n) => `${base}/${deployName('nodeSim')}/${n}`),
-      );
+      assert.equal(e.NODES, undefined);
     }
-    assert.equal(env.NODE_AUTH_AUDIENCE, `${base}/${deployName('nodeSim')}`);
+  });
+
+  it('keeps the simulator and the group operations private by default, and opens them only by variable', async () => {
+    const infra = await loadInfra();
+    assert.equal(infra.variables.deploy_node_simulator.default, false);
+    assert.equal(infra.variables.public_group_operations.default, false);
+    const { functions, nodes } = await evaluate({ functions: 'local.functions', nodes: 'local.group_nodes' });
+    for (const name of ['createGroup', 'deleteGroup', 'groupTask']) assert.equal(functions[name].public, false, name);
+    assert.equal(functions.nodeSim, undefined, 'nodeSim is not deployed by default');
+    assert.deepEqual(nodes, [], 'no simulated node stands in for the cluster');
+    const opened = await evaluate({ fns: 'local.functions' }, { public_group_operations: 'true' });
+    for (const name of ['createGroup', 'deleteGroup', 'groupTask'])
+      assert.equal((opened.fns as Record<string, { public: boolean }>)[name].public, true);
+  });
+
+  it('gives the workflow three simulated nodes when nodeSim is deployed, each with the nodeSim URL as audience', async () => {
+    const { env: simulated, base } = await evaluate(
+      { env: 'local.groups_workflow_environment', base: 'local.function_base_url' },
+      { deploy_node_simulator: 'true' },
+    );
+    const e = simulated as Record<string, string>;
+    const urls = ['node1', 'node2', 'node3'].map((n) => `${base}/${deployName('nodeSim')}/${n}`);
+    assert.deepEqual(parseNodes('NODES', e.NODES), urls, 'the rules the functions apply to NODES');
+    assert.equal(e.NODE_AUDIENCES, urls.map(() => `${base}/${deployName('nodeSim')}`).join(','));
+  });
+
+  it('gives each real node its own URL as audience, never the simulator URL, unless audiences are configured', async () => {
+    const nodes = '["https://node-a.example.com/","https://node-b.example.com"]';
+    const own = (await evaluate({ env: 'local.groups_workflow_environment' }, { group_nodes: nodes })).env as Record<string, string>;
+    assert.equal(own.NODES, 'https://node-a.example.com,https://node-b.example.com');
+    assert.equal(own.NODE_AUDIENCES, own.NODES);
+    const configured = (
+      await evaluate({ env: 'local.groups_workflow_environment' }, { group_nodes: nodes, group_node_audiences: '["a","b"]' })
+    ).env as Record<string, string>;
+    assert.equal(configured.NODE_AUDIENCES, 'a,b');
   });
 
   it('lets the workflow write Firestore and invoke nodeSim, and the functions do only what they call', async () => {
-    const { roles, invoked, fnRoles } = await evaluate({
-      roles: 'local.groups_workflow_roles',
-      invoked: 'local.groups_workflow_invoked_functions',
-      fnRoles: 'local.function_roles',
-    });
+    const { roles, invoked, fnRoles } = await evaluate(
+      {
+        roles: 'local.groups_workflow_roles',
+        invoked: 'local.groups_workflow_invoked_functions',
+        fnRoles: 'local.function_roles',
+      },
+      { deploy_node_simulator: 'true' },
+    );
     // The workflow's sys.log lines are dropped in the cloud unless its account may write logs.
     const logs = /call:\s*sys\.log\b/.test(fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8'));
     assert.ok(logs, 'groups.yaml logs what an operator must see');
@@ -94,19 +131,17 @@ describe('infra: group operations (System C)', () => {
   });
 
   it('leaves nodeSim out, with its roles and grants, when real nodes are configured', async () => {
-    const overrides = { deploy_node_simulator: 'false', group_nodes: '["https://node-a.example.com","https://node-b.example.com"]' };
-    const { functions, roles, invoked, operation } = await evaluate(
+    const overrides = { group_nodes: '["https://node-a.example.com","https://node-b.example.com"]' };
+    const { functions, roles, invoked } = await evaluate(
       {
         functions: 'keys(local.functions)',
         roles: 'keys(local.function_roles)',
         invoked: 'local.groups_workflow_invoked_functions',
-        operation: 'local.group_operation_environment',
       },
       overrides,
     );
     assert.ok(!functions.includes('nodeSim'));
     assert.ok(!roles.includes('nodeSim'));
     assert.deepEqual(invoked, []);
-    assert.equal(operation.NODES, 'https://node-a.example.com,https://node-b.example.com');
   });
 });

@@ -13,6 +13,11 @@ export function isAlreadyExists(err: unknown): boolean {
   return matches(err, [6], [409]);
 }
 
+/** Whether a write's precondition (`lastUpdateTime`, `exists`) did not hold. */
+export function isFailedPrecondition(err: unknown): boolean {
+  return matches(err, [9], []);
+}
+
 /**
  * Failures another attempt cannot fix: a bad request, a missing resource, no permission, a
  * failed precondition, no credentials.

@@ -209,10 +209,14 @@ let functionsCache: Promise<EvaluatedFunctions> | undefined;
 
 /** `local.functions`, `local.service_names` and `local.function_common_environment`, evaluated. */
 export function evaluatedFunctions(): Promise<EvaluatedFunctions> {
-  functionsCache ??= evaluate({
-    functions: 'local.functions',
-    serviceNames: 'local.service_names',
-    commonEnvironment: 'local.function_common_environment',
-  }) as Promise<EvaluatedFunctions>;
+  // With the simulator deployed, as in a test project: every catalog function then has its Terraform entry.
+  functionsCache ??= evaluate(
+    {
+      functions: 'local.functions',
+      serviceNames: 'local.service_names',
+      commonEnvironment: 'local.function_common_environment',
+    },
+    { deploy_node_simulator: 'true' },
+  ) as Promise<EvaluatedFunctions>;
   return functionsCache;
 }

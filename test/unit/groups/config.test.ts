@@ -27,15 +27,15 @@ describe('groups config', () => {
     });
   }
 
-  it('stops createGroup/deleteGroup at cold start when NODES is missing, naming it', () => {
+  it('gives createGroup/deleteGroup the workflow and the collections, and no node: only the workflow knows them', () => {
     const restoreEnv = saveEnv();
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t' });
-      delete process.env.NODES;
-      assert.throws(() => readGroupOperationConfig(), /environment variable NODES is required/);
-      process.env.NODES = 'http://a,http://b';
+      delete process.env.WORKFLOW_NAME;
+      assert.throws(() => readGroupOperationConfig(), /environment variable WORKFLOW_NAME is required/);
+      process.env.WORKFLOW_NAME = 'groups';
       const config = readGroupOperationConfig();
-      assert.deepEqual(config.nodes, ['http://a', 'http://b']);
+      assert.equal('nodes' in config, false);
       assert.equal(config.workflowPath, `projects/${process.env.GOOGLE_CLOUD_PROJECT}/locations/l/workflows/groups`);
       assert.equal(config.tasksCollection, 'group_tasks');
     } finally {

@@ -28,24 +28,33 @@ export function memoryFirestore() {
     };
   };
 
+  /** Server timestamps become a Timestamp-like value of now, as Firestore resolves them. */
+  const resolve = (data: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(data).map(([k, v]) => {
+        if ((v as object | null)?.constructor?.name !== 'ServerTimestampTransform') return [k, v];
+        const ms = Date.now();
+        return [k, { toMillis: () => ms, toDate: () => new Date(ms) }];
+      }),
+    );
   type Write = () => void;
   const create =
     (path: string, data: Record<string, unknown>): Write =>
     () => {
       if (docs.has(path)) throw grpcError(6, `ALREADY_EXISTS: ${path}`);
-      docs.set(path, { data: { ...data }, version: ++clock });
+      docs.set(path, { data: resolve(data), version: ++clock });
     };
   const set =
     (path: string, data: Record<string, unknown>): Write =>
     () =>
-      docs.set(path, { data: { ...data }, version: ++clock });
+      docs.set(path, { data: resolve(data), version: ++clock });
   const update =
     (path: string, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }): Write =>
     () => {
       const stored = docs.get(path);
       if (!stored) throw grpcError(5, `NOT_FOUND: ${path}`);
       if (pre?.lastUpdateTime && pre.lastUpdateTime.version !== stored.version) throw grpcError(9, 'FAILED_PRECONDITION');
-      docs.set(path, { data: { ...stored.data, ...{ ...data } }, version: ++clock });
+      docs.set(path, { data: { ...stored.data, ...resolve(data) }, version: ++clock });
     };
   const remove =
     (path: string, pre?: { exists?: boolean }): Write =>
@@ -60,7 +69,9 @@ export function memoryFirestore() {
     get: sinon.stub().callsFake(async () => snapshot(path)),
     create: sinon.stub().callsFake(async (data: Record<string, unknown>) => create(path, data)()),
     set: sinon.stub().callsFake(async (data: Record<string, unknown>) => set(path, data)()),
-    update: sinon.stub().callsFake(async (data: Record<string, unknown>) => update(path, data)()),
+    update: sinon
+      .stub()
+      .callsFake(async (data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }) => update(path, data, pre)()),
     delete: sinon.stub().callsFake(async (pre?: { exists?: boolean }) => remove(path, pre)()),
     collection: (name: string) => collectionRef(`${path}/${name}`),
   });
@@ -74,11 +85,52 @@ export function memoryFirestore() {
   });
 
   /** Writes each transaction made, in order, for assertions. */
-  /** `beforeCommit` runs once, between the next transaction's reads and its commit (a concurrent writer). */
+  /** `beforeCommit` runs once, between the next transaction's (or batch's) reads and its commit (a concurrent writer). */
   const hooks: { beforeCommit?: () => void } = {};
   const transactions: { reads: string[]; writes: [string, string, unknown?][] }[] = [];
+  /** All writes or none: preconditions are checked before anything is applied. */
+  const commit = (writes: Write[]): void => {
+    const before = new Map(docs);
+    try {
+      for (const write of writes) write();
+    } catch (err) {
+      docs.clear();
+      for (const [k, v] of before) docs.set(k, v);
+      throw err;
+    }
+  };
+  /** Each batch committed (or refused), in order, for assertions. */
+  const batches: [string, string][][] = [];
   const db = {
     collection: sinon.stub().callsFake((name: string) => collectionRef(name)),
+    batch: sinon.stub().callsFake(() => {
+      const record: [string, string][] = [];
+      const pending: Write[] = [];
+      const paths: string[] = [];
+      const batch = {
+        create: (ref: { path: string }, data: Record<string, unknown>) => {
+          record.push(['create', ref.path]);
+          paths.push(ref.path);
+          pending.push(create(ref.path, data));
+          return batch;
+        },
+        update: (ref: { path: string }, data: Record<string, unknown>, pre?: { lastUpdateTime?: { version: number } }) => {
+          record.push(['update', ref.path]);
+          paths.push(ref.path);
+          pending.push(update(ref.path, data, pre));
+          return batch;
+        },
+        commit: async () => {
+          batches.push(record);
+          const hook = hooks.beforeCommit;
+          hooks.beforeCommit = undefined;
+          hook?.();
+          commit(pending);
+          return paths.map((path) => ({ writeTime: { version: docs.get(path)!.version } }));
+        },
+      };
+      return batch;
+    }),
     runTransaction: sinon.stub().callsFake(async (body: (tx: unknown) => Promise<unknown>) => {
       const record = { reads: [] as string[], writes: [] as [string, string, unknown?][] };
       transactions.push(record);
@@ -109,15 +161,7 @@ export function memoryFirestore() {
       const hook = hooks.beforeCommit;
       hooks.beforeCommit = undefined;
       hook?.();
-      // Commit: all writes or none (preconditions are checked before anything is applied).
-      const before = new Map(docs);
-      try {
-        for (const write of pending) write();
-      } catch (err) {
-        docs.clear();
-        for (const [k, v] of before) docs.set(k, v);
-        throw err;
-      }
+      commit(pending);
       return result;
     }),
   };
@@ -126,6 +170,7 @@ export function memoryFirestore() {
     db,
     docs,
     transactions,
+    batches,
     hooks,
     /** Puts a document in place, as if written earlier. */
     seed(path: string, data: Record<string, unknown>): void {

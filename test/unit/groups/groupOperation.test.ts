@@ -9,7 +9,6 @@ import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
 
-const NODES = ['http://node.test/node1', 'http://node.test/node2', 'http://node.test/node3'];
 const WORKFLOW = 'projects/unit-test-project/locations/europe-west1/workflows/groups';
 const TASK_URL = 'http://functions.test/groupTask';
 
@@ -17,7 +16,6 @@ const TASK_URL = 'http://functions.test/groupTask';
 describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)', () => {
   const fake = memoryFirestore();
   const createExecution = sinon.stub();
-  const getExecution = sinon.stub();
   let create: Awaited<ReturnType<typeof serveFunction>>;
   let remove: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
@@ -28,11 +26,10 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     Object.assign(process.env, {
       WORKFLOW_LOCATION: 'europe-west1',
       WORKFLOW_NAME: 'groups',
-      NODES: NODES.join(','),
       GROUP_TASK_URL: TASK_URL,
     });
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
-    sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution, getExecution } as never);
+    sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution } as never);
     require('../../../functions/groups/createGroup');
     require('../../../functions/groups/deleteGroup');
     create = await serveFunction('createGroup');
@@ -47,284 +44,109 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   beforeEach(() => {
     logs = captureLogs();
     fake.docs.clear();
-    fake.transactions.length = 0;
+    fake.batches.length = 0;
     createExecution.reset();
     createExecution.callsFake(async () => [{ name: `${WORKFLOW}/executions/exec-1` }]);
-    getExecution.reset();
-    getExecution.rejects(new Error('getExecution called unexpectedly'));
   });
   afterEach(() => logs.restore());
 
   const post = (url: string, body: unknown) => request(url, { method: 'POST', json: body });
+  const ms = (at: number) => ({ toMillis: () => at, toDate: () => new Date(at) });
+  /** A task named by the lock of group `g-<group>`, in `state`. */
+  function holder(group: string, task: Record<string, unknown>): void {
+    fake.seed('group_tasks/old-task', { task_id: 'old-task', operation: 'create', group_id: group, ...task });
+    fake.seed(`group_locks/g-${group}`, { task_id: 'old-task' });
+  }
 
-  it('writes a PENDING task and the lock in one transaction, starts the workflow, and answers 202 with a Location', async () => {
+  it('writes a PENDING task and names it in the lock in one batch, starts the workflow with the task id alone, and answers 202', async () => {
     const res = await post(create.url, { group_id: 'team-a' });
     assert.equal(res.status, 202, res.text);
     const taskId = res.body.task_id as string;
     assert.match(taskId, /^[0-9a-f-]{36}$/);
     assert.deepEqual(Object.keys(res.body), ['task_id']);
     assert.equal(res.headers.get('location'), `${TASK_URL}/${taskId}`);
-
-    const [tx] = fake.transactions;
-    assert.deepEqual(
-      tx.writes.map(([kind, path]) => `${kind} ${path}`),
-      [`create group_tasks/${taskId}`, 'create group_locks/g-team-a'],
-    );
+    assert.deepEqual(fake.batches, [
+      [
+        ['create', `group_tasks/${taskId}`],
+        ['create', 'group_locks/g-team-a'],
+      ],
+    ]);
+    assert.equal(fake.transactions.length, 0, 'no transaction: a contended group is not queued behind one');
     const task = fake.read(`group_tasks/${taskId}`)!;
-    assert.equal(task.state, 'PENDING');
-    assert.equal(task.operation, 'create');
-    assert.equal(task.group_id, 'team-a');
-    assert.deepEqual(task.nodes, NODES);
-    assert.deepEqual(task.outcomes, ['pending', 'pending', 'pending']);
-    assert.equal(task.execution, `${WORKFLOW}/executions/exec-1`);
+    assert.deepEqual([task.state, task.operation, task.group_id], ['PENDING', 'create', 'team-a']);
+    assert.ok(task.expires_at, 'a task whose execution never comes expires');
     assert.equal(fake.read('group_locks/g-team-a')!.task_id, taskId);
-
     sinon.assert.calledOnce(createExecution);
-    const [{ parent, execution }] = createExecution.firstCall.args;
-    assert.equal(parent, WORKFLOW);
-    assert.deepEqual(JSON.parse(execution.argument), { task_id: taskId, operation: 'create', group_id: 'team-a', nodes: NODES });
+    const [request0] = createExecution.firstCall.args;
+    assert.equal(request0.parent, WORKFLOW);
+    assert.deepEqual(JSON.parse(request0.execution.argument), { task_id: taskId }, 'no node, no group: the workflow reads them itself');
   });
 
   it('starts a delete with operation "delete"', async () => {
     const res = await post(remove.url, { group_id: 'team-b' });
-    assert.equal(res.status, 202);
-    assert.equal(JSON.parse(createExecution.firstCall.args[0].execution.argument).operation, 'delete');
+    assert.equal(res.status, 202, res.text);
     assert.equal(fake.read(`group_tasks/${res.body.task_id}`)!.operation, 'delete');
   });
 
-  it('answers 409 while another task holds the group, and starts nothing', async () => {
-    fake.seed('group_locks/g-busy', { task_id: 'running-task', operation: 'create', group_id: 'busy' });
-    fake.seed('group_tasks/running-task', { state: 'RUNNING' });
-    const res = await post(remove.url, { group_id: 'busy' });
-    assertProblem(res, 409);
-    assert.match(res.body.detail, /running-task/);
-    sinon.assert.notCalled(createExecution);
-    assert.equal(fake.read('group_locks/g-busy')!.task_id, 'running-task');
-    assert.equal(fake.docs.size, 2, 'no task was written');
-  });
-
-  it('takes over a lock whose task has ended (left by a run that could not release it)', async () => {
-    fake.seed('group_locks/g-stale', { task_id: 'old-task', operation: 'create', group_id: 'stale' });
-    fake.seed('group_tasks/old-task', { state: 'FAILED' });
-    const res = await post(create.url, { group_id: 'stale' });
-    assert.equal(res.status, 202, res.text);
-    assert.equal(fake.read('group_locks/g-stale')!.task_id, res.body.task_id);
-  });
-
-  it('takes over a lock whose task ended FAILED with an empty dead letter list', async () => {
-    fake.seed('group_locks/g-no-letters', { task_id: 'old-task', operation: 'create', group_id: 'no-letters' });
-    fake.seed('group_tasks/old-task', { state: 'FAILED', dead_letters: [] });
-    const res = await post(create.url, { group_id: 'no-letters' });
-    assert.equal(res.status, 202, res.text);
-    assert.equal(fake.read('group_locks/g-no-letters')!.task_id, res.body.task_id);
-  });
-
-  it('answers 409 naming the dead letters while the lock is held by a task that ended FAILED with dead letters', async () => {
-    fake.seed('group_locks/g-dead', { task_id: 'old-task', operation: 'create', group_id: 'dead' });
-    fake.seed('group_tasks/old-task', {
-      state: 'FAILED',
-      operation: 'create',
-      group_id: 'dead',
-      dead_letters: ['old-task-0', 'old-task-2'],
-    });
-    const res = await post(remove.url, { group_id: 'dead' });
-    assertProblem(res, 409);
-    assert.match(res.body.detail, /old-task-0, old-task-2/);
-    assert.match(res.body.detail, /a create \(task old-task\)/);
-    assert.match(res.body.detail, /Replay them first: gcloud workflows run groups --data='\{"replay_task":"old-task"\}'/);
-    assert.match(res.body.detail, /README\.md, System C, "Dead letters and replay"/);
-    sinon.assert.notCalled(createExecution);
-    sinon.assert.notCalled(getExecution);
-    assert.equal(fake.read('group_locks/g-dead')!.task_id, 'old-task', 'the lock is kept');
-    assert.equal(fake.read('group_tasks/old-task')!.state, 'FAILED');
-    assert.equal(fake.docs.size, 2, 'no task was written');
-  });
-
-  describe('a lock held by a task that has not ended', () => {
-    const OLD_EXEC = `${WORKFLOW}/executions/old-exec`;
-    const at = (ms: number) => ({ toMillis: () => ms });
-    const holdLock = (group: string, task: Record<string, unknown>): void => {
-      fake.seed(`group_locks/g-${group}`, { task_id: 'old-task', operation: 'create', group_id: group });
-      fake.seed('group_tasks/old-task', { task_id: 'old-task', operation: 'create', group_id: group, created_at: at(Date.now()), ...task });
-    };
-
-    it('answers 409 while the execution that claimed it is ACTIVE', async () => {
-      holdLock('active', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
-      getExecution.resolves([{ name: OLD_EXEC, state: 'ACTIVE' }]);
-      const res = await post(create.url, { group_id: 'active' });
-      assert.equal(res.status, 409, res.text);
-      assert.match(res.body.detail, /old-task/);
-      sinon.assert.calledOnceWithExactly(getExecution, { name: OLD_EXEC });
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
-      assert.equal(fake.read('group_locks/g-active')!.task_id, 'old-task');
+  const busy: [string, Record<string, unknown>][] = [
+    ['RUNNING', { state: 'RUNNING' }],
+    ['FAILED owing compensations', { state: 'FAILED', owed: true }],
+    ['PENDING within the start grace', { state: 'PENDING', created_at: ms(Date.now() - 10_000) }],
+  ];
+  for (const [name, task] of busy) {
+    it(`answers 409 while the task named in the lock is ${name}, and starts nothing`, async () => {
+      holder('held', task);
+      const res = await post(create.url, { group_id: 'held' });
+      assertProblem(res, 409);
+      assert.match(res.body.detail, /Group held is held by a create \(task old-task\)/);
+      assert.doesNotMatch(res.body.detail, /gcloud|replay_task|http/, 'no operator command, no node URL');
       sinon.assert.notCalled(createExecution);
+      assert.equal(fake.read('group_locks/g-held')!.task_id, 'old-task');
     });
+  }
 
-    it('answers 409 while the execution is QUEUED', async () => {
-      holdLock('queued', { state: 'PENDING', execution: OLD_EXEC });
-      getExecution.resolves([{ name: OLD_EXEC, state: 'QUEUED' }]);
-      assert.equal((await post(create.url, { group_id: 'queued' })).status, 409);
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'PENDING');
-    });
-
-    it('marks it FAILED and takes the lock over when its execution was CANCELLED', async () => {
-      holdLock('cancelled', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
-      getExecution.resolves([{ name: OLD_EXEC, state: 'CANCELLED' }]);
-      const res = await post(create.url, { group_id: 'cancelled' });
+  const free: [string, Record<string, unknown> | undefined][] = [
+    ['SUCCEEDED', { state: 'SUCCEEDED' }],
+    ['ROLLED_BACK', { state: 'ROLLED_BACK' }],
+    ['FAILED owing nothing', { state: 'FAILED', owed: false }],
+    ['PENDING past the start grace (its execution never came)', { state: 'PENDING', created_at: ms(Date.now() - 301_000) }],
+    ['deleted by its TTL', undefined],
+  ];
+  for (const [name, task] of free) {
+    it(`takes the group when the task named in the lock is ${name}, deleting and reconciling nothing`, async () => {
+      if (task) holder('free', task);
+      else fake.seed('group_locks/g-free', { task_id: 'gone-task' });
+      const res = await post(create.url, { group_id: 'free' });
       assert.equal(res.status, 202, res.text);
-      const old = fake.read('group_tasks/old-task')!;
-      assert.equal(old.state, 'FAILED');
-      assert.equal(
-        old.error,
-        `execution ${OLD_EXEC} ended CANCELLED before finishing the task; nodes may hold partial changes of this operation`,
-      );
-      const taskId = res.body.task_id as string;
-      assert.notEqual(taskId, 'old-task');
-      assert.equal(fake.read(`group_tasks/${taskId}`)!.state, 'PENDING');
-      assert.equal(fake.read('group_locks/g-cancelled')!.task_id, taskId);
-      sinon.assert.calledOnce(createExecution);
-      const warning = logs.entries.find((e) => e.event === 'group_task_abandoned');
-      assert.ok(warning, 'the take-over is logged');
-      assert.equal(warning.severity, 'WARNING');
-      assert.equal(warning.abandoned_task_id, 'old-task');
-      const expiresIn = (old.expires_at as { toMillis(): number }).toMillis() - Date.now();
-      assert.ok(Math.abs(expiresIn - 30 * 86_400_000) < 60_000, `the abandoned task expires in GROUP_TASK_RETENTION_DAYS: ${expiresIn} ms`);
+      assert.equal(fake.read('group_locks/g-free')!.task_id, res.body.task_id);
+      if (task)
+        assert.deepEqual(fake.read('group_tasks/old-task'), { task_id: 'old-task', operation: 'create', group_id: 'free', ...task });
     });
+  }
 
-    it('takes over a task abandoned mid-rollback after writing dead letters, naming them in its error (its rollback never finished: not replayable)', async () => {
-      holdLock('abandoned-letters', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC, dead_letters: ['old-task-1'] });
-      getExecution.resolves([{ name: OLD_EXEC, state: 'FAILED' }]);
-      const res = await post(create.url, { group_id: 'abandoned-letters' });
-      assert.equal(res.status, 202, res.text);
-      const old = fake.read('group_tasks/old-task')!;
-      assert.equal(old.state, 'FAILED');
-      assert.equal(old.abandoned, true);
-      assert.match(
-        String(old.error),
-        /ended FAILED before finishing.*; its dead letters old-task-1 .*not replayed.*check those nodes by hand/,
-      );
-      assert.ok(old.expires_at, 'it no longer holds its group, so it expires');
-      assert.equal(fake.read('group_locks/g-abandoned-letters')!.task_id, res.body.task_id);
-    });
-
-    it('takes over a lock still held by a task already marked abandoned, whatever its dead letters', async () => {
-      holdLock('abandoned-before', { state: 'FAILED', abandoned: true, dead_letters: ['old-task-0'] });
-      const res = await post(create.url, { group_id: 'abandoned-before' });
-      assert.equal(res.status, 202, res.text);
-      sinon.assert.notCalled(getExecution);
-    });
-
-    it('asks about the execution that claimed the task, not a duplicate createGroup recorded', async () => {
-      const claimer = `${WORKFLOW}/executions/claimer`;
-      holdLock('duplicate', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: claimer });
-      // The recorded execution lost the claim and ended at once; the claimer still runs.
-      getExecution.callsFake(async ({ name }: { name: string }) => [{ name, state: name === claimer ? 'ACTIVE' : 'SUCCEEDED' }]);
-      assert.equal((await post(create.url, { group_id: 'duplicate' })).status, 409);
-      sinon.assert.calledOnceWithExactly(getExecution, { name: claimer });
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
-    });
-
-    for (const [state, error] of [
-      ['FAILED', undefined],
-      ['SUCCEEDED', undefined],
-      ['NOT_FOUND (gRPC code 5)', Object.assign(new Error('NOT_FOUND'), { code: 5 })],
-      [
-        'NOT_FOUND (an HTTP 404 from the REST fallback)',
-        Object.assign(new Error('Request failed with status code 404'), { response: { status: 404 } }),
-      ],
-    ] as const) {
-      it(`takes the lock over when the execution ended ${state}`, async () => {
-        holdLock('ended', { state: 'PENDING', execution: OLD_EXEC });
-        if (error) getExecution.rejects(error);
-        else getExecution.resolves([{ name: OLD_EXEC, state }]);
-        const res = await post(create.url, { group_id: 'ended' });
-        assert.equal(res.status, 202, res.text);
-        assert.equal(fake.read('group_tasks/old-task')!.state, 'FAILED');
-        assert.match(String(fake.read('group_tasks/old-task')!.error), new RegExp(`ended ${state.split(' ')[0]} before finishing`));
-        assert.equal(fake.read('group_locks/g-ended')!.task_id, res.body.task_id);
-      });
-    }
-
-    it('answers 409 when the execution cannot be looked up (UNAVAILABLE): no take-over on doubt', async () => {
-      holdLock('doubt', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
-      getExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
-      const res = await post(create.url, { group_id: 'doubt' });
-      assert.equal(res.status, 409, res.text);
-      assert.doesNotMatch(res.text, /workflows down/);
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
-      assert.equal(fake.read('group_locks/g-doubt')!.task_id, 'old-task');
-      assert.ok(logs.entries.some((e) => e.severity === 'WARNING' && e.event === 'group_lock_check_failed'));
-    });
-
-    it('answers 409 to a PENDING task with no execution yet, younger than the grace period', async () => {
-      holdLock('young', { state: 'PENDING', created_at: at(Date.now() - 290_000) });
-      assert.equal((await post(create.url, { group_id: 'young' })).status, 409);
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'PENDING');
-      sinon.assert.notCalled(getExecution);
-    });
-
-    it('marks FAILED and takes over a PENDING task with no execution, older than the grace period', async () => {
-      holdLock('orphan', { state: 'PENDING', created_at: at(Date.now() - 310_000) });
-      const res = await post(create.url, { group_id: 'orphan' });
-      assert.equal(res.status, 202, res.text);
-      const old = fake.read('group_tasks/old-task')!;
-      assert.equal(old.state, 'FAILED');
-      assert.match(String(old.error), /no workflow execution was recorded for the task within 300 s/);
-      assert.equal(fake.read('group_locks/g-orphan')!.task_id, res.body.task_id);
-      sinon.assert.notCalled(getExecution);
-    });
-
-    it('answers 409 to a RUNNING task with no execution recorded, however old', async () => {
-      holdLock('unknown', { state: 'RUNNING', created_at: at(Date.now() - 3_600_000) });
-      assert.equal((await post(create.url, { group_id: 'unknown' })).status, 409);
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'RUNNING');
-    });
-
-    it('leaves the task to a workflow that finished it meanwhile, and takes the lock it released', async () => {
-      holdLock('finished', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
-      getExecution.callsFake(async () => {
-        // The execution ends the task and releases the lock just after its state was read.
-        fake.seed('group_tasks/old-task', { ...fake.read('group_tasks/old-task'), state: 'SUCCEEDED' });
-        fake.docs.delete('group_locks/g-finished');
-        return [{ name: OLD_EXEC, state: 'SUCCEEDED' }];
-      });
-      const res = await post(create.url, { group_id: 'finished' });
-      assert.equal(res.status, 202, res.text);
-      assert.equal(fake.read('group_tasks/old-task')!.state, 'SUCCEEDED', 'not overwritten with FAILED');
-      assert.equal(fake.read('group_tasks/old-task')!.error, undefined);
-      assert.equal(fake.read('group_locks/g-finished')!.task_id, res.body.task_id);
-    });
-
-    it('answers 409 naming the winner when a concurrent request took the lock over first', async () => {
-      holdLock('contested', { state: 'RUNNING', execution: OLD_EXEC, claimed_by: OLD_EXEC });
-      getExecution.callsFake(async () => {
-        // Another request failed the old task and took the lock in the meantime.
-        fake.seed('group_tasks/old-task', { ...fake.read('group_tasks/old-task'), state: 'FAILED', error: 'by the rival' });
-        fake.seed('group_tasks/rival', { state: 'PENDING', execution: `${WORKFLOW}/executions/rival` });
-        fake.seed('group_locks/g-contested', { task_id: 'rival', operation: 'delete', group_id: 'contested' });
-        return [{ name: OLD_EXEC, state: 'CANCELLED' }];
-      });
-      const res = await post(create.url, { group_id: 'contested' });
-      assert.equal(res.status, 409, res.text);
-      assert.match(res.body.detail, /rival/);
-      assert.equal(fake.read('group_tasks/old-task')!.error, 'by the rival');
-      assert.equal(fake.read('group_locks/g-contested')!.task_id, 'rival');
-      sinon.assert.calledOnce(getExecution);
-      sinon.assert.notCalled(createExecution);
-    });
-  });
-
-  it('answers 409 when a concurrent request created the lock between its read and its commit', async () => {
+  it('answers 409 when a concurrent request took the group between its reads and its write', async () => {
     fake.hooks.beforeCommit = () => {
-      fake.seed('group_locks/g-race', { task_id: 'rival', operation: 'create', group_id: 'race' });
-      fake.seed('group_tasks/rival', { state: 'PENDING' });
+      fake.seed('group_tasks/winner', {
+        task_id: 'winner',
+        operation: 'delete',
+        group_id: 'race',
+        state: 'PENDING',
+        created_at: ms(Date.now()),
+      });
+      fake.seed('group_locks/g-race', { task_id: 'winner' });
     };
     const res = await post(create.url, { group_id: 'race' });
-    assert.equal(res.status, 409, res.text);
-    assert.match(res.body.detail, /rival/);
-    assert.equal(fake.read('group_locks/g-race')!.task_id, 'rival', 'the rival lock is not overwritten');
-    assert.equal(fake.transactions.length, 2, 'the lost commit is retried once, which then finds the holder');
-    sinon.assert.notCalled(createExecution);
+    assertProblem(res, 409);
+    assert.match(res.body.detail, /a delete \(task winner\)/);
+    assert.equal(fake.batches.length, 1, 'the refused write is not sent again once the winner holds the group');
+  });
+
+  it('takes the group on a second try when the lock changed but its new task holds nothing', async () => {
+    holder('flip', { state: 'SUCCEEDED' });
+    fake.hooks.beforeCommit = () => fake.seed('group_locks/g-flip', { task_id: 'old-task' });
+    const res = await post(create.url, { group_id: 'flip' });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(fake.batches.length, 2);
   });
 
   it('retries createExecution after a transient failure (a duplicate execution would lose the claim on the task)', async () => {
@@ -347,12 +169,11 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     sinon.assert.calledOnce(createExecution);
   });
 
-  it('marks the task FAILED and releases the lock when the workflow cannot be started', async () => {
+  it('marks the task FAILED, so it holds nothing, when the workflow cannot be started', async () => {
     createExecution.rejects(Object.assign(new Error('UNAVAILABLE: workflows down'), { code: 14 }));
     const res = await post(create.url, { group_id: 'no-workflow' });
     assertProblem(res, 502);
     assert.doesNotMatch(res.text, /workflows down/, 'no internals in the body');
-    assert.equal(fake.read('group_locks/g-no-workflow'), undefined, 'the lock is released');
     const tasks = [...fake.docs.entries()].filter(([path]) => path.startsWith('group_tasks/'));
     assert.equal(tasks.length, 1);
     assert.equal(tasks[0][1].data.state, 'FAILED');
@@ -367,7 +188,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   });
 
   it('answers an unexpected Firestore failure with a 500 problem and starts nothing', async () => {
-    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(Object.assign(new Error('INTERNAL'), { code: 13 }));
+    fake.db.batch.onCall(fake.db.batch.callCount).throws(Object.assign(new Error('INTERNAL'), { code: 13 }));
     const res = await post(create.url, { group_id: 'firestore-down' });
     assertProblem(res, 500);
     sinon.assert.notCalled(createExecution);
@@ -388,10 +209,10 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   ];
   for (const [name, body] of invalid) {
     it(`answers 400 to ${name} without touching Firestore or Workflows`, async () => {
-      const calls = fake.db.runTransaction.callCount;
+      const calls = fake.db.batch.callCount;
       const res = await postRaw(create.url, body);
       assertProblem(res, 400);
-      assert.equal(fake.db.runTransaction.callCount, calls);
+      assert.equal(fake.db.batch.callCount, calls);
       sinon.assert.notCalled(createExecution);
     });
   }

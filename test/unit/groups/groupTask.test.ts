@@ -31,16 +31,33 @@ describe('groupTask handler (Firestore stubbed)', () => {
   });
   afterEach(() => logs.restore());
 
-  it("reports state, operation, group and each node's outcome keyed by node URL", async () => {
+  const log = (records: [string, string][]): string =>
+    JSON.stringify(
+      records.map(([outcome, owed]) => ({
+        prior: 'absent',
+        request: 'POST',
+        sent_at: 1,
+        outcome,
+        answer: 'answered 500 <node text>',
+        owed,
+        applied: false,
+      })),
+    );
+
+  it("reports state, operation, group and each node's outcome keyed by its index, never its URL or answer", async () => {
     fake.seed(`group_tasks/${TASK}`, {
       task_id: TASK,
       operation: 'create',
       group_id: 'team-a',
       state: 'ROLLED_BACK',
-      nodes: ['http://n/node1', 'http://n/node2', 'http://n/node3'],
-      outcomes: ['rolled_back', 'pre-existing', 'failed'],
-      error: 'node http://n/node3: POST /v1/group/ answered 500; rolled back',
-      dead_letters: [],
+      log: log([
+        ['rolled_back', ''],
+        ['pre-existing', ''],
+        ['failed', ''],
+      ]),
+      owed: false,
+      execution: 'projects/p/locations/l/workflows/groups/executions/e',
+      error: 'node 2: POST answered 500; rolled back',
       created_at: Timestamp.fromMillis(Date.UTC(2026, 10, 23, 12, 0, 0)),
       updated_at: '2026-11-23T12:00:02.000Z',
     });
@@ -51,44 +68,42 @@ describe('groupTask handler (Firestore stubbed)', () => {
       operation: 'create',
       group_id: 'team-a',
       state: 'ROLLED_BACK',
-      nodes: { 'http://n/node1': 'rolled_back', 'http://n/node2': 'pre-existing', 'http://n/node3': 'failed' },
-      error: 'node http://n/node3: POST /v1/group/ answered 500; rolled back',
+      nodes: { '0': 'rolled_back', '1': 'pre-existing', '2': 'failed' },
+      error: 'node 2: POST answered 500; rolled back',
       created_at: '2026-11-23T12:00:00.000Z',
       updated_at: '2026-11-23T12:00:02.000Z',
     });
+    assert.doesNotMatch(res.text, /node text|executions/);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     sinon.assert.calledWith(fake.db.collection, 'group_tasks');
   });
 
-  it('lists the dead letters of a FAILED task', async () => {
+  it('lists as dead letters the compensations a FAILED task still owes', async () => {
     fake.seed(`group_tasks/${TASK}`, {
       task_id: TASK,
       operation: 'delete',
       group_id: 'g',
       state: 'FAILED',
-      nodes: ['http://n/a'],
-      outcomes: ['compensation_failed'],
-      dead_letters: [`${TASK}-0`],
+      log: log([
+        ['compensation_failed', 'POST'],
+        ['restored', ''],
+        ['unknown', 'POST'],
+      ]),
+      owed: true,
       error: 'x',
     });
     const res = await request(`${server.url}/${TASK}/`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.dead_letters, [`${TASK}-0`]);
-    assert.deepEqual(res.body.nodes, { 'http://n/a': 'compensation_failed' });
+    assert.deepEqual(res.body.dead_letters, [`${TASK}-0`, `${TASK}-2`]);
+    assert.deepEqual(res.body.nodes, { '0': 'compensation_failed', '1': 'restored', '2': 'unknown' });
   });
 
-  it('shows a PENDING task with every node pending', async () => {
-    fake.seed(`group_tasks/${TASK}`, {
-      task_id: TASK,
-      operation: 'create',
-      group_id: 'g',
-      state: 'PENDING',
-      nodes: ['http://n/a', 'http://n/b'],
-      outcomes: ['pending', 'pending'],
-    });
+  it('shows a PENDING task with no node yet (the workflow writes the log when it claims the task)', async () => {
+    fake.seed(`group_tasks/${TASK}`, { task_id: TASK, operation: 'create', group_id: 'g', state: 'PENDING' });
     const res = await request(`${server.url}/${TASK.toUpperCase()}`);
     assert.equal(res.status, 200, 'ids are case-insensitive UUIDs');
     assert.equal(res.body.state, 'PENDING');
+    assert.deepEqual(res.body.nodes, {});
     assert.equal(res.body.error, undefined);
     assert.equal(res.body.dead_letters, undefined);
   });

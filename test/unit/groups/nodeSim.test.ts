@@ -74,6 +74,31 @@ describe('nodeSim handler (Firestore stubbed)', () => {
     assert.equal((await getOn('node1', 'g')).status, 404);
   });
 
+  it('answers a switched status as an HTML page, and after serving the request with apply=true', async () => {
+    await flip('node1', 'group/502?body=html&apply=true&times=1');
+    const res = await createOn('node1', 'g');
+    assert.equal(res.status, 502);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(res.text, /<html>/);
+    assert.equal((await getOn('node1', 'g')).status, 200, 'the create was done all the same');
+    await flip('node1', 'group/200?body=html&times=1');
+    assert.equal((await deleteOn('node1', 'g')).status, 200);
+    assert.equal((await getOn('node1', 'g')).status, 200, 'without apply, nothing was done');
+  });
+
+  it('redirects a path ending in a slash to the same path without it (FastAPI), and serves that path', async () => {
+    await flip('node1', 'redirect/307');
+    const redirected = await request(`${node('node1')}/v1/group/`, { method: 'POST', json: { groupId: 'g' }, redirect: 'manual' });
+    assert.equal(redirected.status, 307);
+    assert.equal(redirected.headers.get('location'), `${node('node1')}/v1/group`);
+    assert.equal((await request(`${node('node1')}/v1/group/g/`, { redirect: 'manual' })).status, 307);
+    assert.equal((await request(`${node('node1')}/v1/group`, { method: 'POST', json: { groupId: 'g' } })).status, 201);
+    assert.equal((await request(`${node('node1')}/v1/group/g`)).status, 200);
+    assertProblem(await flip('node1', 'redirect/303'), 400);
+    await flip('node1', 'redirect/0');
+    assert.equal((await getOn('node1', 'g')).status, 200);
+  });
+
   it('hangs before serving, then still serves the request', async () => {
     await flip('node1', 'hang/150?methods=POST');
     const started = Date.now();
