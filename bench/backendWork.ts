@@ -89,44 +89,25 @@ export const BACKEND_WORK: Record<string, BackendWork> = {
   },
 
   /**
-   * What createGroup does before its 202: a transaction that reads the group's lock and creates
-   * the task and the lock, an execution started, the execution recorded on the task. Spelled out
-   * with the bare clients (System C's store is being rewritten); the layout is `taskStore.ts`'s.
+   * What createGroup does before its 202: the group's lock and its holder read, the task and the
+   * lock written in one batch (`GroupTasks.start`), an execution started with the task id.
    */
   async createGroup({ prefix }) {
-    const [{ firestore, firestoreModule }, { executionsClient }, { readGroupOperationConfig }] = await Promise.all([
+    const [{ firestore }, { executionsClient }, { readGroupOperationConfig }, { GroupTasks }] = await Promise.all([
       import('../functions/shared/clients/firestore'),
       import('../functions/shared/clients/workflows'),
       import('../functions/groups/config'),
+      import('../functions/groups/taskStore'),
     ]);
     const config = readGroupOperationConfig();
-    const db = firestore();
-    const { FieldValue } = firestoreModule();
+    const tasks = new GroupTasks(firestore(), config, config);
     let i = 0;
     return async () => {
-      const groupId = `${prefix}-${i++}`;
-      const taskId = randomUUID();
-      const task = db.collection(config.tasksCollection).doc(taskId);
-      await db.runTransaction(async (tx) => {
-        const lockRef = db.collection(config.locksCollection).doc(`g-${groupId}`);
-        if ((await tx.get(lockRef)).exists) throw new Error(`group ${groupId} is locked`);
-        const now = FieldValue.serverTimestamp();
-        const nodes = config.nodes;
-        tx.create(task, {
-          task_id: taskId,
-          operation: 'create',
-          group_id: groupId,
-          state: 'PENDING',
-          nodes,
-          outcomes: nodes.map(() => 'pending'),
-          created_at: now,
-          updated_at: now,
-        });
-        tx.create(lockRef, { task_id: taskId, operation: 'create', group_id: groupId, acquired_at: now });
+      const { taskId } = await tasks.start('create', `${prefix}-${i++}`);
+      await executionsClient().createExecution({
+        parent: config.workflowPath,
+        execution: { argument: JSON.stringify({ task_id: taskId }) },
       });
-      const argument = JSON.stringify({ task_id: taskId, operation: 'create', group_id: groupId, nodes: config.nodes });
-      const [execution] = await executionsClient().createExecution({ parent: config.workflowPath, execution: { argument } });
-      await task.update({ execution: execution.name });
     };
   },
 
