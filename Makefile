@@ -46,13 +46,16 @@ bench: build
 	node dist/bench/workflows.js
 	node dist/bench/oversize.js
 	node dist/local/withCloud.js node dist/bench/forms.js
+	node dist/local/withCloud.js node dist/bench/groupContention.js
 
 ## Slow by design, so not in `make test`: exactly-once under faults and abandoned requests for
 ## SOAK_SECONDS (default 120) against a throwaway local cloud; then System E's 1,000 responses
-## (FORMS_SOAK_RESPONSES) through faults, each delivered exactly once.
+## (FORMS_SOAK_RESPONSES) through faults, each delivered exactly once; then System C's tasks
+## against the nodes' real state under random node faults and late requests, for SOAK_SECONDS.
 soak: build
 	node dist/local/withCloud.js node dist/bench/soak.js
 	node dist/local/withCloud.js node dist/bench/formsSoak.js
+	node dist/local/withCloud.js node dist/bench/groupsSoak.js
 
 lint: node_modules
 	node_modules/.bin/eslint .

@@ -55,7 +55,8 @@ export async function withCpu(cpu: () => number, work: () => Promise<LoadResult>
   return { ...result, cpuSeconds: cpu() - before };
 }
 
-function summarise(latencies: number[], errors: number, seconds: number): LoadResult {
+/** A result from latencies measured some other way (bursts rather than a closed loop). */
+export function summarise(latencies: number[], errors: number, seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const requests = latencies.length;

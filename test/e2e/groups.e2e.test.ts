@@ -2,11 +2,18 @@ import * as assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emulatorFirestore } from '../support/emulatorFirestore';
 import { localEndpoints } from '../support/endpoints';
-import { request, type ReadResponse } from '../support/http';
+import {
+  nodeOutcomes as outcomes,
+  resetNodes,
+  runGroupReplay as runReplay,
+  simulatedNode as node,
+  startGroupOperation as start,
+  switchNode,
+  waitForGroupTask as waitForTask,
+  type GroupTaskView as TaskView,
+} from '../support/groupsClient';
+import { request } from '../support/http';
 import { assertProblem } from '../support/problems';
-
-/** groupTask's body, as the tests read it. */
-type TaskView = ReadResponse['body'];
 
 /**
  * System C over HTTP against the local cloud, with its three simulated nodes (nodeSim's node1,
@@ -19,25 +26,9 @@ type TaskView = ReadResponse['body'];
 describe('group operations end to end', function () {
   this.timeout(60_000);
   const fn = (name: string): string => localEndpoints().functions[name];
-  const node = (n: number): string => `${fn('nodeSim')}/node${n}`;
   const run = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   const newGroup = (label: string): string => `${label}-${run}-${++counter}`;
-  const terminal = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED'];
-
-  const start = (operation: 'create' | 'delete', groupId: string): Promise<ReadResponse> =>
-    request(fn(operation === 'create' ? 'createGroup' : 'deleteGroup'), { method: 'POST', json: { group_id: groupId } });
-
-  async function waitForTask(taskId: string, seconds = 45): Promise<TaskView> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      const res = await request(`${fn('groupTask')}/${taskId}`);
-      assert.equal(res.status, 200, res.text);
-      if (terminal.includes(res.body.state)) return res.body;
-      if (Date.now() > deadline) assert.fail(`task ${taskId} still ${res.body.state} after ${seconds} s: ${res.text}`);
-      await sleep(150);
-    }
-  }
 
   /** Starts an operation, checks the 202, and waits for the task to end. */
   async function operate(operation: 'create' | 'delete', groupId: string): Promise<TaskView> {
@@ -56,43 +47,11 @@ describe('group operations end to end', function () {
     for (const n of [1, 2, 3]) if (await nodeHas(n, groupId)) found.push(n);
     return found;
   };
-  const switchNode = async (n: number, what: string, query = ''): Promise<void> => {
-    const res = await request(`${node(n)}/v1/${what}${query}`, { method: 'POST' });
-    assert.equal(res.status, 200, res.text);
-  };
   const createOnNode = async (n: number, groupId: string): Promise<void> => {
     assert.equal((await request(`${node(n)}/v1/group/`, { method: 'POST', json: { groupId } })).status, 201);
   };
-  const outcomes = (task: TaskView): string[] => [0, 1, 2].map((i) => task.nodes[String(i)]);
 
-  /**
-   * Runs the groups workflow with {"replay_task"} as an operator would (gcloud workflows run),
-   * through the local engine's Executions REST API, and waits for the execution to end.
-   */
-  async function runReplay(taskId: string): Promise<ReadResponse['body']> {
-    const { workflows, workflows_parent: parent } = localEndpoints() as unknown as { workflows: string; workflows_parent: string };
-    const started = await request(`${workflows}/v1/${parent}/workflows/groups/executions`, {
-      method: 'POST',
-      json: { argument: JSON.stringify({ replay_task: taskId }) },
-    });
-    assert.equal(started.status, 200, started.text);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const execution = await request(`${workflows}/v1/${started.body.name}?view=FULL`);
-      assert.equal(execution.status, 200, execution.text);
-      if (!['ACTIVE', 'QUEUED'].includes(execution.body.state)) return execution.body;
-      if (Date.now() > deadline) assert.fail(`replay ${started.body.name} still ${execution.body.state}`);
-      await sleep(150);
-    }
-  }
-
-  afterEach(async () => {
-    for (const n of [1, 2, 3]) {
-      await switchNode(n, 'group/0');
-      await switchNode(n, 'hang/0');
-      await switchNode(n, 'redirect/0');
-    }
-  });
+  afterEach(() => resetNodes());
 
   describe('the simulated nodes', () => {
     it('implement the node API: 201, 400 when it exists, GET 200/404, DELETE 200 then 404', async () => {
