@@ -171,11 +171,9 @@ async function injectFaultsUntil(deadline: number, figures: Figures): Promise<vo
     const [what, query] = pick(faults)();
     const methods = pick(['GET', 'POST', 'DELETE', 'POST,DELETE', 'GET,POST,DELETE']);
     const joiner = query ? '&' : '?';
-    await switchNode(
-      1 + Math.floor(Math.random() * 3),
-      what,
-      `${query}${joiner}methods=${methods}&times=${1 + Math.floor(Math.random() * 3)}`,
-    );
+    const times = 1 + Math.floor(Math.random() * 3);
+    const after = Math.random() < 0.3 ? `&after=${1 + Math.floor(Math.random() * 3)}` : '';
+    await switchNode(1 + Math.floor(Math.random() * 3), what, `${query}${joiner}methods=${methods}&times=${times}${after}`);
     figures.faults++;
     await sleep(300 + Math.random() * 700);
   }

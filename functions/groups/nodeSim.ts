@@ -48,8 +48,9 @@ const REDIRECTS = [301, 302, 307, 308];
  *                              does; 0 resets
  *   GET  /v1/switches          the switches set
  *
- * Every switch takes `?methods=POST,DELETE` (only those methods; all by default) and `?times=N`
- * (only the next N requests they apply to; until reset by default).
+ * Every switch takes `?methods=POST,DELETE` (only those methods; all by default), `?times=N`
+ * (only the next N requests they apply to; until reset by default) and `?after=N` (the next N
+ * requests it matches go through untouched first).
  */
 export const nodeSim = httpFunction('nodeSim', [
   { method: 'POST', path: '/{node}/v1/group', handle: (ctx) => serveGroupApi(ctx, 'POST') },
@@ -205,8 +206,8 @@ function pathGroupId(value: string): string {
   return value;
 }
 
-/** `?methods=` and `?times=` of a switch. */
-function scope(req: Request): Pick<Switch, 'methods' | 'remaining'> {
+/** `?methods=`, `?times=` and `?after=` of a switch. */
+function scope(req: Request): Pick<Switch, 'methods' | 'remaining' | 'after'> {
   const methodsText = queryValues(req, 'methods').join(',');
   let methods: NodeMethod[] | null = null;
   if (methodsText !== '') {
@@ -218,15 +219,19 @@ function scope(req: Request): Pick<Switch, 'methods' | 'remaining'> {
       });
     }
   }
-  const timesText = queryValues(req, 'times');
-  let remaining: number | null = null;
-  if (timesText.length > 0) {
-    remaining = /^\d{1,4}$/.test(timesText[0]) ? Number(timesText[0]) : 0;
-    if (timesText.length > 1 || remaining < 1) {
-      throw new HttpError('validation_failed', 'times must be one integer from 1 to 9999.', {
-        errors: [{ pointer: '#/query/times', detail: 'must be an integer from 1 to 9999' }],
-      });
-    }
+  const after = count(req, 'after');
+  return { methods, remaining: count(req, 'times'), ...(after !== null && { after }) };
+}
+
+/** A count from 1 to 9999 in the query, or null when absent. */
+function count(req: Request, name: string): number | null {
+  const text = queryValues(req, name);
+  if (text.length === 0) return null;
+  const value = /^\d{1,4}$/.test(text[0]) ? Number(text[0]) : 0;
+  if (text.length > 1 || value < 1) {
+    throw new HttpError('validation_failed', `${name} must be one integer from 1 to 9999.`, {
+      errors: [{ pointer: `#/query/${name}`, detail: 'must be an integer from 1 to 9999' }],
+    });
   }
-  return { methods, remaining };
+  return value;
 }

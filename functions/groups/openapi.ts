@@ -54,6 +54,14 @@ const switchScope: OpenApiObject[] = [
     schema: { type: 'integer', minimum: 1, maximum: 9999 },
     example: 1,
   },
+  {
+    name: 'after',
+    in: 'query',
+    required: false,
+    description: 'The next N requests the switch matches go through untouched before it applies.',
+    schema: { type: 'integer', minimum: 1, maximum: 9999 },
+    example: 1,
+  },
 ];
 
 const switchesResponse = (example: unknown): OpenApiObject => ({
@@ -138,6 +146,7 @@ export const groupsOpenApi: OpenApiFragment = {
         value: { type: 'integer' },
         methods: { type: ['array', 'null'], items: { enum: ['GET', 'POST', 'DELETE'] } },
         remaining: { type: ['integer', 'null'] },
+        after: { type: 'integer' },
         html: { type: 'boolean' },
         apply: { type: 'boolean' },
       },

@@ -10,7 +10,7 @@ import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
  *
  * A switch makes the node's group API answer a status, wait, or redirect paths that end in a
  * slash, for the listed methods (all when none are listed) and for the next `remaining` requests
- * (until reset when absent).
+ * (until reset when absent), once `after` requests have gone through untouched.
  */
 export type NodeMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -19,6 +19,8 @@ export interface Switch {
   value: number;
   methods: NodeMethod[] | null;
   remaining: number | null;
+  /** Requests it matches that go through untouched before it applies. */
+  after?: number;
   /** Status switch: the answer is an HTML page, as a proxy or a web framework's error page sends. */
   html?: boolean;
   /** Status switch: the request is served first, then the switched status answered instead of its own. */
@@ -99,7 +101,7 @@ export class SimulatedNodes {
     const applying = (switches: Switches): Disruption =>
       Object.fromEntries(SWITCH_KINDS.filter((kind) => applies(switches[kind])).map((kind) => [kind, switches[kind]]));
     const peek = applying(((await ref.get()).data() ?? {}) as Switches);
-    if (Object.values(peek).every((s) => s.remaining === null)) return peek;
+    if (Object.values(peek).every((s) => s.remaining === null && !s.after)) return peek;
     return this.db.runTransaction(async (tx) => {
       const current = ((await tx.get(ref)).data() ?? {}) as Switches;
       const next: Switches = { ...current };
@@ -107,7 +109,10 @@ export class SimulatedNodes {
       for (const kind of SWITCH_KINDS) {
         const s = disruption[kind];
         if (!s) continue;
-        if (s.remaining !== null) {
+        if (s.after) {
+          next[kind] = { ...s, after: s.after - 1 };
+          delete disruption[kind];
+        } else if (s.remaining !== null) {
           if (s.remaining <= 1) delete next[kind];
           else next[kind] = { ...s, remaining: s.remaining - 1 };
         }

@@ -154,12 +154,9 @@ describe('group operations end to end', function () {
   it('compensates a late POST it could not settle: the rollback reads after the late window, and deletes it', async () => {
     const g = newGroup('late-post');
     await switchNode(3, 'hang/2500', '?methods=POST&times=1');
-    const res = await start('create', g);
-    assert.equal(res.status, 202, res.text);
-    // Once the POST is on its way, node 3's next six reads (the forward pass's settling) fail.
-    await whenLogged(res.body.task_id, 2, 'POST');
-    await switchNode(3, 'group/503', '?methods=GET&times=6');
-    const task = await waitForTask(res.body.task_id);
+    // After its first read, node 3's next six (the forward pass's settling reads) fail.
+    await switchNode(3, 'group/503', '?methods=GET&after=1&times=6');
+    const task = await operate('create', g);
     assert.equal(task.state, 'ROLLED_BACK', JSON.stringify(task));
     assert.deepEqual(outcomes(task), ['rolled_back', 'rolled_back', 'rolled_back']);
     await sleep(1000);
@@ -170,11 +167,8 @@ describe('group operations end to end', function () {
     const g = newGroup('late-delete');
     assert.equal((await operate('create', g)).state, 'SUCCEEDED');
     await switchNode(3, 'hang/2500', '?methods=DELETE&times=1');
-    const res = await start('delete', g);
-    assert.equal(res.status, 202, res.text);
-    await whenLogged(res.body.task_id, 2, 'DELETE');
-    await switchNode(3, 'group/503', '?methods=GET&times=6');
-    const task = await waitForTask(res.body.task_id);
+    await switchNode(3, 'group/503', '?methods=GET&after=1&times=6');
+    const task = await operate('delete', g);
     assert.equal(task.state, 'ROLLED_BACK', JSON.stringify(task));
     assert.deepEqual(outcomes(task), ['restored', 'restored', 'restored']);
     await sleep(1000);

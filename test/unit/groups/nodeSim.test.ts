@@ -68,6 +68,14 @@ describe('nodeSim handler (Firestore stubbed)', () => {
     assert.deepEqual((await request(`${node('node2')}/v1/switches`)).body, { node: 'node2' });
   });
 
+  it('lets the first N matching requests through with after=N', async () => {
+    await flip('node2', 'group/503?methods=GET&after=1&times=1');
+    assert.equal((await getOn('node2', 'g')).status, 404, 'the first GET goes through');
+    assert.equal((await createOn('node2', 'g')).status, 201, 'a POST is not matched');
+    assert.equal((await getOn('node2', 'g')).status, 503);
+    assert.equal((await getOn('node2', 'g')).status, 200);
+  });
+
   it('answers a switched 2xx without doing anything', async () => {
     await flip('node1', 'group/204?times=1');
     assert.equal((await createOn('node1', 'g')).status, 204);
@@ -120,6 +128,7 @@ describe('nodeSim handler (Firestore stubbed)', () => {
     ['an unknown method', 'group/500?methods=PUT'],
     ['times 0', 'group/500?times=0'],
     ['times not a number', 'hang/10?times=x'],
+    ['after 0', 'group/500?after=0'],
   ];
   for (const [name, what] of badSwitches) {
     it(`refuses ${name} with a 400 problem and changes nothing`, async () => {
