@@ -51,6 +51,13 @@ describe('group operations end to end', function () {
     assert.equal((await request(`${node(n)}/v1/group/`, { method: 'POST', json: { groupId } })).status, 201);
   };
 
+  // The first operation pays the cold starts (nodeSim's Firestore client, connection pools): on a
+  // loaded machine its node requests may time out, which the workflow settles honestly but slowly.
+  before(async function () {
+    this.timeout(180_000);
+    const warm = await start('create', newGroup('warm-up'));
+    await waitForTask(warm.body.task_id, 170);
+  });
   afterEach(() => resetNodes());
 
   describe('the simulated nodes', () => {
