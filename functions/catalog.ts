@@ -5,8 +5,9 @@
  * Terraform function and the other way round) and the OpenAPI document.
  *
  * This file must not import any function module: the local cloud and the build read it. A
- * function loads it only through `functions/shared/http/bodyLimit.ts`, for its body limit (the
- * file imports nothing, so that costs a function next to nothing at cold start).
+ * function loads it only through `functions/shared/http/bodyLimit.ts`, for its body limit, and
+ * `docs` for the deployed names that start the paths it documents (the file imports nothing, so
+ * that costs a function next to nothing at cold start).
  */
 export type SystemName = 'tags' | 'pipeline' | 'groups' | 'accounts' | 'forms' | 'docs';
 

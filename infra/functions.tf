@@ -155,10 +155,7 @@ locals {
       concurrency     = 80
       min_instances   = 0
       max_instances   = 5
-      environment = {
-        # The document's `servers` entry: the first path segment under it is the function name.
-        PUBLIC_BASE_URL = local.function_base_url
-      }
+      environment     = {}
     }
   }, local.node_sim_function, local.forms_functions)
 
@@ -177,6 +174,9 @@ locals {
     # The platform sets this on every 2nd gen function (the functions framework then labels
     # each log line with its execution id); setting it here too avoids a permanent plan diff.
     LOG_EXECUTION_ID = "true"
+    # The front door: every function also answers at <this>/<name>/<path>. Problem types link to
+    # their section of the docs page under it, and the OpenAPI document names it as its server.
+    PUBLIC_BASE_URL = local.function_base_url
   }
 
   common_labels = merge({ app = "gcf-backend-kit" }, var.labels)

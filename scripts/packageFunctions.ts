@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { deployName, FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
+import { SWAGGER_UI_FILES } from '../functions/docs/swaggerUiFiles';
 import { repoRoot } from '../local/paths';
 
 export interface PackageOptions {
@@ -56,6 +57,18 @@ export interface FunctionPackageJson {
 
 /** The folder every function's compiled code is copied to, inside its package. */
 const PACKAGE_CODE_DIR = 'dist';
+
+/**
+ * Files a function serves that are not its code, copied from an installed (development)
+ * package into a folder beside the function's module: the docs page's Swagger UI.
+ */
+const STATIC_FILES: Record<string, { package: string; files: readonly string[]; dir: string }> = {
+  docs: {
+    package: SWAGGER_UI_FILES.package,
+    files: [...Object.keys(SWAGGER_UI_FILES.served), ...SWAGGER_UI_FILES.legal],
+    dir: SWAGGER_UI_FILES.dir,
+  },
+};
 
 /** `functions/tags/incrementTag` → `dist/functions/tags/incrementTag.js`. */
 export function mainOf(fn: Pick<FunctionDefinition, 'source'>): string {
@@ -120,6 +133,7 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
       if (!kept.has(packagePath)) fs.rmSync(path.join(dir, packagePath));
     }
     removeEmptyDirs(path.join(dir, PACKAGE_CODE_DIR));
+    copyStaticFiles(root, dir, main, STATIC_FILES[fn.name]);
     packaged.push({ name: fn.name, dir, main, loads });
   }
   return packaged;
@@ -137,6 +151,19 @@ function installedVersions(root: string, declared: Record<string, string>): Reco
     pinned[name] = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
   }
   return pinned;
+}
+
+/** Copies a function's static files beside its `main`, where it looks for them first. */
+function copyStaticFiles(root: string, dir: string, main: string, files: (typeof STATIC_FILES)[string] | undefined): void {
+  if (!files) return;
+  const from = path.join(root, 'node_modules', files.package);
+  const into = path.join(dir, path.posix.dirname(main), files.dir);
+  fs.mkdirSync(into, { recursive: true });
+  for (const file of files.files) {
+    const source = path.join(from, file);
+    if (!fs.existsSync(source)) throw new Error(`${source} is missing: run npm ci (${files.package} provides it)`);
+    fs.copyFileSync(source, path.join(into, file));
+  }
 }
 
 /** Removes the folders under `dir` left empty by pruning. */

@@ -1,3 +1,4 @@
+import { deployName } from '../catalog';
 import { problemSchema, type OpenApiFragment, type OpenApiObject } from '../shared/openapi/fragments';
 import { problemResponses } from '../shared/openapi/fragments';
 import { pipelineOpenApi } from '../pipeline/openapi';
@@ -6,6 +7,7 @@ import { accountsOpenApi } from '../accounts/openapi';
 import { audiosOpenApi } from '../audios/openapi';
 import { groupsOpenApi } from '../groups/openapi';
 import { formsOpenApi } from '../forms/openapi';
+import { problemTypesMarkdown } from './problemTypes';
 
 /** Each system's fragment; a new system adds one line here. */
 const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi, groupsOpenApi, formsOpenApi];
@@ -16,7 +18,8 @@ const docsPaths: Record<string, OpenApiObject> = {
       operationId: 'docs',
       tags: ['Documentation'],
       summary: 'This document, as a readable page',
-      description: 'An HTML page rendering this document. `/docs/openapi.json` serves the document itself.',
+      description:
+        'Swagger UI over this document, served by the `docs` function from its own files (nothing is loaded from a CDN). "Try it out" sends requests to the server above, the same origin as the page. `/docs/openapi.json` and `/docs/openapi.yaml` serve the document itself.',
       responses: {
         '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } },
         ...problemResponses([404, 405]),
@@ -29,9 +32,22 @@ const docsPaths: Record<string, OpenApiObject> = {
       tags: ['Documentation'],
       summary: 'This document, as JSON',
       description:
-        "The OpenAPI 3.1 document of the whole collection, built from the schemas the functions validate with. Served at `/openapi.json` (where the page's relative link lands when deployed) and at `/docs/openapi.json`.",
+        'The OpenAPI 3.1 document of the whole collection, built from the schemas the functions validate with. The docs function also answers it at `/docs/docs/openapi.json`, so a link written relative to the page lands either way.',
       responses: {
         '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...problemResponses([405]),
+      },
+    },
+  },
+  '/docs/openapi.yaml': {
+    get: {
+      operationId: 'openapiDocumentYaml',
+      tags: ['Documentation'],
+      summary: 'This document, as YAML',
+      description:
+        'The same document as `/docs/openapi.json`, in YAML, where the System D seed project serves its own (`/docs/openapi.yaml`).',
+      responses: {
+        '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/yaml': { schema: { type: 'string' } } } },
         ...problemResponses([405]),
       },
     },
@@ -39,16 +55,19 @@ const docsPaths: Record<string, OpenApiObject> = {
 };
 
 /**
- * The OpenAPI 3.1 document of the whole collection. Each function is its own deployment, so
- * paths are written as the function's URL under the project's `cloudfunctions.net` host, where
- * the first path segment is the function's name; locally each function has its own base URL.
+ * The OpenAPI 3.1 document of the whole collection. Each function is its own deployment, and
+ * every one also answers under the front door, `https://REGION-PROJECT.cloudfunctions.net/<name>/...`
+ * deployed and `<gateway>/<name>/...` locally, where `<name>` is the deployed (kebab-case) name.
+ * So that front door is the one server, and each path starts with its function's deployed name:
+ * fragments write their paths with the entry point (`/incrementTag`), as their handlers know it,
+ * and it is renamed here (`/increment-tag`).
  */
 export function buildOpenApiDocument(serverUrl?: string): OpenApiObject {
   const schemas: Record<string, unknown> = { Problem: problemSchema };
   const paths: Record<string, unknown> = {};
   for (const fragment of FRAGMENTS) {
     Object.assign(schemas, fragment.schemas);
-    Object.assign(paths, fragment.paths);
+    for (const [path, item] of Object.entries(fragment.paths)) paths[underFrontDoor(path)] = item;
   }
   Object.assign(paths, docsPaths);
   return {
@@ -58,15 +77,16 @@ export function buildOpenApiDocument(serverUrl?: string): OpenApiObject {
       version: '0.1.0',
       description:
         'Five backend systems as Google Cloud Functions (2nd gen). Every endpoint is its own function with its own URL and service account. ' +
-        'Errors are always `application/problem+json` (RFC 9457), never HTML. Requests may carry `traceparent` or `X-Cloud-Trace-Context`; the trace is on every log line of the request.',
+        'Errors are always `application/problem+json` (RFC 9457), never HTML. Requests may carry `traceparent` or `X-Cloud-Trace-Context`; the trace is on every log line of the request.\n\n' +
+        problemTypesMarkdown(),
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [
       serverUrl
-        ? { url: serverUrl, description: 'This deployment' }
+        ? { url: serverUrl, description: 'This deployment: the first path segment is the function.' }
         : {
             url: 'https://{region}-{project}.cloudfunctions.net',
-            description: 'A deployment: the first path segment is the function name.',
+            description: 'A deployment: the first path segment is the function.',
             variables: { region: { default: 'us-central1' }, project: { default: 'my-project' } },
           },
     ],
@@ -78,4 +98,10 @@ export function buildOpenApiDocument(serverUrl?: string): OpenApiObject {
     paths,
     components: { schemas },
   };
+}
+
+/** `/incrementTag/{id}` → `/increment-tag/{id}`: the first segment is the function's deployed name. */
+function underFrontDoor(path: string): string {
+  const [, first, rest] = /^\/([^/]+)(.*)$/.exec(path)!;
+  return `/${deployName(first)}${rest}`;
 }

@@ -46,7 +46,16 @@ export function integer(name: string, options: { default?: number; min: number; 
 
 /** A required absolute http(s) URL, without a trailing slash. */
 export function url(name: string): string {
-  const value = requiredString(name);
+  return checkedUrl(name, requiredString(name));
+}
+
+/** An optional absolute http(s) URL, without a trailing slash; undefined when unset. */
+export function optionalUrl(name: string): string | undefined {
+  const value = raw(name);
+  return value === undefined ? undefined : checkedUrl(name, value);
+}
+
+function checkedUrl(name: string, value: string): string {
   let parsed: URL;
   try {
     parsed = new URL(value);

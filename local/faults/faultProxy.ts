@@ -76,7 +76,7 @@ export async function applyFault(faults: FaultPlan, name: string, req: http.Inco
   if (fault && 'status' in fault) {
     req.resume();
     const body = fault.body ?? {
-      type: 'https://github.com/gcf-backend-kit/problems/injected-fault',
+      type: 'about:blank',
       title: 'Injected fault',
       status: fault.status,
       detail: `The local cloud answered ${fault.status} in front of ${name}, as asked on its control server.`,

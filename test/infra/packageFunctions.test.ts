@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FUNCTIONS } from '../../functions/catalog';
+import { SWAGGER_UI_FILES } from '../../functions/docs/swaggerUiFiles';
 import { repoPath } from '../../local/paths';
 import { evaluatedFunctions } from './support/terraformConfig';
 
@@ -98,11 +99,26 @@ describe('scripts/packageFunctions', function () {
     }
   });
 
-  it('ships compiled JavaScript only: no sources, maps, tests or local cloud', () => {
+  it("ships Swagger UI's files in the docs function's folder, beside its module, byte for byte", () => {
+    const from = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+    const into = path.join(outDir, 'docs', 'dist', 'functions', 'docs', SWAGGER_UI_FILES.dir);
+    for (const file of [...Object.keys(SWAGGER_UI_FILES.served), ...SWAGGER_UI_FILES.legal]) {
+      assert.ok(fs.readFileSync(path.join(into, file)).equals(fs.readFileSync(path.join(from, file))), `${file} differs or is missing`);
+    }
+    assert.ok(!('swagger-ui-dist' in (manifests.docs.dependencies ?? {})), 'Cloud Build must not install swagger-ui-dist');
+    // The packaged module finds its copies (not the repository's node_modules).
+    const moduleDir = path.dirname(path.join(outDir, 'docs', manifests.docs.main));
+    const probe = `process.stdout.write(require(process.argv[1]).swaggerUiDir(process.argv[2]))`;
+    const run = spawnSync(process.execPath, ['-e', probe, path.join(moduleDir, 'swaggerUiFiles.js'), moduleDir], { encoding: 'utf8' });
+    assert.equal(run.stdout, into, run.stderr);
+  });
+
+  it('ships compiled JavaScript only (and the docs page files): no sources, maps, tests or local cloud', () => {
     for (const fn of FUNCTIONS) {
       const files = treeDigest(path.join(outDir, fn.name)).map((line) => line.split(' ')[0]);
       for (const file of files) {
         if (file === 'package.json') continue;
+        if (fn.name === 'docs' && file.startsWith(`dist/functions/docs/${SWAGGER_UI_FILES.dir}/`)) continue;
         assert.match(file, /^dist\/functions\/.+\.js$/, `${fn.name} ships ${file}`);
         assert.doesNotMatch(file, /\.(test|spec)\.js$/, `${fn.name} ships a test: ${file}`);
       }

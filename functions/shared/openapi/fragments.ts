@@ -1,4 +1,4 @@
-import { PROBLEM_TYPE_BASE } from '../http/problem';
+import { problemType } from '../http/problem';
 import { DEFAULT_PAGE_LIMITS } from '../http/paging';
 import type { JsonSchema } from '../validation';
 
@@ -32,8 +32,9 @@ export const problemSchema: JsonSchema = {
     type: {
       type: 'string',
       format: 'uri',
-      description: 'Identifies the kind of problem.',
-      examples: [PROBLEM_TYPE_BASE + 'validation-failed'],
+      description:
+        'Identifies the kind of problem: a link to its section under "Problem types" on this page, or `about:blank` where a function runs without a front door.',
+      examples: [problemType('validation_failed', 'https://us-central1-my-project.cloudfunctions.net')],
     },
     title: { type: 'string', description: 'Short summary of the kind of problem.', examples: ['The request is not valid'] },
     status: { type: 'integer', description: 'The HTTP status code.', examples: [400] },

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { FUNCTIONS } from '../../../functions/catalog';
+import { deployName, FUNCTIONS } from '../../../functions/catalog';
 import { buildOpenApiDocument } from '../../../functions/docs/openapiDocument';
-import { renderHtml } from '../../../functions/docs/renderHtml';
+import { STATUS_BY_CODE, type ErrorCode } from '../../../functions/shared/errors';
+import { problemAnchor, problemType } from '../../../functions/shared/http/problem';
 
 type Operation = {
   requestBody?: { content: Record<string, { schema: { $ref: string }; example?: unknown }> };
@@ -20,13 +21,34 @@ describe('OpenAPI document', () => {
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
   });
 
-  it('describes every function of the catalog', () => {
+  it('describes every function of the catalog under its deployed name, the first segment under the front door', () => {
     for (const fn of FUNCTIONS) {
+      const name = deployName(fn.name);
       assert.ok(
-        Object.keys(paths).some((p) => p === `/${fn.name}` || p.startsWith(`/${fn.name}/`)),
-        `no path for ${fn.name}`,
+        Object.keys(paths).some((p) => p === `/${name}` || p.startsWith(`/${name}/`)),
+        `no path for ${fn.name} (/${name})`,
       );
     }
+    const first = new Set(Object.keys(paths).map((p) => p.split('/')[1]));
+    assert.deepEqual([...first].sort(), FUNCTIONS.map((f) => deployName(f.name)).sort(), 'every path starts with a function');
+  });
+
+  it('names the front door as its server: the given URL, or the cloudfunctions.net template', () => {
+    assert.deepEqual(
+      (buildOpenApiDocument('http://127.0.0.1:8089').servers as { url: string }[]).map((s) => s.url),
+      ['http://127.0.0.1:8089'],
+    );
+    assert.equal((doc.servers as { url: string }[])[0].url, 'https://{region}-{project}.cloudfunctions.net');
+  });
+
+  it('explains every problem type under the anchor its type URI points at', () => {
+    const description = (doc.info as { description: string }).description;
+    for (const code of Object.keys(STATUS_BY_CODE) as ErrorCode[]) {
+      const type = problemType(code, 'https://r-p.cloudfunctions.net');
+      assert.equal(type, `https://r-p.cloudfunctions.net/docs/#${problemAnchor(code)}`);
+      assert.ok(description.includes(`id="${problemAnchor(code)}"`), `no section for ${code}`);
+    }
+    assert.equal(problemType('not_found', undefined), 'about:blank', 'no front door: nothing more than the status');
   });
 
   it('gives every operation a description, and every error a problem+json body', () => {
@@ -68,12 +90,5 @@ describe('OpenAPI document', () => {
       }
     }
     assert.ok(examples > 30, `only ${examples} examples found`);
-  });
-
-  it('renders a readable page naming every operation', () => {
-    const html = renderHtml(doc);
-    assert.match(html, /^<!doctype html>/);
-    for (const path of Object.keys(paths)) assert.ok(html.includes(`<code>${path}</code>`), `page lacks ${path}`);
-    assert.doesNotMatch(html, /<script/i, 'self-contained: no scripts from anywhere');
   });
 });
