@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const env = { GOOGLE_CLOUD_PROJECT: 'bench-project', ...started.env };
   // Functions only need each other's URLs as configuration here (nothing calls them), so any valid URL will do.
   const functions = Object.fromEntries(FUNCTIONS.map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
-  const endpoints = { project: 'bench-project', location: 'us-central1', functions, control: '', firestore: started.endpoint };
+  const endpoints = { project: 'bench-project', location: 'us-central1', functions, gateway: '', control: '', firestore: started.endpoint };
   // PATCH / is routed by no function: the answer (404 or 405) comes from the function's own router
   // once its module has loaded, with no backend call.
   const probe = { path: '/', init: { method: 'PATCH' } };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
+import { deployName, FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
 import { ControlServer } from './control/controlServer';
 import { FaultPlan } from './faults/faultPlan';
 import { FaultProxy } from './faults/faultProxy';
@@ -8,6 +8,7 @@ import { BigQueryService, SYSTEM_A_DATASET } from './bigquery/service';
 import { FirestoreEmulatorService } from './firestore/emulatorService';
 import { FORMS_DATASET, pubsubTopology, schedulerJobs } from './forms/wiring';
 import { FunctionProcess } from './functions/functionProcess';
+import { GatewayServer } from './gateway/gatewayServer';
 import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
 import { PubSubEmulatorService } from './pubsub/emulatorService';
@@ -44,9 +45,14 @@ export interface Endpoints {
   project: string;
   location: string;
   functions: Record<string, string>;
+  /** The front door: `<gateway>/<function>/<path>` reaches that function as `/<path>`. */
+  gateway: string;
   control: string;
   [service: string]: unknown;
 }
+
+/** The gateway's port after `basePort` in make dev: below the functions' (+10 on), above the services'. */
+const GATEWAY_PORT_OFFSET = 9;
 
 export class LocalCloud {
   readonly faults = new FaultPlan();
@@ -54,6 +60,7 @@ export class LocalCloud {
   private processes: FunctionProcess[] = [];
   private proxies: FaultProxy[] = [];
   private control?: ControlServer;
+  private gateway?: GatewayServer;
   endpoints!: Endpoints;
   /** The standard emulator variables (FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST, ...) every function gets. */
   readonly serviceEnv: Record<string, string> = {};
@@ -92,7 +99,7 @@ export class LocalCloud {
   private async boot(): Promise<void> {
     const { projectId, location, logDir } = this.options;
     fs.mkdirSync(logDir, { recursive: true });
-    this.endpoints = { project: projectId, location, functions: {}, control: '' };
+    this.endpoints = { project: projectId, location, gateway: '', functions: {}, control: '' };
 
     // Services first, in order: later ones (the Workflows engine) need earlier ones' endpoints.
     const serviceEnv = this.serviceEnv;
@@ -111,15 +118,27 @@ export class LocalCloud {
       Object.assign(serviceEnv, started.env);
     }
 
-    // Public URLs first (the proxies), so each function's environment can name the others'.
+    // Public URLs first (the gateway, then the proxies), so each function's environment can name them.
     const definitions = this.options.functions;
+    this.gateway = new GatewayServer(
+      new Map(definitions.map((d) => [deployName(d.name), d.name])),
+      (name) => this.endpoints.functions[name],
+    );
+    this.endpoints.gateway = await this.gateway.listen(this.port(GATEWAY_PORT_OFFSET));
     // Each proxy learns its function's port once the function listens (the kernel picks it).
     for (const [index, definition] of definitions.entries()) {
       const proxy = new FaultProxy(definition.name, this.faults);
       this.proxies.push(proxy);
       this.endpoints.functions[definition.name] = await proxy.listen(this.port(10 + index));
     }
-    const baseEnv = { GOOGLE_CLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'production', ...serviceEnv };
+    const baseEnv = {
+      GOOGLE_CLOUD_PROJECT: projectId,
+      METADATA_SERVER_DETECTION: 'none',
+      NODE_ENV: 'production',
+      // As Terraform sets it to the cloudfunctions.net host: the docs' server and problem type links.
+      PUBLIC_BASE_URL: this.endpoints.gateway,
+      ...serviceEnv,
+    };
     this.processes = await Promise.all(
       definitions.map((definition, index) =>
         FunctionProcess.start(definition, {
@@ -202,6 +221,7 @@ export class LocalCloud {
   /** Stops everything this cloud started, children first. Safe to call twice. */
   async stop(): Promise<void> {
     await this.control?.close();
+    await this.gateway?.close();
     await Promise.all(this.proxies.map((p) => p.close()));
     await Promise.all(this.processes.map((p) => p.stop()));
     for (const service of [...this.services].reverse()) await service.stop().catch(() => undefined);

@@ -47,8 +47,11 @@ function devFunctionEnv(): Record<string, string> {
 }
 
 function printTable(cloud: LocalCloud, ms: number, file: string): void {
-  const { functions, ...rest } = cloud.endpoints;
+  const { functions, gateway, ...rest } = cloud.endpoints;
+  // The front door first: one base URL for every function, and the docs page served there.
   const rows: [string, string][] = [
+    ['gateway', `${gateway}/<function>/<path>`],
+    ['docs', `${gateway}/docs/`],
     ...Object.entries(functions).map(([name, url]): [string, string] => [name, url]),
     ...Object.entries(rest).map(([name, value]): [string, string] => [name, String(value)]),
   ];

@@ -98,8 +98,26 @@ describe('make dev lifecycle', function () {
         if (Date.now() > deadline) assert.fail(`make dev did not write its endpoints:\n${output}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      const endpoints = JSON.parse(fs.readFileSync(endpointsFile, 'utf8')) as { control: string; functions: Record<string, string> };
+      const endpoints = JSON.parse(fs.readFileSync(endpointsFile, 'utf8')) as {
+        gateway: string;
+        control: string;
+        functions: Record<string, string>;
+      };
       assert.equal((await fetch(`${endpoints.functions.tagStats}`)).status, 200);
+      assert.equal((await fetch(`${endpoints.gateway}/tag-stats`)).status, 200);
+      // The table follows the endpoints file: the front door first, then the docs page on it.
+      for (const deadline = Date.now() + 10_000; !output.includes('Ctrl-C stops everything') && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const rows = output
+        .slice(output.indexOf('Local cloud ready'))
+        .split('\n')
+        .slice(2, 4)
+        .map((line) => line.trim().split(/\s+/));
+      assert.deepEqual(rows, [
+        ['gateway', `${endpoints.gateway}/<function>/<path>`],
+        ['docs', `${endpoints.gateway}/docs/`],
+      ]);
       const children = descendants(dev.pid!);
       const commands = children.map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
       assert.ok(
