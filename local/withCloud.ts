@@ -21,8 +21,9 @@ async function main(): Promise<number> {
   if (!command) throw new Error('usage: withCloud <command> [args...]');
   const runDir = repoPath('.local', 'test-runs', String(process.pid));
   fs.rmSync(runDir, { recursive: true, force: true });
+  const logDir = path.join(runDir, 'logs');
   const cloud = await LocalCloud.start({
-    logDir: path.join(runDir, 'logs'),
+    logDir,
     // End-to-end tests must not wait three minutes in `process`.
     functionEnv: { PROCESS_DELAY_SECONDS: process.env.PROCESS_DELAY_SECONDS ?? '2' },
   });
@@ -30,7 +31,10 @@ async function main(): Promise<number> {
   cloud.writeEndpoints(file);
   let code = 1;
   try {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...cloud.serviceEnv, LOCAL_CLOUD_ENDPOINTS: file } });
+    const child = spawn(command, args, {
+      stdio: 'inherit',
+      env: { ...process.env, ...cloud.serviceEnv, LOCAL_CLOUD_ENDPOINTS: file, LOCAL_CLOUD_LOGS: logDir },
+    });
     const stopChild = (): void => {
       child.kill('SIGTERM');
     };
@@ -41,7 +45,7 @@ async function main(): Promise<number> {
   } finally {
     await cloud.stop();
     if (code === 0) fs.rmSync(runDir, { recursive: true, force: true });
-    else console.error(`withCloud: the local cloud's function logs are in ${path.relative(process.cwd(), path.join(runDir, 'logs'))}`);
+    else console.error(`withCloud: the local cloud's function logs are in ${path.relative(process.cwd(), logDir)}`);
   }
 }
 

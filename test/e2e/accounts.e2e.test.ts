@@ -494,7 +494,7 @@ describe('accounts end to end', function () {
       seedAssert.ok(await s.put(`/accounts/${id}`, user));
       const form = new FormData();
       form.append('image', new Blob([PNG], { type: 'image/png' }), 'avatar.png');
-      const uploaded = seedAssert.ok(await request(`${base()}/${id}/upload_image`, { method: 'POST', body: form }));
+      const uploaded = seedAssert.ok(await request(s.url(`/accounts/${id}/upload_image`), { method: 'POST', body: form }));
       assert.equal((await fetch(uploaded.body.image_hosted_link)).status, 200);
       seedAssert.ok(await s.delete(`/accounts/${id}`));
       // Deleting the account deleted its image, and deleting again is still fine.

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import { repoPath } from '../../local/paths';
 
 /** The endpoints document of the local cloud the cloud-tier tests run against. */
 export interface LocalEndpoints {
   project: string;
   location: string;
   functions: Record<string, string>;
+  gateway: string;
   control: string;
   firestore: string;
   [key: string]: unknown;
@@ -25,6 +27,14 @@ export function localEndpoints(): LocalEndpoints {
     );
   cached = JSON.parse(fs.readFileSync(file, 'utf8')) as LocalEndpoints;
   return cached;
+}
+
+/**
+ * The folder of the local cloud's logs: the run's own under `make test` (`LOCAL_CLOUD_LOGS`, set by
+ * `local/withCloud.ts` and kept when a test fails), else make dev's `.local/logs`.
+ */
+export function localLogDir(): string {
+  return process.env.LOCAL_CLOUD_LOGS || repoPath('.local', 'logs');
 }
 
 /** Arms a fault in front of a function (see local/control/controlServer.ts). */

@@ -3,11 +3,14 @@ import { request, type ReadResponse } from './http';
 
 /**
  * A client written for the seed project's API (seed 003), as its end-to-end tests call it with a
- * `requests` session: paths `/accounts...` and `/audios...` relative to one server, JSON bodies
- * (`json=None` sends no body at all), `params=` as a query string. Here each resource's paths go
- * to that function's base URL, which is all "pointing the client at the two base URLs" means.
+ * `requests` session (`BaseUrlSession` on `--server_url`): paths `/accounts...` and `/audios...`
+ * relative to one server, JSON bodies (`json=None` sends no body at all), `params=` as a query
+ * string. The one server is the local cloud's gateway, as it is the `cloudfunctions.net` host
+ * deployed: `pytest tests/e2e --server_url=<gateway>` sends exactly these requests.
  */
 export interface SeedSession {
+  /** The URL the session sends `path` to. */
+  url(path: string, params?: Record<string, string>): string;
   get(path: string, params?: Record<string, string>): Promise<ReadResponse>;
   post(path: string, json: unknown): Promise<ReadResponse>;
   put(path: string, json: unknown): Promise<ReadResponse>;
@@ -16,15 +19,15 @@ export interface SeedSession {
 
 export function seedSession(): SeedSession {
   const url = (path: string, params?: Record<string, string>): string => {
-    const [, resource, rest] = /^\/(accounts|audios)(.*)$/.exec(path) ?? [];
-    if (!resource) throw new Error(`the seed has no path ${path}`);
+    if (!/^\/(accounts|audios)(\/|$)/.test(path)) throw new Error(`the seed has no path ${path}`);
     const query = params && Object.keys(params).length > 0 ? `?${new URLSearchParams(params).toString()}` : '';
-    return `${localEndpoints().functions[resource]}${rest}${query}`;
+    return `${localEndpoints().gateway}${path}${query}`;
   };
   // Python's `requests` sends no body and no Content-Type for json=None.
   const send = (method: string, path: string, json: unknown): Promise<ReadResponse> =>
     json === null || json === undefined ? request(url(path), { method }) : request(url(path), { method, json });
   return {
+    url,
     get: (path, params) => request(url(path, params)),
     post: (path, json) => send('POST', path, json),
     put: (path, json) => send('PUT', path, json),
