@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const started = await firestore.start({ projectId: PROJECT, location: 'us-central1', port: await freePort(), endpoints: {} });
   // Functions only name each other's URLs in their configuration here (nothing calls them).
   const functions = Object.fromEntries(FUNCTIONS.map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
-  const endpoints = { project: PROJECT, location: 'us-central1', functions, control: '', firestore: started.endpoint };
+  const endpoints = { project: PROJECT, location: 'us-central1', functions, gateway: '', control: '', firestore: started.endpoint };
   const envOf = (name: string): Record<string, string> => localFunctionEnv(name, endpoints);
   const workflows = [...new Set(ROWS.map((r) => envOf(r.function).WORKFLOW_NAME).filter(Boolean))];
   const host = spawn(process.execPath, [repoPath('dist', 'bench', 'backendHost.js'), ...workflows], {
