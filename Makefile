@@ -5,7 +5,7 @@ MOCHA := node_modules/.bin/mocha
 UNIT := 'dist/test/unit/**/*.test.js' 'dist/test/infra/**/*.test.js' 'dist/test/conformance/**/*.test.js'
 CLOUD := 'dist/test/emulator/**/*.test.js' 'dist/test/e2e/**/*.test.js'
 
-.PHONY: all install build package dev test test-unit test-cloud bench soak lint format check-format clean
+.PHONY: all install build package dev alone test test-unit test-cloud bench soak lint format check-format clean
 
 all: build
 
@@ -21,6 +21,10 @@ build: node_modules
 ## The whole local cloud in the foreground (Firestore emulator, local services, every function). Ctrl-C stops it.
 dev: build
 	node dist/local/dev.js
+
+## The command that runs one function alone under the Functions Framework with make dev's environment: make alone FUNCTION=tagStats
+alone: build
+	@node dist/scripts/functionAlone.js $(FUNCTION)
 
 ## Every suite in one mocha run inside a throwaway local cloud on free ports (so one summary line, and a
 ## running `make dev` is left alone): unit, infra and conformance tests, then emulator and end-to-end tests.

@@ -39,6 +39,11 @@ export interface LocalCloudOptions {
   functions?: readonly FunctionDefinition[];
   /** The local Sheets API's per-user write quota (Google's: 60 a minute). */
   sheetsWritesPerMinute?: number;
+  /**
+   * Where data is kept between runs (`make dev` with `LOCAL_CLOUD_DATA`): each service starts
+   * from what it saved in `<dataDir>/<service>/`, if anything, and saves there when the cloud stops.
+   */
+  dataDir?: string;
 }
 
 export interface Endpoints {
@@ -64,8 +69,15 @@ export class LocalCloud {
   endpoints!: Endpoints;
   /** The standard emulator variables (FIRESTORE_EMULATOR_HOST, BIGQUERY_EMULATOR_HOST, ...) every function gets. */
   readonly serviceEnv: Record<string, string> = {};
+  /** Each function's environment as this cloud set it (beyond this process's own), to run one alone the same way. */
+  readonly functionEnvs: Record<string, Record<string, string>> = {};
 
-  private constructor(private readonly options: Required<Omit<LocalCloudOptions, 'basePort'>> & { basePort?: number }) {}
+  /** Set once every piece is up: only a cloud that started saves its data (a failed start must not overwrite it). */
+  private booted = false;
+
+  private constructor(
+    private readonly options: Required<Omit<LocalCloudOptions, 'basePort' | 'dataDir'>> & { basePort?: number; dataDir?: string },
+  ) {}
 
   static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
     const cloud = new LocalCloud({
@@ -77,6 +89,7 @@ export class LocalCloud {
       functionEnv: options.functionEnv ?? {},
       functions: options.functions ?? FUNCTIONS,
       sheetsWritesPerMinute: options.sheetsWritesPerMinute ?? 60,
+      dataDir: options.dataDir,
     });
     try {
       await cloud.boot();
@@ -111,6 +124,7 @@ export class LocalCloud {
         port: this.port(1 + index),
         endpoints: this.endpointStrings(),
         faults: this.faults,
+        restoreFrom: this.savedData(service.name),
       });
       this.services.push(service);
       this.endpoints[service.name] = started.endpoint;
@@ -142,7 +156,11 @@ export class LocalCloud {
     this.processes = await Promise.all(
       definitions.map((definition, index) =>
         FunctionProcess.start(definition, {
-          env: { ...baseEnv, ...localFunctionEnv(definition.name, this.endpoints), ...this.options.functionEnv },
+          env: (this.functionEnvs[definition.name] = {
+            ...baseEnv,
+            ...localFunctionEnv(definition.name, this.endpoints),
+            ...this.options.functionEnv,
+          }),
           logFile: path.join(logDir, `${definition.name}.log`),
           echo: this.options.echoLogs,
         }).then((started) => {
@@ -159,9 +177,29 @@ export class LocalCloud {
       endpoints: () => this.endpoints,
       functionNames: () => definitions.map((d) => d.name),
       faultableServices: () => this.services.filter((s) => s instanceof SheetsService).map((s) => s.name),
+      functionEnv: (name) => this.functionEnvs[name],
       reset: () => this.reset(),
     });
     this.endpoints.control = await this.control.listen(this.port(0));
+    this.booted = true;
+  }
+
+  /** The folder a service saved its data in on a previous run, if there is one. */
+  private savedData(service: string): string | undefined {
+    const dir = this.options.dataDir && path.join(this.options.dataDir, service);
+    return dir && fs.existsSync(dir) ? dir : undefined;
+  }
+
+  /** Saves a service's data into `<dataDir>/<service>/`, replacing the previous save only once this one is whole. */
+  private async save(service: LocalService): Promise<void> {
+    if (!service.save || !this.options.dataDir) return;
+    const target = path.join(this.options.dataDir, service.name);
+    const next = `${target}.saving`;
+    fs.rmSync(next, { recursive: true, force: true });
+    fs.mkdirSync(next, { recursive: true });
+    await service.save(path.resolve(next));
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(next, target);
   }
 
   /** The services this cloud runs, in start order: the Workflows engine's connectors need the endpoints of the services before it. */
@@ -218,16 +256,28 @@ export class LocalCloud {
     return this.services.map((s) => s.name);
   }
 
-  /** Stops everything this cloud started, children first. Safe to call twice. */
+  /**
+   * Stops everything this cloud started, children first, so nothing writes while the services
+   * save their data (with `dataDir`), each just before it stops: the Workflows engine before
+   * Firestore and BigQuery, so no execution writes to them after they saved. Safe to call twice.
+   * A failed save still stops everything, then rejects naming it.
+   */
   async stop(): Promise<void> {
+    const saving = this.booted;
+    this.booted = false;
     await this.control?.close();
     await this.gateway?.close();
     await Promise.all(this.proxies.map((p) => p.close()));
     await Promise.all(this.processes.map((p) => p.stop()));
-    for (const service of [...this.services].reverse()) await service.stop().catch(() => undefined);
+    const failed: string[] = [];
+    for (const service of [...this.services].reverse()) {
+      if (saving) await this.save(service).catch((err: Error) => failed.push(`${service.name}: ${err.message}`));
+      await service.stop().catch(() => undefined);
+    }
     this.processes = [];
     this.proxies = [];
     this.services = [];
+    if (failed.length > 0) throw new Error(`could not save the data of ${failed.join('; ')}`);
   }
 
   /** Writes the endpoints document where tests and scripts look for it. */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { integer } from '../functions/shared/config';
 import { LocalCloud } from './cloud';
 import { repoPath } from './paths';
@@ -9,13 +10,17 @@ import { LOCAL_GROUP_TIMING } from './workflowDeployments';
  * SIGTERM. `LOCAL_CLOUD_PORT` (default 8080) is the control server's port; the services and the
  * functions take the ports after it, so URLs stay the same from one run to the next.
  * `LOCAL_ENDPOINTS_FILE` moves the endpoints file (the lifecycle test uses it to leave a
- * developer's `.local/endpoints.json` alone).
+ * developer's `.local/endpoints.json` alone). `LOCAL_CLOUD_DATA=<dir>` keeps the data between
+ * runs: Firestore, BigQuery, Storage and the Workflows executions start from what the last run
+ * saved there and are saved there again on Ctrl-C or SIGTERM; without it every start is empty.
  */
 async function main(): Promise<void> {
   const basePort = integer('LOCAL_CLOUD_PORT', { default: 8080, min: 1024, max: 65000 });
   const started = Date.now();
   console.log('Starting the local cloud...');
-  const cloud = await LocalCloud.start({ basePort, echoLogs: true, functionEnv: devFunctionEnv() });
+  const dataDir = process.env.LOCAL_CLOUD_DATA ? path.resolve(process.env.LOCAL_CLOUD_DATA) : undefined;
+  if (dataDir) console.log(`Data kept in ${dataDir} (restored now, saved on Ctrl-C).`);
+  const cloud = await LocalCloud.start({ basePort, echoLogs: true, functionEnv: devFunctionEnv(), dataDir });
   const file = process.env.LOCAL_ENDPOINTS_FILE || repoPath('.local', 'endpoints.json');
   cloud.writeEndpoints(file);
   printTable(cloud, Date.now() - started, file);
@@ -24,7 +29,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the local cloud...`);
+    console.log(`\n${signal}: stopping the local cloud${cloudDataNote(dataDir)}...`);
     cloud.stop().then(
       () => {
         console.log('Stopped.');
@@ -38,6 +43,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function cloudDataNote(dataDir: string | undefined): string {
+  return dataDir ? ` and saving its data in ${dataDir}` : '';
 }
 
 /** Pass-through of settings a developer may want to shorten locally (e.g. `PROCESS_DELAY_SECONDS=5 make dev`). */

@@ -13,6 +13,13 @@ export interface LocalService {
   start(context: LocalServiceContext): Promise<StartedService>;
   /** Deletes every piece of data the service holds; the service keeps running. */
   reset(): Promise<void>;
+  /**
+   * Writes every piece of data the service holds into `dir` (which exists and is empty), for a
+   * later `start` with `restoreFrom: dir`: `make dev` with `LOCAL_CLOUD_DATA`, on Ctrl-C or
+   * SIGTERM, as the Firebase emulators' `--export-on-exit` does. A service without one keeps
+   * nothing between runs.
+   */
+  save?(dir: string): Promise<void>;
   /** Stops the service and every process it started. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -28,6 +35,8 @@ export interface LocalServiceContext {
   endpoints: Record<string, string>;
   /** The control server's fault plan, for services that apply faults armed for them by name. */
   faults?: FaultPlan;
+  /** A folder a previous `save()` wrote: start with its data rather than empty. */
+  restoreFrom?: string;
 }
 
 export interface StartedService {

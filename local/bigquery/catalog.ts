@@ -78,11 +78,37 @@ function optionalLabels(body: Record<string, unknown>): Record<string, string> |
 }
 
 /** Every dataset and table of the local BigQuery, across projects. */
+/** The catalog's metadata as JSON, beside the database's bytes in a data folder. */
+export interface CatalogSnapshot {
+  nextTable: number;
+  datasets: (Omit<DatasetEntry, 'tables'> & { tables: (Omit<TableEntry, 'insertIds'> & { insertIds: string[] })[] })[];
+}
+
 export class Catalog {
   private readonly datasets = new Map<string, DatasetEntry>();
   private nextTable = 0;
 
   constructor(readonly db: SqlDatabase) {}
+
+  /** Every dataset and table as JSON; their rows are in the database. */
+  snapshot(): CatalogSnapshot {
+    return {
+      nextTable: this.nextTable,
+      datasets: [...this.datasets.values()].map((d) => ({
+        ...d,
+        tables: [...d.tables.values()].map((t) => ({ ...t, insertIds: [...t.insertIds] })),
+      })),
+    };
+  }
+
+  /** Takes back a snapshot's datasets and tables, over a database opened from the same save. */
+  restore(snapshot: CatalogSnapshot): void {
+    this.nextTable = snapshot.nextTable;
+    for (const d of snapshot.datasets) {
+      const tables = new Map(d.tables.map((t) => [t.tableId, { ...t, insertIds: new Set(t.insertIds) }]));
+      this.datasets.set(Catalog.key(d.projectId, d.datasetId), { ...d, tables });
+    }
+  }
 
   private static key(projectId: string, datasetId: string): string {
     return `${projectId}:${datasetId}`;

@@ -1,6 +1,7 @@
 /**
  * The embedded SQL engine: SQLite compiled to WebAssembly (`sql.js`), one in-memory database per
- * started server, so nothing touches disk and a restart starts empty.
+ * started server, so nothing touches disk and a restart starts empty, unless it is opened from
+ * the bytes a previous run exported (the local cloud's data folder).
  */
 import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
@@ -31,10 +32,10 @@ interface BigIntStatement {
 export class SqlDatabase {
   private constructor(private readonly db: Database) {}
 
-  /** Opens a fresh in-memory database with the functions the translated SQL calls. */
-  static async open(): Promise<SqlDatabase> {
+  /** Opens an in-memory database, fresh or from `exported` bytes, with the functions the translated SQL calls. */
+  static async open(exported?: Uint8Array): Promise<SqlDatabase> {
     const SQL = await loadEngine();
-    const db = new SQL.Database();
+    const db = new SQL.Database(exported);
     db.create_function('bq_like', (value: unknown, pattern: unknown) =>
       value === null || pattern === null ? null : likePattern(String(pattern)).test(String(value)) ? 1 : 0,
     );
@@ -70,6 +71,11 @@ export class SqlDatabase {
       this.db.run('ROLLBACK');
       throw err;
     }
+  }
+
+  /** The whole database as an SQLite file's bytes (sql.js reopens it after, so call it only when done writing). */
+  export(): Uint8Array {
+    return this.db.export();
   }
 
   /** Frees the WebAssembly memory. Safe to call twice. */

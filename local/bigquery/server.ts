@@ -8,7 +8,7 @@
 import { closeServer, createLocalServer, listenLocal, readJsonObject, sendJson } from '../httpServer';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Catalog, datasetResource, tableResource } from './catalog';
+import { Catalog, datasetResource, tableResource, type CatalogSnapshot } from './catalog';
 import { SqlDatabase } from './database';
 import { BigQueryError, toBigQueryError } from './errors';
 import { insertAll } from './insertAll';
@@ -38,6 +38,12 @@ function route(method: string, path: string, handler: Handler): Route {
   return { method, pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEGMENT)}$`), handler };
 }
 
+/** What a local BigQuery keeps between runs: the catalog's metadata and the rows' database. */
+export interface SavedBigQuery {
+  catalog: CatalogSnapshot;
+  database: Uint8Array;
+}
+
 /** A running local BigQuery: the HTTP server plus the in-memory state behind it. */
 export class BigQueryServer {
   /** The datasets and tables. */
@@ -55,13 +61,19 @@ export class BigQueryServer {
   }
 
   /**
-   * Starts a server on 127.0.0.1 with a fresh in-memory database.
+   * Starts a server on 127.0.0.1 with a fresh in-memory database, or with what `save()` returned.
    * @param port a port, or 0 for any free one (read it back from `port`).
    */
-  static async start(port = 0): Promise<BigQueryServer> {
-    const server = new BigQueryServer(await SqlDatabase.open());
+  static async start(port = 0, saved?: SavedBigQuery): Promise<BigQueryServer> {
+    const server = new BigQueryServer(await SqlDatabase.open(saved?.database));
+    if (saved) server.catalog.restore(saved.catalog);
     await listenLocal(server.server, port);
     return server;
+  }
+
+  /** Every dataset, table and row (jobs are not kept: their results are only read right after them). */
+  save(): SavedBigQuery {
+    return { catalog: this.catalog.snapshot(), database: this.db.export() };
   }
 
   /** The port the server listens on. */

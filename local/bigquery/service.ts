@@ -3,11 +3,13 @@
  * datasets and tables Terraform would create (from the same `infra/schemas/*.json` files), and
  * tells function processes how to reach it.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoPath } from '../paths';
 import type { LocalService, LocalServiceContext, StartedService } from '../service';
 import { loadSchemaFile } from './schema';
-import { BigQueryServer } from './server';
+import type { CatalogSnapshot } from './catalog';
+import { BigQueryServer, type SavedBigQuery } from './server';
 import { PIPELINE } from '../workflowDeployments';
 
 /** A table to create at start, from a Terraform schema file. */
@@ -69,7 +71,7 @@ export class BigQueryService implements LocalService {
         fields: loadSchemaFile(path.isAbsolute(t.schemaFile) ? t.schemaFile : repoPath(t.schemaFile)),
       })),
     }));
-    const server = await BigQueryServer.start(context.port);
+    const server = await BigQueryServer.start(context.port, context.restoreFrom ? readSaved(context.restoreFrom) : undefined);
     this.server = server;
     /** Creates whatever provisioned dataset or table is missing. */
     const provision = (): void => {
@@ -118,9 +120,24 @@ export class BigQueryService implements LocalService {
     this.server?.reset();
   }
 
+  /** `catalog.json` (datasets, tables, schemas, insertIds) and `rows.sqlite` (every row). */
+  async save(dir: string): Promise<void> {
+    if (!this.server) return;
+    const { catalog, database } = this.server.save();
+    fs.writeFileSync(path.join(dir, 'rows.sqlite'), database);
+    fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(catalog));
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     await server?.stop();
   }
+}
+
+function readSaved(dir: string): SavedBigQuery {
+  return {
+    catalog: JSON.parse(fs.readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as CatalogSnapshot,
+    database: fs.readFileSync(path.join(dir, 'rows.sqlite')),
+  };
 }

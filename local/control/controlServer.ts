@@ -10,12 +10,14 @@ import { FaultPlan, parseFault } from '../faults/faultPlan';
  *   GET    /faults   the armed faults
  *   DELETE /faults   disarm all
  *   POST   /reset    wipe every service's data (Firestore, BigQuery, Workflows executions, Storage) and the faults
+ *   GET    /functions/{name}/env   the environment the cloud gave that function (`make alone` prints it)
  */
 export interface ControlHooks {
   endpoints(): unknown;
   functionNames(): string[];
   /** Local services that apply faults armed for them by name (`{"service": "sheets", ...}`). */
   faultableServices(): string[];
+  functionEnv(name: string): Record<string, string> | undefined;
   reset(): Promise<string[]>;
 }
 
@@ -62,6 +64,12 @@ export class ControlServer {
       }
       case 'POST /reset':
         return sendJson(res, 200, { reset: await this.hooks.reset() });
+    }
+    const envOf = /^\/functions\/([^/]+)\/env$/.exec(path);
+    if (envOf && req.method === 'GET') {
+      const env = this.hooks.functionEnv(decodeURIComponent(envOf[1]));
+      if (env) return sendJson(res, 200, env);
+      return sendJson(res, 404, { error: `no function ${envOf[1]}; the functions are ${this.hooks.functionNames().join(', ')}` });
     }
     const known = ['/', '/faults', '/reset'];
     return sendJson(res, known.includes(path) ? 405 : 404, { error: `${key} is not a control endpoint` });

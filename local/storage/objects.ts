@@ -36,9 +36,36 @@ interface Bucket {
   objects: Map<string, StoredObject>;
 }
 
+/** The store as saved between runs: buckets and object metadata, each object's bytes beside it. */
+export interface StoreSnapshot {
+  generation: number;
+  buckets: { name: string; timeCreated: string; objects: Omit<StoredObject, 'data'>[] }[];
+}
+
 export class ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
   private generation = Date.now() * 1000;
+
+  /** Every bucket and object's metadata; the caller keeps each object's bytes (`get(...).data`). */
+  snapshot(): StoreSnapshot {
+    return {
+      generation: this.generation,
+      buckets: [...this.buckets.values()].map((b) => ({
+        name: b.name,
+        timeCreated: b.timeCreated,
+        objects: [...b.objects.values()].map(({ data: _data, ...meta }) => meta),
+      })),
+    };
+  }
+
+  /** Takes back saved buckets and objects (generations included, so links that carry one still work). */
+  restore(snapshot: StoreSnapshot, data: (bucket: string, name: string) => Buffer): void {
+    this.generation = Math.max(this.generation, snapshot.generation);
+    for (const b of snapshot.buckets) {
+      const objects = new Map(b.objects.map((o) => [o.name, { ...o, data: data(b.name, o.name) }]));
+      this.buckets.set(b.name, { name: b.name, timeCreated: b.timeCreated, objects });
+    }
+  }
 
   createBucket(name: string): Record<string, unknown> {
     if (this.buckets.has(name)) throw new StorageError(409, 'conflict', `The requested bucket name is not available: ${name}`);

@@ -1,8 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LocalService, LocalServiceContext, StartedService } from '../service';
 import { WorkflowsApiServer } from './api/server';
 import { Clock } from './clock';
 import { DeployInput, WorkflowRecord, WorkflowsEngine } from './engine';
+import { restoreExecutions, saveExecutions, type SavedExecution } from './executionSnapshot';
 import { closeIdleConnections } from './stdlib/http';
+
+const EXECUTIONS_FILE = 'executions.json';
 
 /** Options for tests and tools; the orchestrator needs none. */
 export interface WorkflowsServiceOptions {
@@ -44,6 +49,10 @@ export class WorkflowsService implements LocalService {
       pubsub: context.endpoints.pubsub,
       clock: this.options.clock,
     });
+    if (context.restoreFrom) {
+      const saved = JSON.parse(fs.readFileSync(path.join(context.restoreFrom, EXECUTIONS_FILE), 'utf8')) as SavedExecution[];
+      restoreExecutions(this.engineRef, saved);
+    }
     this.server = new WorkflowsApiServer(this.engineRef);
     this.baseUrl = await this.server.listen(context.port);
     const hostPort = this.baseUrl.replace(/^http:\/\//, '');
@@ -66,6 +75,12 @@ export class WorkflowsService implements LocalService {
   /** Cancels and deletes every execution; deployed workflows stay. */
   async reset(): Promise<void> {
     await this.engineRef?.reset();
+  }
+
+  /** The executions (workflows are deployed from their files at every start, so they are not saved). */
+  async save(dir: string): Promise<void> {
+    if (!this.engineRef) return;
+    fs.writeFileSync(path.join(dir, EXECUTIONS_FILE), JSON.stringify(await saveExecutions(this.engineRef)));
   }
 
   async stop(): Promise<void> {
