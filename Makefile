@@ -51,6 +51,7 @@ bench: build
 	node dist/bench/oversize.js
 	node dist/local/withCloud.js node dist/bench/forms.js
 	node dist/local/withCloud.js node dist/bench/groupContention.js
+	node dist/bench/frontDoor.js
 
 ## Slow by design, so not in `make test`: exactly-once under faults and abandoned requests for
 ## SOAK_SECONDS (default 120) against a throwaway local cloud; then System E's 1,000 responses
