@@ -63,7 +63,7 @@ describe('gateway end to end', function () {
     assertProblem(await request(`${gateway()}/accounts/${id}`), 404);
   });
 
-  it('streams a multi-MiB multipart upload to the function and the image back, byte for byte; over the limit is a 413', async () => {
+  it('streams a multi-MiB multipart upload to the function and the image back, byte for byte', async () => {
     const created = await request(`${gateway()}/accounts`, {
       method: 'POST',
       json: { name: 'Big Picture', email: `big.${Date.now()}@example.com`, address: '5 MiB Road' },
@@ -77,10 +77,6 @@ describe('gateway end to end', function () {
     const served = await fetch(`${gateway()}/accounts/${id}/image`);
     assert.equal(served.status, 200);
     assert.ok(Buffer.from(await served.arrayBuffer()).equals(image), 'the image came back changed');
-
-    const tooBig = new FormData();
-    tooBig.append('image', new Blob([pngOf(6 * 1024 * 1024)], { type: 'image/png' }), 'huge.png');
-    assertProblem(await request(`${gateway()}/accounts/${id}/upload-image`, { method: 'POST', body: tooBig }), 413);
   });
 
   it('serves the docs page and the document, whose server is the gateway, as JSON and YAML', async () => {
