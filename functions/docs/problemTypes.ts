@@ -15,6 +15,12 @@ const EXPLANATIONS: Record<ErrorCode, string> = {
     'The body (or query) is well-formed but breaks the schema of the operation: a field missing, of the wrong type (`4.0` or `"4"` where an integer is required), out of range, or not allowed. `errors` lists every offending field with a JSON Pointer to it; the operation\'s request schema on this page is what it is checked against.',
   not_found:
     'Nothing exists at this path, or the resource it names does not exist (an unknown id). Deleting something already gone is not an error where the operation says so.',
+  unauthorized:
+    'The operation is for form admins and the request carries no valid Google-signed ID token (`Authorization: Bearer <token>`). Send one for an account listed in `form_admins`.',
+  forbidden:
+    'The request is authenticated, but its identity is not allowed to do this (an ID token of an account that is not a form admin).',
+  unprocessable:
+    'The request is well-formed and valid, but a synchronous plug-in refused it (a business rule in reject mode). The problem carries its findings; nothing was stored. Fix the answers and submit again.',
   method_not_allowed: 'The path exists but does not take this method. The `Allow` header lists the methods it takes.',
   conflict:
     'The request conflicts with the state of the resource: an `Idempotency-Key` reused for another body, an email another account has, an operation already running on the same group. `detail` names what is in the way.',
