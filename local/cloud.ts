@@ -15,7 +15,7 @@ import { PubSubEmulatorService } from './pubsub/emulatorService';
 import { SchedulerService } from './scheduler/service';
 import { SheetsService } from './sheets/service';
 import { StorageService } from './storage/service';
-import type { LocalService } from './service';
+import type { Endpoints, LocalService } from './service';
 import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
 import { WorkflowsService } from './workflows/service';
 
@@ -46,18 +46,10 @@ export interface LocalCloudOptions {
   dataDir?: string;
 }
 
-export interface Endpoints {
-  project: string;
-  location: string;
-  functions: Record<string, string>;
-  /** The front door: `<gateway>/<function>/<path>` reaches that function as `/<path>`. */
-  gateway: string;
-  control: string;
-  [service: string]: unknown;
-}
-
 /** The gateway's port after `basePort` in make dev: below the functions' (+10 on), above the services'. */
 const GATEWAY_PORT_OFFSET = 9;
+
+export type { Endpoints };
 
 export class LocalCloud {
   readonly faults = new FaultPlan();

@@ -50,3 +50,14 @@ export interface StartedService {
   /** Extra keys for `.local/endpoints.json` (e.g. `bigquery_dataset`). */
   extra?: Record<string, string>;
 }
+
+/** Where everything a local cloud runs answers (`.local/endpoints.json`). */
+export interface Endpoints {
+  project: string;
+  location: string;
+  functions: Record<string, string>;
+  /** The front door: `<gateway>/<function>/<path>` reaches that function as `/<path>`. */
+  gateway: string;
+  control: string;
+  [service: string]: unknown;
+}

@@ -1,4 +1,4 @@
-import type { Endpoints } from './cloud';
+import type { Endpoints } from './service';
 
 /**
  * The workflows `make dev` deploys to the local Workflows engine at start-up, each with the

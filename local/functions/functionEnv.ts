@@ -1,4 +1,4 @@
-import type { Endpoints } from '../cloud';
+import type { Endpoints } from '../service';
 import { formsFunctionEnv } from '../forms/wiring';
 import { LOCAL_BUCKETS } from '../storage/service';
 import { GROUP_COLLECTIONS, GROUP_TASK_RETENTION_DAYS, GROUPS_WORKFLOW, PIPELINE } from '../workflowDeployments';

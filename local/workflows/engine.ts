@@ -1,5 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowDefinition } from './ast';
 import { Clock, realClock } from './clock';
 import { executionResource } from './api/resources';
 import { CancelledError, wfError, WorkflowError } from './errors';
@@ -7,6 +6,7 @@ import { Executor, traceOf, TraceElement } from './executor';
 import { parseWorkflow } from './parse';
 import { validateWorkflow } from './validate';
 import { LocalExecutions } from './stdlib/registry';
+import type { ExecutionRecord, WorkflowRecord } from './records';
 import { fromJson, isMap, toJson, Value } from './values';
 
 /** Engine-wide settings. */
@@ -27,23 +27,7 @@ export interface EngineOptions {
   onLog?(entry: { severity: string; payload: Value; execution: string }): void;
 }
 
-/** A deployed workflow (the v1 `Workflow` resource plus its parsed definition). */
-export interface WorkflowRecord {
-  id: string;
-  name: string;
-  description: string;
-  labels: Record<string, string>;
-  sourceContents: string;
-  userEnvVars: Record<string, string>;
-  revisionId: string;
-  revision: number;
-  createTime: Date;
-  updateTime: Date;
-  revisionCreateTime: Date;
-  serviceAccount: string;
-  callLogLevel: string;
-  definition: WorkflowDefinition;
-}
+export type { ExecutionRecord, ExecutionState, WorkflowRecord } from './records';
 
 /** What a deployment (create or patch of a workflow) carries. */
 export interface DeployInput {
@@ -54,34 +38,6 @@ export interface DeployInput {
   labels?: Record<string, string>;
   serviceAccount?: string;
   callLogLevel?: string;
-}
-
-export type ExecutionState = 'ACTIVE' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-
-/** One execution (the v1 `Execution` resource's data). */
-export interface ExecutionRecord {
-  id: string;
-  name: string;
-  workflowId: string;
-  workflowRevisionId: string;
-  state: ExecutionState;
-  argument: string;
-  result?: string;
-  error?: {
-    payload: string;
-    context: string;
-    stackTrace: { elements: { step: string; routine: string; position: { line: string; column: string; length: string } }[] };
-  };
-  startTime: Date;
-  endTime?: Date;
-  callLogLevel: string;
-  labels: Record<string, string>;
-  currentSteps: { routine: string; step: string }[];
-  /** Steps executed so far (what Workflows bills). */
-  stepCount: number;
-  /** Settles when the execution ends (never rejects). */
-  done: Promise<void>;
-  abort: AbortController;
 }
 
 /** An API-level failure with its google.rpc status. */

@@ -1,4 +1,4 @@
-import { ExecutionRecord, WorkflowRecord } from '../engine';
+import type { ExecutionRecord, WorkflowRecord } from '../records';
 
 /** RFC 3339 as the Google APIs write timestamps. */
 export const ts = (d: Date): string => d.toISOString();
