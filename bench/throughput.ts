@@ -151,7 +151,14 @@ async function main(): Promise<void> {
   const running: FunctionUnderTest[] = [];
   try {
     const [line] = (await once(createInterface({ input: host.stdout! }), 'line')) as [string];
-    const env = { GOOGLE_CLOUD_PROJECT: PROJECT, ...started.env, ...(JSON.parse(line) as Record<string, string>) };
+    // LOG_EXECUTION_ID as the platform (and infra/functions.tf) sets it on every function: the
+    // framework then wraps stdout, which a deployed function pays for on every line it logs.
+    const env = {
+      GOOGLE_CLOUD_PROJECT: PROJECT,
+      LOG_EXECUTION_ID: 'true',
+      ...started.env,
+      ...(JSON.parse(line) as Record<string, string>),
+    };
     const hello = await FunctionUnderTest.start('hello', 'bench/fixtures/hello', env);
     running.push(hello);
     await load(hello.url, { concurrency: 4, seconds: 1 });

@@ -78,7 +78,13 @@ export function traceFields(req: Pick<Request, 'headers'>): LogFields {
   return fields;
 }
 
-/** A logger whose every line carries the request's trace. */
-export function requestLogger(req: Pick<Request, 'headers'>): Logger {
-  return createLogger(traceFields(req));
+/**
+ * A logger whose every line carries the request's trace and, as a label, the execution id the
+ * Functions Framework gave the request (the platform's `Function-Execution-Id`, or one it made
+ * up), as the framework's own log wrapper would add it (see `http/frameworkContext.ts`).
+ */
+export function requestLogger(req: Pick<Request, 'headers'> & { executionId?: string }): Logger {
+  const fields = traceFields(req);
+  if (typeof req.executionId === 'string') fields['logging.googleapis.com/labels'] = { execution_id: req.executionId };
+  return createLogger(fields);
 }

@@ -3,6 +3,7 @@ import type { HttpFunction, Request, Response } from '@google-cloud/functions-fr
 import { isTransient } from '../clients/googleErrors';
 import { HttpError } from '../errors';
 import { requestLogger, type Logger } from '../logger';
+import { installNoFrameworkContext } from './frameworkContext';
 import { callDirectly, installDirectHttpWrapper } from './frameworkDomain';
 import { declareBodyPolicy, installFrameworkGuards } from './frameworkErrors';
 import { bodyPolicy } from './bodyGate';
@@ -13,6 +14,7 @@ import { Router, type Route } from './router';
 
 installFrameworkGuards();
 installDirectHttpWrapper();
+installNoFrameworkContext();
 
 /**
  * Registers one deployed function: routes by method and path, logs one `httpRequest` line per

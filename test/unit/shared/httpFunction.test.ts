@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { HttpError } from '../../../functions/shared/errors';
 import { readJsonObject } from '../../../functions/shared/http/body';
+import { frameworkContext } from '../../../functions/shared/http/frameworkContext';
 import { activeDomain } from '../../../functions/shared/http/frameworkDomain';
 import { httpFunction } from '../../../functions/shared/http/httpFunction';
 import { sendJson } from '../../../functions/shared/http/router';
@@ -31,7 +32,7 @@ httpFunction('conventionsUnderTest', [
     handle: async ({ res }) => {
       const atStart = activeDomain() !== undefined;
       await new Promise((resolve) => setImmediate(resolve));
-      sendJson(res, 200, { atStart, afterAwait: activeDomain() !== undefined });
+      sendJson(res, 200, { atStart, afterAwait: activeDomain() !== undefined, frameworkContext: frameworkContext() ?? null });
     },
   },
   {
@@ -167,10 +168,17 @@ describe('httpFunction conventions (through the real Functions Framework)', () =
     });
   }
 
-  it("calls handlers with no framework domain around them (one doubled a streamed query's CPU), before and after an await", async () => {
+  it("calls handlers with no framework domain or AsyncLocalStorage around them (one doubled a streamed query's CPU), before and after an await", async () => {
     const res = await request(`${server.url}/domain`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { atStart: false, afterAwait: false });
+    assert.deepEqual(res.body, { atStart: false, afterAwait: false, frameworkContext: null });
+  });
+
+  it('labels every line of a request with its execution id itself, the framework keeping no per-request context', async () => {
+    await request(`${server.url}/teapot`, { headers: { 'function-execution-id': 'exec-0123abc' } });
+    await new Promise((r) => setTimeout(r, 20));
+    const line = logs.entries.find((e) => e.httpRequest);
+    assert.deepEqual(line?.['logging.googleapis.com/labels'], { execution_id: 'exec-0123abc' });
   });
 
   it('logs one httpRequest line per request, carrying the trace', async () => {
