@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Firestore } from '@google-cloud/firestore';
-import { isAlreadyExists, isNotFound } from '../shared/clients/googleErrors';
+import { firestoreModule } from '../shared/clients/firestore';
+import { isAlreadyExists, isFailedPrecondition, isNotFound } from '../shared/clients/googleErrors';
 
 /**
  * The state of the simulated nodes (nodeSim) in Firestore, so every instance of the function
@@ -75,14 +77,11 @@ export class SimulatedNodes {
 
   /** Sets (or, with null, clears) one switch of a node. */
   async setSwitch(node: string, kind: keyof Switches, value: Switch | null): Promise<Switches> {
-    const ref = this.node(node);
-    return this.db.runTransaction(async (tx) => {
-      const current = ((await tx.get(ref)).data() ?? {}) as Switches;
+    return this.changeSwitches(node, (current) => {
       const next: Switches = { ...current };
       if (value) next[kind] = value;
       else delete next[kind];
-      tx.set(ref, next);
-      return next;
+      return { next, result: next };
     });
   }
 
@@ -92,20 +91,17 @@ export class SimulatedNodes {
 
   /**
    * The switches that apply to one request of the node API, consuming one use of each limited
-   * switch. A plain read when nothing applies (the common case); a transaction when a counted
-   * switch must be decremented, so concurrent requests never use one use twice.
+   * switch. A plain read when nothing counted applies (the common case), else a conditional
+   * write, so concurrent requests never use one use twice.
    */
   async take(node: string, method: NodeMethod): Promise<Disruption> {
-    const ref = this.node(node);
     const applies = (s: Switch | undefined): s is Switch => !!s && (s.methods === null || s.methods.includes(method));
     const applying = (switches: Switches): Disruption =>
       Object.fromEntries(SWITCH_KINDS.filter((kind) => applies(switches[kind])).map((kind) => [kind, switches[kind]]));
-    const peek = applying(((await ref.get()).data() ?? {}) as Switches);
-    if (Object.values(peek).every((s) => s.remaining === null && !s.after)) return peek;
-    return this.db.runTransaction(async (tx) => {
-      const current = ((await tx.get(ref)).data() ?? {}) as Switches;
-      const next: Switches = { ...current };
+    return this.changeSwitches(node, (current) => {
       const disruption = applying(current);
+      if (Object.values(disruption).every((s) => s.remaining === null && !s.after)) return { result: disruption };
+      const next: Switches = { ...current };
       for (const kind of SWITCH_KINDS) {
         const s = disruption[kind];
         if (!s) continue;
@@ -117,8 +113,44 @@ export class SimulatedNodes {
           else next[kind] = { ...s, remaining: s.remaining - 1 };
         }
       }
-      tx.set(ref, next);
-      return disruption;
+      return { next, result: disruption };
+    });
+  }
+
+  /**
+   * Reads a node's switches and, when `change` returns `next`, writes them on the condition that
+   * the document is as read, reading again when it was not. Not a transaction: on the Firestore
+   * emulator, concurrent transactions on one document deadlock until its lock times out (15 s,
+   * then retried), which held requests at a switched node far past any caller's timeout and
+   * served them later still, breaking the late window nodes are meant to keep. A condition never
+   * waits; after `CHANGE_ATTEMPTS` conflicts the request fails ABORTED (a 503) having done nothing.
+   */
+  private async changeSwitches<T>(node: string, change: (current: Switches) => { next?: Switches; result: T }): Promise<T> {
+    const ref = this.node(node);
+    for (let attempt = 1; attempt <= CHANGE_ATTEMPTS; attempt++) {
+      const snapshot = await ref.get();
+      const { next, result } = change((snapshot.data() ?? {}) as Switches);
+      if (!next) return result;
+      try {
+        if (!snapshot.exists) await ref.create(next);
+        else {
+          const { FieldValue } = firestoreModule();
+          const fields = Object.fromEntries(SWITCH_KINDS.map((kind) => [kind, next[kind] ?? FieldValue.delete()]));
+          await ref.update(fields, { lastUpdateTime: snapshot.updateTime! });
+        }
+        return result;
+      } catch (err) {
+        if (!(isFailedPrecondition(err) || isAlreadyExists(err))) throw err;
+        await sleep(5 + Math.random() * 20 * attempt);
+      }
+    }
+    throw Object.assign(new Error(`the switches of node ${node} kept changing: ${CHANGE_ATTEMPTS} conditional writes failed`), {
+      code: ABORTED,
     });
   }
 }
+
+/** Conditional writes of one node's switches before giving up (a few at most under real use). */
+const CHANGE_ATTEMPTS = 20;
+/** gRPC ABORTED, what Firestore answers for contention: answered 503 (isTransient). */
+const ABORTED = 10;

@@ -57,10 +57,23 @@ export async function runGroupReplay(taskId: string, seconds = 60): Promise<Read
   }
 }
 
+/**
+ * Attempts at setting a switch. nodeSim answers 503 when its Firestore is briefly contended (the
+ * node's switches document is written by every counted request as it consumes a use); setting a
+ * switch again is harmless (it sets the same value), so a 503 is retried with back-off.
+ */
+const SWITCH_ATTEMPTS = 6;
+
 /** Sets a switch of simulated node n: `group/500`, `hang/2500`, `redirect/307`... with an optional query. */
 export async function switchNode(n: number, what: string, query = ''): Promise<void> {
-  const res = await request(`${simulatedNode(n)}/v1/${what}${query}`, { method: 'POST' });
-  if (res.status !== 200) throw new Error(`switch ${what}${query} on node${n} answered ${res.status}: ${res.text}`);
+  for (let attempt = 1; ; attempt++) {
+    const res = await request(`${simulatedNode(n)}/v1/${what}${query}`, { method: 'POST' });
+    if (res.status === 200) return;
+    if (res.status !== 503 || attempt >= SWITCH_ATTEMPTS) {
+      throw new Error(`switch ${what}${query} on node${n} answered ${res.status} (attempt ${attempt}): ${res.text}`);
+    }
+    await sleep(100 * 2 ** attempt);
+  }
 }
 
 /** Resets every switch of simulated nodes 1 to `count`. */

@@ -2,7 +2,8 @@ import * as sinon from 'sinon';
 
 /**
  * An in-memory stand-in for the parts of the Firestore client System C uses (documents and
- * sub-collections, get/create/update/delete with preconditions, transactions), every entry point
+ * sub-collections, get/create/update/delete with preconditions, FieldValue.delete in an update,
+ * transactions), every entry point
  * a sinon stub so tests can check calls and make any of them fail.
  */
 interface Stored {
@@ -54,7 +55,9 @@ export function memoryFirestore() {
       const stored = docs.get(path);
       if (!stored) throw grpcError(5, `NOT_FOUND: ${path}`);
       if (pre?.lastUpdateTime && pre.lastUpdateTime.version !== stored.version) throw grpcError(9, 'FAILED_PRECONDITION');
-      docs.set(path, { data: { ...stored.data, ...resolve(data) }, version: ++clock });
+      const merged: Record<string, unknown> = { ...stored.data, ...resolve(data) };
+      for (const [k, v] of Object.entries(data)) if ((v as object | null)?.constructor?.name === 'DeleteTransform') delete merged[k];
+      docs.set(path, { data: merged, version: ++clock });
     };
   const remove =
     (path: string, pre?: { exists?: boolean }): Write =>

@@ -68,6 +68,18 @@ describe('nodeSim handler (Firestore stubbed)', () => {
     assert.deepEqual((await request(`${node('node2')}/v1/switches`)).body, { node: 'node2' });
   });
 
+  it('consumes a counted use once when another request changed the switches between its read and its write', async () => {
+    await flip('node2', 'group/503?times=2');
+    const ref = fake.db.collection('node_sim').doc('n-node2') as { get: sinon.SinonStub };
+    const stale = await ref.get();
+    // Another request consumed a use after this one read: its conditional write fails, it reads again.
+    fake.seed('node_sim/n-node2', { status: { value: 503, methods: null, remaining: 1 } });
+    ref.get.onCall(ref.get.callCount).resolves(stale);
+    assert.equal((await createOn('node2', 'g')).status, 503);
+    assert.deepEqual((await request(`${node('node2')}/v1/switches`)).body, { node: 'node2' }, 'the last use is spent, not the stale one');
+    assert.equal((await createOn('node2', 'g')).status, 201);
+  });
+
   it('lets the first N matching requests through with after=N', async () => {
     await flip('node2', 'group/503?methods=GET&after=1&times=1');
     assert.equal((await getOn('node2', 'g')).status, 404, 'the first GET goes through');
@@ -156,7 +168,8 @@ describe('nodeSim handler (Firestore stubbed)', () => {
   }
 
   it('answers a Firestore failure with a 500 problem', async () => {
-    fake.db.runTransaction.onCall(fake.db.runTransaction.callCount).rejects(new Error('UNAVAILABLE'));
+    const create = fake.db.collection('node_sim').doc('n-node1').create as sinon.SinonStub;
+    create.onCall(create.callCount).rejects(new Error('UNAVAILABLE'));
     const res = await flip('node1', 'group/500');
     assertProblem(res, 500);
   });
