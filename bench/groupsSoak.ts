@@ -42,6 +42,10 @@ interface Figures {
   replays: number;
   unsettledNodes: number;
   states: Record<string, number>;
+  /** Node outcomes of every checked task (first runs and replays), by outcome. */
+  outcomes: Record<string, number>;
+  /** Faults injected, by kind (`5xx html applied`, `422`, `hang`, `redirect`...). */
+  faultKinds: Record<string, number>;
   mismatches: string[];
 }
 
@@ -54,16 +58,20 @@ async function main(): Promise<void> {
     replays: 0,
     unsettledNodes: 0,
     states: {},
+    outcomes: {},
+    faultKinds: {},
     mismatches: [],
   };
+  const started = Date.now();
   const deadline = Date.now() + SECONDS * 1000;
   const chaos = injectFaultsUntil(deadline, figures);
   await Promise.all(Array.from({ length: GROUPS }, (_, i) => drive(`soak-${RUN}-${i}`, deadline, figures)));
   await chaos;
   await resetNodes();
+  const seconds = Math.round((Date.now() - started) / 1000);
 
   printTable(
-    `Soak, System C: ${GROUPS} groups for ${SECONDS} s against three simulated nodes with random faults, hangs and late requests`,
+    `Soak, System C: ${GROUPS} groups for ${SECONDS} s (${seconds} s with the replays after it) against three simulated nodes with random faults, hangs and late requests`,
     ['operations', 'replays', 'faults injected', '409 to a second start', 'both accepted', 'nodes left unsettled', 'mismatches'],
     [
       [
@@ -77,7 +85,16 @@ async function main(): Promise<void> {
       ].map(String),
     ],
   );
-  printTable('Tasks by final state (replays included)', Object.keys(figures.states), [Object.values(figures.states).map(String)]);
+  const tally = (title: string, counts: Record<string, number>): void => {
+    const keys = Object.keys(counts).sort();
+    printTable(title, keys, [keys.map((k) => String(counts[k]))]);
+  };
+  tally('Tasks by final state (replays included)', figures.states);
+  tally('Node outcomes in those tasks', figures.outcomes);
+  tally(
+    'Faults injected, by kind (5xx, 422, 200: the status answered; html: as a page; applied: after doing the request)',
+    figures.faultKinds,
+  );
   if (figures.mismatches.length) console.log(`\nmismatches (first 10):\n  ${figures.mismatches.slice(0, 10).join('\n  ')}`);
   const ok = figures.mismatches.length === 0 && figures.doubleAccepts === 0;
   console.log(`\n${ok ? 'every task matched the nodes' : 'TASKS CONTRADICTED BY THE NODES'}`);
@@ -130,6 +147,7 @@ async function drive(groupId: string, deadline: number, figures: Figures): Promi
 function check(task: GroupTaskView, before: boolean[], after: boolean[], figures: Figures, replayedFrom?: boolean[]): void {
   figures.states[task.state] = (figures.states[task.state] ?? 0) + 1;
   const outcomes = nodeOutcomes(task);
+  for (const outcome of outcomes) figures.outcomes[outcome] = (figures.outcomes[outcome] ?? 0) + 1;
   const wrong = (why: string) => figures.mismatches.push(`${task.task_id} ${task.operation} ${task.state} ${outcomes.join(',')}: ${why}`);
   outcomes.forEach((outcome, i) => {
     if (UNSETTLED.includes(outcome)) {
@@ -175,6 +193,12 @@ async function injectFaultsUntil(deadline: number, figures: Figures): Promise<vo
     const after = Math.random() < 0.3 ? `&after=${1 + Math.floor(Math.random() * 3)}` : '';
     await switchNode(1 + Math.floor(Math.random() * 3), what, `${query}${joiner}methods=${methods}&times=${times}${after}`);
     figures.faults++;
+    const [switchName, code] = what.split('/');
+    const kind =
+      switchName === 'group'
+        ? `${code.startsWith('5') ? '5xx' : code}${query.includes('body=html') ? ' html' : ''}${query.includes('apply=true') ? ' applied' : ''}`
+        : switchName;
+    figures.faultKinds[kind] = (figures.faultKinds[kind] ?? 0) + 1;
     await sleep(300 + Math.random() * 700);
   }
 }
