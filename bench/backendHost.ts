@@ -1,4 +1,5 @@
 import { StorageService } from '../local/storage/service';
+import { localBuckets } from '../local/wiring';
 import { WorkflowsService } from '../local/workflows/service';
 
 /**
@@ -11,7 +12,7 @@ import { WorkflowsService } from '../local/workflows/service';
  */
 async function main(): Promise<void> {
   const context = { projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'bench-project', location: 'us-central1', port: 0, endpoints: {} };
-  const storage = new StorageService();
+  const storage = new StorageService(localBuckets(context.projectId));
   const workflows = new WorkflowsService();
   const env = { ...(await storage.start(context)).env, ...(await workflows.start(context)).env };
   for (const workflowId of process.argv.slice(2)) {

@@ -1,12 +1,12 @@
-import { FUNCTIONS } from '../functions/catalog';
+import { functionEntries } from '../manifest/manifest';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
-import { localFunctionEnv } from '../local/functions/functionEnv';
+import { localEnv } from '../local/wiring';
 import { freePort } from '../local/ports';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { median, printTable } from './report';
 
 /**
- * Cold start: process spawn → first answer, for every function of the catalog against a bare
+ * Cold start: process spawn → first answer, for every function of the manifest against a bare
  * hello function on the same framework (goal: ≤ 1.25× bare). "First answer" is a request that
  * needs no backend (a method no route takes, answered by the function's own router once its
  * module has loaded); the tag counter is also measured to its first real answer, Firestore round trip
@@ -35,19 +35,19 @@ async function main(): Promise<void> {
   const started = await emulator.start({ projectId: 'bench-project', location: 'us-central1', port: await freePort(), endpoints: {} });
   const env = { GOOGLE_CLOUD_PROJECT: 'bench-project', ...started.env };
   // Functions only need each other's URLs as configuration here (nothing calls them), so any valid URL will do.
-  const functions = Object.fromEntries(FUNCTIONS.map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
-  const endpoints = { project: 'bench-project', location: 'us-central1', functions, gateway: '', control: '', firestore: started.endpoint };
+  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const context = { projectId: 'bench-project', location: 'us-central1', functionUrls, variables: {} };
   // PATCH / is routed by no function: the answer (404 or 405) comes from the function's own router
   // once its module has loaded, with no backend call.
   const probe = { path: '/', init: { method: 'PATCH' } };
   const subjects = [
     { label: 'hello (bare framework)', target: 'hello', source: 'bench/fixtures/hello', request: { path: '/' } },
-    ...FUNCTIONS.map((f) => ({
+    ...functionEntries().map((f) => ({
       label: f.name,
       target: f.name,
       source: f.source,
       request: probe,
-      extraEnv: localFunctionEnv(f.name, endpoints),
+      extraEnv: localEnv(f.env, context),
     })),
     {
       label: 'incrementTag, first real increment',

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FUNCTIONS } from '../functions/catalog';
 import { LocalCloud } from '../local/cloud';
 import { closedLoop, merge, type LoadResult } from './load';
 import { median, printTable } from './report';
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
 
 async function gatewayCost(logDir: string): Promise<void> {
   const used = new Set(['incrementTag', 'tagStats', 'accounts', 'isValidInput', 'process']);
-  const cloud = await LocalCloud.start({ functions: FUNCTIONS.filter((f) => used.has(f.name)), logDir });
+  const cloud = await LocalCloud.start({ functions: [...used], logDir });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   try {
     const gw = cloud.endpoints.gateway;
@@ -148,7 +147,7 @@ async function gatewayCost(logDir: string): Promise<void> {
 async function startTimes(logDir: string): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cloud-data-'));
   try {
-    const seeding = await LocalCloud.start({ dataDir, functions: FUNCTIONS.filter((f) => f.name === 'tagStats'), logDir });
+    const seeding = await LocalCloud.start({ dataDir, functions: ['tagStats'], logDir });
     process.env.FIRESTORE_EMULATOR_HOST = String(seeding.endpoints.firestore);
     process.env.METADATA_SERVER_DETECTION = 'none';
     const { Firestore } = require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');

@@ -4,13 +4,11 @@ import * as path from 'node:path';
 import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
 import { acceptsConnections } from '../local/waitFor';
-import { FUNCTIONS } from '../functions/catalog';
+import { functionEntry } from '../manifest/manifest';
 
-/** A catalog function's module (`functions/tags/tagStats`), so a moved module cannot leave the bench behind. */
+/** A function's module as the manifest has it (`functions/tags/tagStats`), so a moved module cannot leave the bench behind. */
 export function catalogSource(name: string): string {
-  const fn = FUNCTIONS.find((f) => f.name === name);
-  if (!fn) throw new Error(`no function ${name} in functions/catalog.ts`);
-  return fn.source;
+  return functionEntry(name).source;
 }
 
 /**

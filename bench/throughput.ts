@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { FUNCTIONS } from '../functions/catalog';
+import { functionEntries, functionEntry } from '../manifest/manifest';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
-import { localFunctionEnv } from '../local/functions/functionEnv';
+import { localEnv } from '../local/wiring';
 import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
 import { accountFields, AUDIO_SESSION_BASE, audioSession, HOT_TAGS, type WorkParams } from './backendWork';
@@ -46,7 +46,7 @@ type Request = Omit<LoadOptions, 'concurrency' | 'seconds'>;
 
 interface Row {
   label: string;
-  /** The catalog function under load. */
+  /** The function under load (its manifest entry point). */
   function: string;
   request: (params: WorkParams) => Request;
   /** A request the function answers without a backend call, or `hello` (read paths). */
@@ -140,9 +140,9 @@ async function main(): Promise<void> {
   const firestore = new FirestoreEmulatorService();
   const started = await firestore.start({ projectId: PROJECT, location: 'us-central1', port: await freePort(), endpoints: {} });
   // Functions only name each other's URLs in their configuration here (nothing calls them).
-  const functions = Object.fromEntries(FUNCTIONS.map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
-  const endpoints = { project: PROJECT, location: 'us-central1', functions, gateway: '', control: '', firestore: started.endpoint };
-  const envOf = (name: string): Record<string, string> => localFunctionEnv(name, endpoints);
+  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const context = { projectId: PROJECT, location: 'us-central1', functionUrls, variables: {} };
+  const envOf = (name: string): Record<string, string> => localEnv(functionEntry(name).env, context);
   const workflows = [...new Set(ROWS.map((r) => envOf(r.function).WORKFLOW_NAME).filter(Boolean))];
   const host = spawn(process.execPath, [repoPath('dist', 'bench', 'backendHost.js'), ...workflows], {
     stdio: ['ignore', 'pipe', 'inherit'],

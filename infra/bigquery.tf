@@ -1,20 +1,13 @@
-# BigQuery for the validation pipeline: one dataset, one table per schema file in schemas/
-# (the same files the local BigQuery provisions from, so both clouds have the same columns).
+# The BigQuery datasets of the manifest, each table with its schema file (the same files the
+# local BigQuery provisions from, so both clouds have the same columns).
 
-locals {
-  # Table id => description. The schema of each is schemas/<id>.json; the ids are the ones in
-  # local.pipeline (the infra tests check the two agree).
-  bigquery_tables = {
-    inputs  = "Every x the process function accepted, one row per successful call."
-    results = "One row per pipeline workflow execution: the input check, the process answer and when."
-  }
-}
+resource "google_bigquery_dataset" "dataset" {
+  for_each = local.manifest.datasets
 
-resource "google_bigquery_dataset" "pipeline" {
   project     = var.project_id
-  dataset_id  = local.pipeline.dataset
+  dataset_id  = local.dataset_ids[each.key]
   location    = coalesce(var.bigquery_location, var.region)
-  description = "Validation pipeline (System A): inputs recorded by process, results written by the workflow."
+  description = each.value.description
   labels      = local.common_labels
 
   # With protection off, destroy removes the tables along with their rows.
@@ -23,15 +16,24 @@ resource "google_bigquery_dataset" "pipeline" {
   depends_on = [google_project_service.enabled]
 }
 
-resource "google_bigquery_table" "pipeline" {
-  for_each = local.bigquery_tables
+resource "google_bigquery_table" "table" {
+  for_each = local.tables
 
   project     = var.project_id
-  dataset_id  = google_bigquery_dataset.pipeline.dataset_id
-  table_id    = each.key
-  description = each.value
-  schema      = file("${path.module}/schemas/${each.key}.json")
+  dataset_id  = google_bigquery_dataset.dataset[each.value.dataset].dataset_id
+  table_id    = each.value.table
+  description = each.value.description
+  schema      = file("${path.module}/../${each.value.schema}")
   labels      = local.common_labels
+  clustering  = each.value.clustering
+
+  dynamic "time_partitioning" {
+    for_each = each.value.time_partitioning
+    content {
+      type  = time_partitioning.value.type
+      field = time_partitioning.value.field
+    }
+  }
 
   deletion_protection = var.deletion_protection
 }

@@ -16,39 +16,23 @@ resource "google_firestore_database" "default" {
   depends_on = [google_project_service.enabled]
 }
 
-# Tag counter idempotency markers (functions/tags/tagCounter.ts) carry `expires_at`; this TTL
-# policy deletes each marker some time after that instant (usually within a day), so one
-# marker per accepted increment does not accumulate forever.
-resource "google_firestore_field" "tag_marker_ttl" {
+# One TTL policy per collection whose manifest entry has a `ttl_field` (the tag counter's
+# idempotency markers, System C's ended group tasks): Firestore deletes each document some time
+# after the instant in that field (usually within a day), so documents that are only needed for a
+# while do not accumulate forever.
+resource "google_firestore_field" "ttl" {
+  for_each = { for key, c in local.manifest.collections : key => c.ttl_field if can(c.ttl_field) }
+
   project    = var.project_id
   database   = "(default)"
-  collection = local.tag_counter.markers_collection
-  field      = "expires_at"
+  collection = local.collection_names[each.key]
+  field      = each.value
 
   ttl_config {}
 
-  # No single-field indexes on expires_at: nothing queries it, and an index on a timestamp that
-  # only grows would make every marker write land on the same index range, capping the write
-  # rate of the whole collection (Firestore's advice for TTL fields).
-  index_config {}
-
-  depends_on = [google_firestore_database.default]
-}
-
-# System C's group tasks (functions/groups/taskStore.ts, workflows/groups.yaml) get `expires_at`
-# once they have ended and no longer hold their group: GROUP_TASK_RETENTION_DAYS (groups.tf)
-# after that, this TTL policy deletes them. A FAILED task with dead letters pending replay keeps
-# its lock and never has the field, so it stays until replayed. Dead letters are never expired.
-resource "google_firestore_field" "group_task_ttl" {
-  project    = var.project_id
-  database   = "(default)"
-  collection = local.groups.tasks_collection
-  field      = "expires_at"
-
-  ttl_config {}
-
-  # No single-field indexes on expires_at, as for the tag markers above: nothing queries it, and
-  # an index on an ever-growing timestamp would put every task write on one index range.
+  # No single-field indexes on the TTL field: nothing queries it, and an index on a timestamp that
+  # only grows would make every write land on the same index range, capping the write rate of the
+  # whole collection (Firestore's advice for TTL fields).
   index_config {}
 
   depends_on = [google_firestore_database.default]

@@ -13,18 +13,22 @@
 # 100,000 tags the metric would have 100,000 series, far past Cloud Monitoring's cardinality
 # limits and cost (and the per-tag totals already live in Firestore, served by tagStats). The
 # tag stays in the log line for ad-hoc queries in Logs Explorer.
-resource "google_logging_metric" "tag_increment_values" {
-  project     = var.project_id
-  name        = "tag_increment_values"
-  description = "Values of accepted tag counter increments. The distribution's sum is the sum of the values; its count is the number of increments."
-
-  # Lines of a Logging query are ANDed. The service is the incrementTag function (Cloud Run
-  # service name = function name); the event name is INCREMENT_EVENT in logEvents.ts.
-  filter = <<-EOT
+locals {
+  # Lines of a Logging query are ANDed. The service is the incrementTag function (its Cloud Run
+  # service name); the event name is INCREMENT_EVENT in functions/tags/logEvents.ts.
+  tag_increment_filter = <<-EOT
     resource.type="cloud_run_revision"
-    resource.labels.service_name="increment-tag"
+    resource.labels.service_name="${local.service_names["incrementTag"]}"
     jsonPayload.event="tag_incremented"
   EOT
+}
+
+resource "google_logging_metric" "tag_increment_values" {
+  project     = var.project_id
+  name        = "${var.name_prefix}tag_increment_values"
+  description = "Values of accepted tag counter increments. The distribution's sum is the sum of the values; its count is the number of increments."
+
+  filter = local.tag_increment_filter
 
   metric_descriptor {
     metric_kind  = "DELTA"

@@ -1,5 +1,5 @@
 output "function_urls" {
-  description = "HTTPS URL of every function, by entry point (functions/catalog.ts name)."
+  description = "HTTPS URL of every function, by entry point (its key in manifest/manifest.json)."
   value       = { for name, function in google_cloudfunctions2_function.function : name => function.url }
 }
 
@@ -31,25 +31,27 @@ output "tag_increment_metric" {
   }
 }
 
-output "workflow" {
-  description = "The validation pipeline workflow's full resource name (the parent of its executions) and its service account."
+output "workflows" {
+  description = "Every workflow's full resource name (the parent of its executions) and its service account, by manifest key."
   value = {
-    id              = google_workflows_workflow.pipeline.id
-    service_account = google_service_account.workflow.email
+    for key, workflow in google_workflows_workflow.workflow : key => {
+      id              = workflow.id
+      service_account = google_service_account.workflow[key].email
+    }
   }
 }
 
-output "bigquery_dataset" {
-  description = "The validation pipeline's BigQuery dataset, as project:dataset."
-  value       = "${var.project_id}:${google_bigquery_dataset.pipeline.dataset_id}"
+output "bigquery_datasets" {
+  description = "Every BigQuery dataset, as project:dataset, by manifest key."
+  value       = { for key, dataset in google_bigquery_dataset.dataset : key => "${var.project_id}:${dataset.dataset_id}" }
 }
 
-output "groups" {
-  description = "Group operations (System C): the workflow, the nodes operations visit, and the Firestore collections holding tasks (their dead letters: the tasks where owed == true) and locks."
-  value = {
-    workflow         = google_workflows_workflow.groups.id
-    nodes            = local.group_nodes
-    tasks_collection = local.groups.tasks_collection
-    locks_collection = local.groups.locks_collection
-  }
+output "buckets" {
+  description = "Every data bucket (private; served by the functions granted access), by manifest key."
+  value       = { for key, bucket in google_storage_bucket.data : key => bucket.name }
+}
+
+output "collections" {
+  description = "The Firestore collection ids, by manifest key (group_dead_letters holds System C's compensations to replay)."
+  value       = local.collection_names
 }

@@ -5,7 +5,7 @@
 
 resource "google_storage_bucket" "function_source" {
   project  = var.project_id
-  name     = "${var.project_id}-function-source"
+  name     = "${var.name_prefix}${var.project_id}-function-source"
   location = var.region
   labels   = local.common_labels
 

@@ -9,6 +9,17 @@ variable "region" {
   default     = "europe-west1"
 }
 
+variable "name_prefix" {
+  description = "Prepended to the name of every named resource (functions, service accounts, buckets, workflows, the datasets, collections, topics, subscriptions, schedules), so a second copy of the kit in the same project (a staging stack, another region) does not collide with the first. Empty by default. Lower-case letters, digits and hyphens, ending in a hyphen (e.g. \"stg-\"); short, since service account ids are at most 30 characters."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.name_prefix == "" || can(regex("^[a-z][a-z0-9-]{0,6}-$", var.name_prefix))
+    error_message = "name_prefix must be empty or 2 to 8 characters: a lower-case letter, then lower-case letters, digits or hyphens, ending in a hyphen."
+  }
+}
+
 variable "deletion_protection" {
   description = "Protect stateful resources (Firestore database, buckets holding data, BigQuery tables) from `terraform destroy`. Set to false only for throwaway environments."
   type        = bool
@@ -117,6 +128,12 @@ variable "group_node_audiences" {
     condition     = alltrue([for audience in var.group_node_audiences : audience != "" && !strcontains(audience, ",")])
     error_message = "group_node_audiences must be non-empty strings without a comma."
   }
+
+  # Across variables, so Terraform 1.9 or later (versions.tf).
+  validation {
+    condition     = length(var.group_node_audiences) == 0 || length(var.group_node_audiences) == length(var.group_nodes)
+    error_message = "group_node_audiences must list one audience per node of group_nodes."
+  }
 }
 
 variable "public_group_operations" {
@@ -139,6 +156,11 @@ variable "group_node_late_seconds" {
   validation {
     condition     = var.group_node_late_seconds >= 1 && var.group_node_late_seconds <= 3600
     error_message = "group_node_late_seconds must be from 1 to 3600."
+  }
+
+  validation {
+    condition     = var.group_node_late_seconds >= var.group_node_timeout_seconds
+    error_message = "group_node_late_seconds must be at least group_node_timeout_seconds: a node may still apply a request it received until then."
   }
 }
 

@@ -1,32 +1,43 @@
-# The validation pipeline workflow: ../workflow.yaml, deployed as is. Everything it needs to know
-# arrives as user_env_vars (read with sys.get_env), the same names the local cloud gives it
-# (local/workflowDeployments.ts), so the one file runs in both places.
+# The workflows of the manifest, each deployed from its file as is. Everything a workflow needs
+# to know arrives as user_env_vars (read with sys.get_env), the same names the local cloud gives it
+# (local/wiring.ts), so one file runs in both places.
+#
+# System C's groups workflow also replays: `gcloud workflows run groups --location=<region>
+# --data='{"replay_task":"<task_id>"}'` re-runs the compensations of a FAILED task's dead letters.
+# No public endpoint: who may replay is who holds roles/workflows.invoker on the project.
 
-resource "google_workflows_workflow" "pipeline" {
+resource "google_workflows_workflow" "workflow" {
+  for_each = local.manifest.workflows
+
   project         = var.project_id
   region          = var.region
-  name            = local.pipeline.workflow_name
-  description     = "Validation pipeline (System A): isValidInput, Firestore state, process, a BigQuery results row."
-  service_account = google_service_account.workflow.id
-  source_contents = file("${path.module}/../workflow.yaml")
+  name            = local.workflow_names[each.key]
+  description     = each.value.description
+  service_account = google_service_account.workflow[each.key].id
+  source_contents = file("${path.module}/../${each.value.source}")
   labels          = local.common_labels
   call_log_level  = "LOG_ERRORS_ONLY"
-  # The workflow holds no data (its state is in Firestore and BigQuery) and is recreated from
-  # workflow.yaml, so destroy may remove it (the provider protects it by default).
+  # A workflow holds no data (its state is in Firestore and BigQuery) and is recreated from its
+  # file, so destroy may remove it (the provider protects it by default).
   deletion_protection = false
 
+  # A function's URL is its Cloud Run URL: the workflow calls it with OIDC tokens whose audience
+  # is that URL.
   user_env_vars = {
-    # The Cloud Run URLs: the workflow calls them with OIDC tokens whose audience is the URL.
-    IS_VALID_INPUT_URL        = google_cloudfunctions2_function.function["isValidInput"].service_config[0].uri
-    PROCESS_URL               = google_cloudfunctions2_function.function["process"].service_config[0].uri
-    PROCESS_TIMEOUT_SECONDS   = tostring(local.pipeline.process_timeout_seconds)
-    BIGQUERY_DATASET          = google_bigquery_dataset.pipeline.dataset_id
-    BIGQUERY_RESULTS_TABLE    = google_bigquery_table.pipeline[local.pipeline.results_table].table_id
-    PIPELINE_STATE_COLLECTION = local.pipeline.state_collection
+    for name, source in each.value.env : name => (
+      can(source.function_url) ? google_cloudfunctions2_function.function[source.function_url].service_config[0].uri : local.env_values["workflow/${each.key}/${name}"]
+    )
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.unresolved_env) == 0
+      error_message = "Environment variables without a value: ${join("; ", local.unresolved_env)}."
+    }
   }
 
   depends_on = [
-    google_project_iam_member.workflow,
-    google_bigquery_table_iam_member.workflow,
+    google_project_iam_member.grant,
+    google_bigquery_table_iam_member.grant,
   ]
 }

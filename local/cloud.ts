@@ -1,28 +1,37 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deployName, FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
+import { deployName, type FunctionEntry } from '../manifest/manifest';
 import { ControlServer } from './control/controlServer';
 import { FaultPlan } from './faults/faultPlan';
 import { FaultProxy } from './faults/faultProxy';
-import { BigQueryService, SYSTEM_A_DATASET } from './bigquery/service';
+import { BigQueryService } from './bigquery/service';
 import { FirestoreEmulatorService } from './firestore/emulatorService';
-import { FORMS_DATASET, pubsubTopology, schedulerJobs } from './forms/wiring';
 import { FunctionProcess } from './functions/functionProcess';
 import { GatewayServer } from './gateway/gatewayServer';
-import { localFunctionEnv } from './functions/functionEnv';
 import { repoPath } from './paths';
 import { PubSubEmulatorService } from './pubsub/emulatorService';
 import { SchedulerService } from './scheduler/service';
 import { SheetsService } from './sheets/service';
 import { StorageService } from './storage/service';
 import type { Endpoints, LocalService } from './service';
-import { WORKFLOW_DEPLOYMENTS } from './workflowDeployments';
+import {
+  localBuckets,
+  localDatasets,
+  localEnv,
+  localFunctions,
+  localPubSub,
+  localSchedules,
+  localWorkflows,
+  variablesFromEnvNames,
+  type LocalContext,
+} from './wiring';
 import { WorkflowsService } from './workflows/service';
 
 /**
- * The local cloud: the emulated Google services side by side, every function of the catalog in
+ * The local cloud: the emulated Google services side by side, every function of the manifest in
  * its own Functions Framework process behind a fault-injecting proxy at its own base URL, and a
- * control server. `make dev` runs it in the foreground; `local/withCloud.ts` wraps test runs in it.
+ * control server. What runs, with which environment, and what each service is handed (datasets,
+ * buckets, workflows, topics, schedules) comes from the manifest through `wiring.ts`. `make dev` runs it in the foreground; `local/withCloud.ts` wraps test runs in it.
  */
 export interface LocalCloudOptions {
   projectId?: string;
@@ -33,10 +42,13 @@ export interface LocalCloudOptions {
   logDir?: string;
   /** Echo function output to this process's stdout (make dev). */
   echoLogs?: boolean;
-  /** Extra environment for every function (tests shorten PROCESS_DELAY_SECONDS this way). */
-  functionEnv?: Record<string, string>;
-  /** Only these functions (all by default). */
-  functions?: readonly FunctionDefinition[];
+  /**
+   * Settings by environment variable name, for every function and workflow that reads the
+   * Terraform variable behind it (tests shorten PROCESS_DELAY_SECONDS this way; see `wiring.ts`).
+   */
+  settings?: Record<string, string>;
+  /** Only these functions, by entry point (all by default). */
+  functions?: readonly string[];
   /** The local Sheets API's per-user write quota (Google's: 60 a minute). */
   sheetsWritesPerMinute?: number;
   /**
@@ -68,7 +80,12 @@ export class LocalCloud {
   private booted = false;
 
   private constructor(
-    private readonly options: Required<Omit<LocalCloudOptions, 'basePort' | 'dataDir'>> & { basePort?: number; dataDir?: string },
+    private readonly options: Required<Omit<LocalCloudOptions, 'basePort' | 'dataDir' | 'functions' | 'settings'>> & {
+      basePort?: number;
+      dataDir?: string;
+      functions: FunctionEntry[];
+      variables: Record<string, string>;
+    },
   ) {}
 
   static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -78,8 +95,8 @@ export class LocalCloud {
       basePort: options.basePort,
       logDir: options.logDir ?? repoPath('.local', 'logs'),
       echoLogs: options.echoLogs ?? false,
-      functionEnv: options.functionEnv ?? {},
-      functions: options.functions ?? FUNCTIONS,
+      variables: variablesFromEnvNames(options.settings ?? {}),
+      functions: localFunctions(options.functions),
       sheetsWritesPerMinute: options.sheetsWritesPerMinute ?? 60,
       dataDir: options.dataDir,
     });
@@ -150,8 +167,7 @@ export class LocalCloud {
         FunctionProcess.start(definition, {
           env: (this.functionEnvs[definition.name] = {
             ...baseEnv,
-            ...localFunctionEnv(definition.name, this.endpoints),
-            ...this.options.functionEnv,
+            ...localEnv(definition.env, this.context()),
           }),
           logFile: path.join(logDir, `${definition.name}.log`),
           echo: this.options.echoLogs,
@@ -162,7 +178,7 @@ export class LocalCloud {
       ),
     );
 
-    await this.deployWorkflows(this.options.functionEnv);
+    await this.deployWorkflows();
     await this.declarePushTargets();
 
     this.control = new ControlServer(this.faults, {
@@ -198,8 +214,8 @@ export class LocalCloud {
   private pluggedServices(): LocalService[] {
     return [
       new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
-      new BigQueryService({ datasets: [SYSTEM_A_DATASET, FORMS_DATASET] }),
-      new StorageService(),
+      new BigQueryService({ datasets: localDatasets() }),
+      new StorageService(localBuckets(this.options.projectId)),
       new WorkflowsService(),
       new PubSubEmulatorService(path.join(this.options.logDir, 'pubsub-emulator.log')),
       new SheetsService(this.options.sheetsWritesPerMinute),
@@ -209,28 +225,35 @@ export class LocalCloud {
 
   /**
    * Pub/Sub subscriptions and scheduler jobs call functions, so they are created once the
-   * functions' URLs (their fault proxies) exist, from the same declarations Terraform reads.
+   * functions' URLs (their fault proxies) exist, from the manifest Terraform reads too.
    */
   private async declarePushTargets(): Promise<void> {
     const urls = this.endpoints.functions;
     for (const service of this.services) {
-      if (service instanceof PubSubEmulatorService) await service.declare(pubsubTopology(urls));
-      if (service instanceof SchedulerService) service.declare(schedulerJobs(urls));
+      if (service instanceof PubSubEmulatorService) await service.declare(localPubSub(urls));
+      if (service instanceof SchedulerService) service.declare(localSchedules(urls));
     }
   }
 
-  /** Deploys the project's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */
-  private async deployWorkflows(functionEnv: Record<string, string>): Promise<void> {
+  /** What the manifest's env sources resolve against here. */
+  private context(): LocalContext {
+    return {
+      projectId: this.options.projectId,
+      location: this.options.location,
+      functionUrls: this.endpoints.functions,
+      baseUrl: this.endpoints.gateway,
+      variables: this.options.variables,
+    };
+  }
+
+  /** Deploys the manifest's workflows with the env vars Terraform would give them; a workflow the engine refuses stops start-up. */
+  private async deployWorkflows(): Promise<void> {
     const engine = this.services.find((s): s is WorkflowsService => s instanceof WorkflowsService);
     if (!engine) return;
-    for (const deployment of WORKFLOW_DEPLOYMENTS) {
+    for (const deployment of localWorkflows(this.context())) {
       const source = fs.readFileSync(repoPath(deployment.sourceFile), 'utf8');
       try {
-        await engine.deployWorkflow({
-          workflowId: deployment.workflowId,
-          source,
-          userEnvVars: deployment.userEnvVars(this.endpoints, functionEnv),
-        });
+        await engine.deployWorkflow({ workflowId: deployment.workflowId, source, userEnvVars: deployment.userEnvVars });
       } catch (err) {
         throw new Error(`${deployment.sourceFile} was refused by the local Workflows engine: ${(err as Error).message}`);
       }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { integer } from '../functions/shared/config';
 import { LocalCloud } from './cloud';
 import { repoPath } from './paths';
-import { LOCAL_GROUP_TIMING } from './workflowDeployments';
+import { settingNames } from './wiring';
 
 /**
  * `make dev`: the whole local cloud in the foreground. Prints the URLs, writes
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   console.log('Starting the local cloud...');
   const dataDir = process.env.LOCAL_CLOUD_DATA ? path.resolve(process.env.LOCAL_CLOUD_DATA) : undefined;
   if (dataDir) console.log(`Data kept in ${dataDir} (restored now, saved on Ctrl-C).`);
-  const cloud = await LocalCloud.start({ basePort, echoLogs: true, functionEnv: devFunctionEnv(), dataDir });
+  const cloud = await LocalCloud.start({ basePort, echoLogs: true, settings: devSettings(), dataDir });
   const file = process.env.LOCAL_ENDPOINTS_FILE || repoPath('.local', 'endpoints.json');
   cloud.writeEndpoints(file);
   printTable(cloud, Date.now() - started, file);
@@ -49,10 +49,16 @@ function cloudDataNote(dataDir: string | undefined): string {
   return dataDir ? ` and saving its data in ${dataDir}` : '';
 }
 
-/** Pass-through of settings a developer may want to shorten locally (e.g. `PROCESS_DELAY_SECONDS=5 make dev`). */
-function devFunctionEnv(): Record<string, string> {
-  const names = ['PROCESS_DELAY_SECONDS', 'NODES', 'TAG_COUNTER_SHARDS', ...Object.keys(LOCAL_GROUP_TIMING)];
-  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]!]));
+/**
+ * Pass-through of the settings a developer may change locally (`PROCESS_DELAY_SECONDS=5 make dev`,
+ * `NODES=... make dev`): every variable the manifest ties to a Terraform variable.
+ */
+function devSettings(): Record<string, string> {
+  return Object.fromEntries(
+    settingNames()
+      .filter((n) => process.env[n])
+      .map((n) => [n, process.env[n]!]),
+  );
 }
 
 function printTable(cloud: LocalCloud, ms: number, file: string): void {

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const cloud = await LocalCloud.start({
     logDir,
     // End-to-end tests must not wait three minutes in `process`.
-    functionEnv: { PROCESS_DELAY_SECONDS: process.env.PROCESS_DELAY_SECONDS ?? '2' },
+    settings: { PROCESS_DELAY_SECONDS: process.env.PROCESS_DELAY_SECONDS ?? '2' },
   });
   const file = path.join(runDir, 'endpoints.json');
   cloud.writeEndpoints(file);

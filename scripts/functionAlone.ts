@@ -7,7 +7,7 @@
  * it under a debugger (`node --inspect node_modules/.bin/functions-framework ...`).
  */
 import * as fs from 'node:fs';
-import { FUNCTIONS } from '../functions/catalog';
+import { functionEntries, MANIFEST } from '../manifest/manifest';
 import { repoPath } from '../local/paths';
 
 /** The default port: outside make dev's block (8080 to 8080 + 10 + the functions). */
@@ -15,8 +15,13 @@ const DEFAULT_PORT = 8180;
 
 /** The shell command, one variable per line, that runs `name` alone with `env` on `port`. */
 export function aloneCommand(name: string, env: Record<string, string>, port: number): string {
-  const definition = FUNCTIONS.find((f) => f.name === name);
-  if (!definition) throw new Error(`no function ${name}; the functions are ${FUNCTIONS.map((f) => f.name).join(', ')}`);
+  const definition = MANIFEST.functions[name];
+  if (!definition)
+    throw new Error(
+      `no function ${name}; the functions are ${functionEntries()
+        .map((f) => f.name)
+        .join(', ')}`,
+    );
   const variables = Object.entries(env)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, value]) => `${key}=${shellQuote(value)}`);

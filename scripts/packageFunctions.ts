@@ -1,12 +1,14 @@
 /**
- * Writes one deployable source folder per function: `build/functions/<name>/` holding a
- * `package.json` whose `main` is that function's compiled module, and the compiled
- * `dist/functions/**` JavaScript. Terraform (`infra/source.tf`) zips each folder and deploys it as
- * that function's source.
+ * Writes one deployable source folder per function of the manifest: `build/functions/<name>/`
+ * holding a `package.json` whose `main` is that function's compiled module, and the compiled files
+ * that module loads (its closure), nothing else. Terraform (`infra/source.tf`) zips each folder and
+ * deploys it as that function's source.
  *
- * Why one folder per function: the functions framework loads the package's `main` at cold start,
- * so with `main` pointing at the function's own module an instance loads only that module and
- * what it imports, never the other functions' code.
+ * Why one folder per function, holding only its closure: the functions framework loads the
+ * package's `main` at cold start, so an instance loads only that module and what it imports; and
+ * an archive changes (Terraform redeploys the function) only when code the function loads does.
+ * A function whose entry `ships` the OpenAPI fragments (the docs function, which loads each one
+ * by the path the manifest holds) gets their closures too.
  *
  * Run after `tsc`: `node dist/scripts/packageFunctions.js [--out <dir>]`. It packages the build it
  * belongs to (the folder above this script), so `.build-*` trees package themselves too.
@@ -16,19 +18,19 @@
 import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
-import { deployName, FUNCTIONS, type FunctionDefinition } from '../functions/catalog';
+import { deployName, functionEntries, openApiModules, type FunctionEntry } from '../manifest/manifest';
 import { SWAGGER_UI_FILES } from '../functions/docs/swaggerUiFiles';
 import { repoRoot } from '../local/paths';
 
 export interface PackageOptions {
   /** Where the per-function folders go; emptied first. */
   outDir: string;
-  /** The compiled tree holding `functions/` (default: the one this script was compiled into). */
+  /** The compiled tree holding `functions/` and `manifest/` (default: the one this script was compiled into). */
   compiledRoot?: string;
   /** Repository root holding `package.json` and `node_modules/` (default: found by walking up). */
   root?: string;
-  /** Functions to package (default: every entry of `functions/catalog.ts`). */
-  functions?: readonly FunctionDefinition[];
+  /** Functions to package (default: every function of the manifest). */
+  functions?: readonly FunctionEntry[];
 }
 
 /** What was written for one function. */
@@ -62,8 +64,8 @@ const PACKAGE_CODE_DIR = 'dist';
  * Files a function serves that are not its code, copied from an installed (development)
  * package into a folder beside the function's module: the docs page's Swagger UI.
  */
-const STATIC_FILES: Record<string, { package: string; files: readonly string[]; dir: string }> = {
-  docs: {
+const STATIC_FILES: Record<'swagger_ui', { package: string; files: readonly string[]; dir: string }> = {
+  swagger_ui: {
     package: SWAGGER_UI_FILES.package,
     files: [...Object.keys(SWAGGER_UI_FILES.served), ...SWAGGER_UI_FILES.legal],
     dir: SWAGGER_UI_FILES.dir,
@@ -71,15 +73,15 @@ const STATIC_FILES: Record<string, { package: string; files: readonly string[]; 
 };
 
 /** `functions/tags/incrementTag` → `dist/functions/tags/incrementTag.js`. */
-export function mainOf(fn: Pick<FunctionDefinition, 'source'>): string {
+export function mainOf(fn: Pick<FunctionEntry, 'source'>): string {
   return `${PACKAGE_CODE_DIR}/${fn.source}.js`;
 }
 
-/** Packages every function; returns what was written, in catalog order. */
+/** Packages every function; returns what was written, in manifest order. */
 export function packageFunctions(options: PackageOptions): PackagedFunction[] {
   const root = options.root ?? repoRoot();
   const compiledRoot = options.compiledRoot ?? path.resolve(__dirname, '..');
-  const functions = options.functions ?? FUNCTIONS;
+  const functions = options.functions ?? functionEntries();
   const outDir = path.resolve(options.outDir);
   guardOutDir(outDir, root);
 
@@ -91,21 +93,25 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
     dependencies?: Record<string, string>;
   };
   const dependencies = installedVersions(root, rootPackage.dependencies ?? {});
-  const compiledFunctions = path.join(compiledRoot, 'functions');
-  if (!fs.existsSync(compiledFunctions)) {
-    throw new Error(`${compiledFunctions} does not exist: compile first (make build)`);
+  if (!fs.existsSync(path.join(compiledRoot, 'functions'))) {
+    throw new Error(`${path.join(compiledRoot, 'functions')} does not exist: compile first (make build)`);
   }
-  const files = listCode(compiledFunctions).map((f) => `functions/${f}`);
 
   fs.rmSync(outDir, { recursive: true, force: true });
   const packaged: PackagedFunction[] = [];
   for (const fn of functions) {
     const main = mainOf(fn);
-    if (!files.includes(main.slice(PACKAGE_CODE_DIR.length + 1))) {
-      throw new Error(`${fn.name}: ${path.join(compiledRoot, fn.source)}.js not found; is its source in functions/catalog.ts right?`);
+    const entry = `${fn.source}.js`;
+    if (!fs.existsSync(path.join(compiledRoot, entry))) {
+      throw new Error(`${fn.name}: ${path.join(compiledRoot, entry)} not found; is its source in manifest/manifest.json right?`);
+    }
+    let closure = moduleClosure(compiledRoot, entry, dependencies);
+    if (fn.ships?.includes('openapi')) {
+      const named = openApiModules().flatMap((module) => moduleClosure(compiledRoot, `${module}.js`, dependencies));
+      closure = [...new Set([...closure, ...named])].sort(compare);
     }
     const dir = path.join(outDir, fn.name);
-    for (const file of files) {
+    for (const file of closure) {
       const target = path.join(dir, PACKAGE_CODE_DIR, file);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(path.join(compiledRoot, file), target);
@@ -115,7 +121,7 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
       name: `${rootPackage.name}-${deployName(fn.name)}`,
       version: rootPackage.version,
       private: true,
-      description: fn.summary,
+      description: fn.description,
       ...(rootPackage.license ? { license: rootPackage.license } : {}),
       main,
       engines: { node: rootPackage.engines?.node ?? '>=20' },
@@ -124,17 +130,8 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
       dependencies,
     };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-    const loads = moduleClosure(dir, main, dependencies);
-    // Keep only what `main` loads: the archive then changes (and Terraform redeploys the
-    // function) only when its own code does, not when another function's does.
-    const kept = new Set(loads);
-    for (const file of files) {
-      const packagePath = `${PACKAGE_CODE_DIR}/${file}`;
-      if (!kept.has(packagePath)) fs.rmSync(path.join(dir, packagePath));
-    }
-    removeEmptyDirs(path.join(dir, PACKAGE_CODE_DIR));
-    copyStaticFiles(root, dir, main, STATIC_FILES[fn.name]);
-    packaged.push({ name: fn.name, dir, main, loads });
+    if (fn.ships?.includes('swagger_ui')) copyStaticFiles(root, dir, main, STATIC_FILES.swagger_ui);
+    packaged.push({ name: fn.name, dir, main, loads: closure.map((file) => `${PACKAGE_CODE_DIR}/${file}`) });
   }
   return packaged;
 }
@@ -154,8 +151,7 @@ function installedVersions(root: string, declared: Record<string, string>): Reco
 }
 
 /** Copies a function's static files beside its `main`, where it looks for them first. */
-function copyStaticFiles(root: string, dir: string, main: string, files: (typeof STATIC_FILES)[string] | undefined): void {
-  if (!files) return;
+function copyStaticFiles(root: string, dir: string, main: string, files: (typeof STATIC_FILES)['swagger_ui']): void {
   const from = path.join(root, 'node_modules', files.package);
   const into = path.join(dir, path.posix.dirname(main), files.dir);
   fs.mkdirSync(into, { recursive: true });
@@ -166,45 +162,25 @@ function copyStaticFiles(root: string, dir: string, main: string, files: (typeof
   }
 }
 
-/** Removes the folders under `dir` left empty by pruning. */
-function removeEmptyDirs(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const sub = path.join(dir, entry.name);
-    removeEmptyDirs(sub);
-    if (fs.readdirSync(sub).length === 0) fs.rmdirSync(sub);
-  }
-}
-
-/** Compiled `.js` files under `dir`, relative and sorted; tests are not deployed. */
-function listCode(dir: string, prefix = ''): string[] {
-  const found: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name))) {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) found.push(...listCode(path.join(dir, entry.name), relative));
-    else if (entry.isFile() && entry.name.endsWith('.js') && !/\.(test|spec)\.js$/.test(entry.name)) found.push(relative);
-  }
-  return found;
-}
-
 /**
- * Every package file `main` loads through relative `require`s, checking on the way that each
- * one resolves inside the package and that each bare `require` is a declared dependency or a
- * Node built-in. A module reaching outside `dist/functions` (say into `local/`) would crash the
- * deployed function at cold start; this makes it fail the packaging instead.
+ * Every compiled file `main` loads through relative `require`s (paths relative to `root`, the
+ * compiled tree), checking on the way that each bare `require` is a declared dependency or a Node
+ * built-in, and that nothing reaches into code that is never deployed (`local/`, `test/`...): that
+ * would crash the deployed function at cold start; this makes it fail the packaging instead.
  */
-export function moduleClosure(packageDir: string, main: string, dependencies: Record<string, string>): string[] {
+export function moduleClosure(root: string, main: string, dependencies: Record<string, string>): string[] {
   const seen = new Set<string>();
   const pending = [main];
   while (pending.length > 0) {
     const current = pending.pop()!;
     if (seen.has(current)) continue;
     seen.add(current);
-    const code = fs.readFileSync(path.join(packageDir, current), 'utf8');
+    if (current.endsWith('.json')) continue;
+    const code = fs.readFileSync(path.join(root, current), 'utf8');
     for (const specifier of requiredSpecifiers(code)) {
       if (specifier.startsWith('.')) {
-        const resolved = resolveRelative(packageDir, path.posix.dirname(current), specifier);
-        if (!resolved) throw new Error(`${current} requires ${specifier}, which is not in the package`);
+        const resolved = resolveRelative(root, path.posix.dirname(current), specifier);
+        if (!resolved || !DEPLOYED.test(resolved)) throw new Error(`${current} requires ${specifier}, which is not deployable code`);
         pending.push(resolved);
       } else if (!isBuiltin(specifier) && !(packageName(specifier) in dependencies)) {
         throw new Error(`${current} requires ${specifier}, which is not a dependency in package.json`);
@@ -220,6 +196,9 @@ export function requiredSpecifiers(code: string): string[] {
   for (const match of code.matchAll(/(?<![\w.$])require\(\s*(['"])([^'"]+)\1\s*\)/g)) found.push(match[2]);
   return found;
 }
+
+/** What a function may load from the compiled tree: function code and the manifest (its body limit, the docs' fragment list). */
+const DEPLOYED = /^(functions\/.+\.js|manifest\/manifest\.(js|json))$/;
 
 function resolveRelative(packageDir: string, fromDir: string, specifier: string): string | undefined {
   const base = path.posix.normalize(path.posix.join(fromDir, specifier));

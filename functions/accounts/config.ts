@@ -22,7 +22,7 @@ export function readAccountsConfig(): AccountsConfig {
     emailsCollection: optionalString('ACCOUNT_EMAILS_COLLECTION', 'account_emails'),
     imagesBucket: requiredString('ACCOUNT_IMAGES_BUCKET'),
     publicUrl: url('ACCOUNTS_PUBLIC_URL'),
-    // The ceiling keeps an image inside the function's declared body limit (functions/catalog.ts).
+    // The ceiling keeps an image inside the function's declared body limit (max_body_bytes in manifest/manifest.json).
     maxImageBytes: integer('ACCOUNT_IMAGE_MAX_BYTES', { default: 5 * 1024 * 1024, min: 1024, max: 5 * 1024 * 1024 }),
   };
 }

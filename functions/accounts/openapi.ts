@@ -75,7 +75,7 @@ const uploadImage = (operationId: string, summary: string, deprecated = false): 
 });
 
 /** System D, accounts: one function, one REST resource, from the schemas the handlers validate with. */
-export const accountsOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: TAG,
     description:

@@ -16,7 +16,7 @@ export function readAudiosConfig(): AudiosConfig {
     projectId: projectId(),
     audiosCollection: optionalString('AUDIOS_COLLECTION', 'audios'),
     audioBucket: requiredString('AUDIO_FILES_BUCKET'),
-    // The ceiling keeps a file inside the function's declared body limit (functions/catalog.ts).
+    // The ceiling keeps a file inside the function's declared body limit (max_body_bytes in manifest/manifest.json).
     maxFileBytes: integer('AUDIO_FILE_MAX_BYTES', { default: 64 * 1024, min: 1024, max: 64 * 1024 }),
   };
 }

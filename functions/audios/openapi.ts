@@ -47,7 +47,7 @@ const badAudio =
   'An empty body, a body neither JSON nor multipart/form-data with an `audio` part, malformed JSON, a file not named `.json`, or an audio that is not exactly `{session_id, ticks, selected_tick, step_count}` within range: wrong types (`true`, `null`, `"12"`, `12.0` where an integer is required), 14 or 16 ticks, a tick outside [-100, -10], selected_tick outside 0..14, a negative step_count, or any other key. `errors` points at each field.';
 
 /** System D, audio sessions: one function, one REST resource. */
-export const audiosOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: TAG,
     description:

@@ -1,16 +1,22 @@
-import { deployName } from '../catalog';
+import * as path from 'node:path';
+import { deployName, openApiModules } from '../../manifest/manifest';
 import { problemSchema, type OpenApiFragment, type OpenApiObject } from '../shared/openapi/fragments';
 import { problemResponses } from '../shared/openapi/fragments';
-import { pipelineOpenApi } from '../pipeline/openapi';
-import { tagsOpenApi } from '../tags/openapi';
-import { accountsOpenApi } from '../accounts/openapi';
-import { audiosOpenApi } from '../audios/openapi';
-import { groupsOpenApi } from '../groups/openapi';
-import { formsOpenApi } from '../forms/openapi';
 import { problemTypesMarkdown } from './problemTypes';
 
-/** Each system's fragment; a new system adds one line here. */
-const FRAGMENTS: OpenApiFragment[] = [pipelineOpenApi, tagsOpenApi, accountsOpenApi, audiosOpenApi, groupsOpenApi, formsOpenApi];
+/**
+ * Each fragment the manifest names (a function's `openapi` module, exporting `openApiFragment`),
+ * once, in manifest order: a new system's fragment needs no line here. Loaded by path from the
+ * compiled tree; the docs entry `ships` them, so packaging puts their closures in its package
+ * (scripts/packageFunctions.ts).
+ */
+function loadFragments(): OpenApiFragment[] {
+  // Compiled, this file is <root>/functions/docs/openapiDocument.js, and a module `functions/x/y` is <root>/functions/x/y.js.
+  const root = path.join(__dirname, '..', '..');
+  return openApiModules().map((module) => (require(path.join(root, module)) as { openApiFragment: OpenApiFragment }).openApiFragment);
+}
+
+const FRAGMENTS = loadFragments();
 
 const docsPaths: Record<string, OpenApiObject> = {
   '/docs': {

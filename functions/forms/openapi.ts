@@ -134,7 +134,7 @@ function worker(name: string, summary: string, description: string): OpenApiObje
 }
 
 /** System E, forms and responses: the public and admin API, and the private workers. */
-export const formsOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: FORMS,
     description:

@@ -1,6 +1,6 @@
 import { ConfigError, integer, optionalString, projectId, requiredString, url } from '../shared/config';
 
-/** Where the group tasks and locks live; the workflow is given the same names (infra/groups.tf). */
+/** Where the group tasks and locks live; the workflow is given the same names (manifest/manifest.json). */
 export function readGroupCollections() {
   return {
     tasksCollection: optionalString('GROUP_TASKS_COLLECTION', 'group_tasks'),

@@ -106,7 +106,7 @@ function operation(name: 'createGroup' | 'deleteGroup', summary: string, descrip
 }
 
 /** The group operations' endpoints (System C), from the schemas the handlers validate with. */
-export const groupsOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: TAG,
     description:

@@ -20,7 +20,7 @@ const xQuery = (description: string): OpenApiObject => ({
 });
 
 /** The validation pipeline's endpoints (System A), from the schemas the handlers validate with. */
-export const pipelineOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: TAG,
     description:

@@ -2,7 +2,7 @@ import { componentSchema, jsonBody, jsonResponse, problemResponses, type OpenApi
 import { idempotencyKeyPattern, incrementRequestSchema, incrementResponseSchema, tagStatsResponseSchema } from './schemas';
 
 /** The tag counter's endpoints (System B), from the schemas the handlers validate with. */
-export const tagsOpenApi: OpenApiFragment = {
+export const openApiFragment: OpenApiFragment = {
   tag: {
     name: 'Tag counter',
     description:

@@ -1,7 +1,7 @@
 /**
  * The local BigQuery as a piece of the local cloud: starts the REST server, provisions the
- * datasets and tables Terraform would create (from the same `infra/schemas/*.json` files), and
- * tells function processes how to reach it.
+ * datasets and tables it is handed (the local cloud hands it the manifest's, with the same schema
+ * files Terraform reads), and tells function processes how to reach it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,6 @@ import type { LocalService, LocalServiceContext, StartedService } from '../servi
 import { loadSchemaFile } from './schema';
 import type { CatalogSnapshot } from './catalog';
 import { BigQueryServer, type SavedBigQuery } from './server';
-import { PIPELINE } from '../workflowDeployments';
 
 /** A table to create at start, from a Terraform schema file. */
 export interface ProvisionedTable {
@@ -36,13 +35,6 @@ export interface BigQueryServiceOptions {
   datasets: ProvisionedDataset[];
 }
 
-/** System A's dataset as `infra/` defines it: `inputs` and `results`. */
-export const SYSTEM_A_DATASET: ProvisionedDataset = {
-  datasetId: PIPELINE.dataset,
-  description: 'System A: validation pipeline',
-  tables: [PIPELINE.inputsTable, PIPELINE.resultsTable].map((tableId) => ({ tableId, schemaFile: `infra/schemas/${tableId}.json` })),
-};
-
 /**
  * `LocalService` for BigQuery. Each start gets a fresh in-memory database; `reset()` empties
  * the tables but keeps the datasets and tables, as Terraform would have left them.
@@ -54,7 +46,7 @@ export class BigQueryService implements LocalService {
   readonly name = 'bigquery';
   private server?: BigQueryServer;
 
-  constructor(private readonly options: BigQueryServiceOptions = { datasets: [SYSTEM_A_DATASET] }) {}
+  constructor(private readonly options: BigQueryServiceOptions) {}
 
   /** The running server (for tests and the orchestrator's diagnostics). */
   get running(): BigQueryServer | undefined {

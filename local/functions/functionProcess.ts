@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deployName, type FunctionDefinition } from '../../functions/catalog';
+import { deployName, type FunctionEntry } from '../../manifest/manifest';
 import { repoPath } from '../paths';
 import { ProcessGroup } from '../processGroup';
 import { StartupFailed } from '../waitFor';
@@ -17,7 +17,7 @@ export class FunctionProcess {
   ) {}
 
   static async start(
-    definition: FunctionDefinition,
+    definition: Pick<FunctionEntry, 'name' | 'source'>,
     options: { env: Record<string, string>; logFile: string; echo?: boolean },
   ): Promise<FunctionProcess> {
     const source = repoPath('dist', `${definition.source}.js`);

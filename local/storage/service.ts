@@ -1,7 +1,7 @@
 /**
  * The local Cloud Storage as a piece of the local cloud: starts the JSON API server, creates the
- * buckets Terraform would create (`infra/accounts.tf`), and tells function processes how to reach
- * it. In memory: each start is empty; `reset()` empties the buckets and keeps them.
+ * buckets it is handed (the local cloud hands it the manifest's), and tells function processes how
+ * to reach it. In memory: each start is empty; `reset()` empties the buckets and keeps them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,17 +9,11 @@ import type { LocalService, LocalServiceContext, StartedService } from '../servi
 import type { StoreSnapshot } from './objects';
 import { StorageServer } from './server';
 
-/** Buckets of System D, as the local cloud names them (Terraform prefixes the project id). */
-export const LOCAL_BUCKETS = {
-  accountImages: 'local-account-images',
-  audioFiles: 'local-audio-files',
-} as const;
-
 export class StorageService implements LocalService {
   readonly name = 'storage';
   private server?: StorageServer;
 
-  constructor(private readonly buckets: readonly string[] = Object.values(LOCAL_BUCKETS)) {}
+  constructor(private readonly buckets: readonly string[]) {}
 
   /** The running server (tests and diagnostics). */
   get running(): StorageServer | undefined {

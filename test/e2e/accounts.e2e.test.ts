@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LOCAL_BUCKETS } from '../../local/storage/service';
+import { bucketName } from '../../manifest/manifest';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
 import { assertProblem } from '../support/problems';
@@ -44,7 +44,9 @@ describe('accounts end to end', function () {
   };
   /** The image object straight from the local Cloud Storage (the bucket the function writes). */
   const storedImage = (id: string): Promise<ReadResponse> =>
-    request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.accountImages}/o/${encodeURIComponent(id)}`);
+    request(
+      `${localEndpoints().storage as string}/b/${bucketName('account_images', localEndpoints().project)}/o/${encodeURIComponent(id)}`,
+    );
 
   describe('create and read', () => {
     it('creates an account (201) with an id and no image link, and reads it back', async () => {
@@ -431,7 +433,7 @@ describe('accounts end to end', function () {
       const reset = await resetLocalCloud();
       assert.ok(reset.includes('storage') && reset.includes('firestore'), `reset ${reset.join(', ')}`);
       assert.equal((await storedImage(created.body.id)).status, 404, 'POST /reset emptied the images bucket');
-      const listing = await request(`${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.accountImages}/o`);
+      const listing = await request(`${localEndpoints().storage as string}/b/${bucketName('account_images', localEndpoints().project)}/o`);
       assert.equal(listing.status, 200, 'the bucket itself is kept');
     });
 

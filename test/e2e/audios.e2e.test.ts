@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LOCAL_BUCKETS } from '../../local/storage/service';
+import { bucketName } from '../../manifest/manifest';
 import { localEndpoints } from '../support/endpoints';
 import { postRaw, request, type ReadResponse } from '../support/http';
 import { assertProblem } from '../support/problems';
@@ -40,7 +40,7 @@ describe('audios end to end', function () {
   /** The session's file straight from the local Cloud Storage. */
   const storedFile = (id: number, media = false): Promise<ReadResponse> =>
     request(
-      `${localEndpoints().storage as string}/b/${LOCAL_BUCKETS.audioFiles}/o/${encodeURIComponent(`sessions/${id}.json`)}${media ? '?alt=media' : ''}`,
+      `${localEndpoints().storage as string}/b/${bucketName('audio_files', localEndpoints().project)}/o/${encodeURIComponent(`sessions/${id}.json`)}${media ? '?alt=media' : ''}`,
     );
 
   describe('create and read', () => {

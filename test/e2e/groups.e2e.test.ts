@@ -19,7 +19,7 @@ import { assertProblem } from '../support/problems';
  * System C over HTTP against the local cloud, with its three simulated nodes (nodeSim's node1,
  * node2, node3) and the groups workflow on the local Workflows engine. Locally a node request
  * times out after 1 s and an unknown outcome is read 3 s after its request was sent
- * (local/workflowDeployments.ts), so each scenario takes seconds: hangs stay below 3 s, as a node
+ * (the `local` values in manifest/manifest.json), so each scenario takes seconds: hangs stay below 3 s, as a node
  * must apply a request within NODE_LATE_SECONDS. Every test uses its own group id, and the node
  * switches are reset after each test.
  */

@@ -2,14 +2,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FUNCTIONS } from '../../functions/catalog';
 import { LocalCloud } from '../../local/cloud';
-import { PIPELINE } from '../../local/workflowDeployments';
+import { localDatasets } from '../../local/wiring';
 import { localLogDir } from '../support/endpoints';
 import { request } from '../support/http';
 
 /** A real 1x1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** The pipeline's dataset as the local cloud creates it (the one with the workflow's results table). */
+const PIPELINE_DATASET = localDatasets().find((d) => d.tables.some((t) => t.tableId === 'results'))!.datasetId;
 
 /** The functions the checks below call (and the two the pipeline workflow calls). */
 const USED = new Set(['incrementTag', 'tagStats', 'accounts', 'isValidInput', 'process', 'triggerWorkflow', 'checkStatus']);
@@ -27,9 +29,9 @@ describe('local cloud data kept between runs', function () {
   const start = (): Promise<LocalCloud> =>
     LocalCloud.start({
       dataDir,
-      functions: FUNCTIONS.filter((f) => USED.has(f.name)),
+      functions: [...USED],
       logDir: path.join(localLogDir(), 'persistence'),
-      functionEnv: { PROCESS_DELAY_SECONDS: '0' },
+      settings: { PROCESS_DELAY_SECONDS: '0' },
     });
 
   before(() => {
@@ -78,7 +80,7 @@ describe('local cloud data kept between runs', function () {
     assert.equal(image.status, 200);
     assert.ok(Buffer.from(await image.arrayBuffer()).equals(PNG), 'the image came back changed');
     const rows = await request(
-      `${cloud.endpoints.bigquery as string}/bigquery/v2/projects/${cloud.endpoints.project}/datasets/${PIPELINE.dataset}/tables/${PIPELINE.resultsTable}/data`,
+      `${cloud.endpoints.bigquery as string}/bigquery/v2/projects/${cloud.endpoints.project}/datasets/${PIPELINE_DATASET}/tables/results/data`,
     );
     assert.equal(rows.status, 200, rows.text);
     assert.ok(

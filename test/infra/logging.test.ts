@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { deployName } from '../../functions/catalog';
+import { deployName } from '../../manifest/manifest';
 import { createLogger, setLogSink } from '../../functions/shared/logger';
 import { INCREMENT_EVENT } from '../../functions/tags/logEvents';
 import { repoPath } from '../../local/paths';
-import { loadInfra, nested, resource, type Block } from './support/terraformConfig';
+import { evaluate, loadInfra, nested, resource, type Block } from './support/terraformConfig';
 
 /**
  * The log-based metric (logging.tf) against the log line incrementTag writes: if the two drift
@@ -12,14 +12,16 @@ import { loadInfra, nested, resource, type Block } from './support/terraformConf
  */
 describe('infra: tag increment log metric', () => {
   let metric: Block;
+  let filter: string;
   before(async () => {
     metric = resource(await loadInfra(), 'google_logging_metric', 'tag_increment_values');
+    ({ filter } = (await evaluate({ filter: 'local.tag_increment_filter' })) as { filter: string });
   });
 
   /** The filter's `field="value"` terms (one per line, ANDed). */
   function filterTerms(): Record<string, string> {
     const terms: Record<string, string> = {};
-    for (const line of (metric.filter as string)
+    for (const line of filter
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean)) {

@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FUNCTIONS } from '../../functions/catalog';
+import { functionEntries } from '../../manifest/manifest';
 import { SWAGGER_UI_FILES } from '../../functions/docs/swaggerUiFiles';
 import { repoPath } from '../../local/paths';
-import { evaluatedFunctions } from './support/terraformConfig';
+import { evaluate } from './support/terraformConfig';
 
 /** The compiled tree these tests run from (`dist/` or `.build-*`), which the script packages. */
 const COMPILED_ROOT = path.resolve(__dirname, '..', '..');
@@ -48,6 +48,8 @@ function treeDigest(dir: string): string[] {
  * environment Terraform gives it; the dependencies are exactly the runtime ones, pinned; the
  * output does not change unless the code does.
  */
+const FUNCTIONS = functionEntries();
+
 describe('scripts/packageFunctions', function () {
   this.timeout(120_000);
   let outDir: string;
@@ -70,7 +72,7 @@ describe('scripts/packageFunctions', function () {
     if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('writes one folder per catalog function, named as Terraform expects', () => {
+  it('writes one folder per function of the manifest, named as Terraform expects', () => {
     assert.deepEqual(fs.readdirSync(outDir).sort(), FUNCTIONS.map((f) => f.name).sort());
   });
 
@@ -113,11 +115,11 @@ describe('scripts/packageFunctions', function () {
     assert.equal(run.stdout, into, run.stderr);
   });
 
-  it('ships compiled JavaScript only (and the docs page files): no sources, maps, tests or local cloud', () => {
+  it('ships compiled JavaScript only (and the docs page files, and the manifest, which holds the body limits): no sources, maps, tests or local cloud', () => {
     for (const fn of FUNCTIONS) {
       const files = treeDigest(path.join(outDir, fn.name)).map((line) => line.split(' ')[0]);
       for (const file of files) {
-        if (file === 'package.json') continue;
+        if (file === 'package.json' || file === 'dist/manifest/manifest.json' || file === 'dist/manifest/manifest.js') continue;
         if (fn.name === 'docs' && file.startsWith(`dist/functions/docs/${SWAGGER_UI_FILES.dir}/`)) continue;
         assert.match(file, /^dist\/functions\/.+\.js$/, `${fn.name} ships ${file}`);
         assert.doesNotMatch(file, /\.(test|spec)\.js$/, `${fn.name} ships a test: ${file}`);
@@ -137,7 +139,13 @@ describe('scripts/packageFunctions', function () {
   });
 
   it("loads only its own function's module at cold start, with the environment Terraform sets", async () => {
-    const { functions, commonEnvironment } = await evaluatedFunctions();
+    const { functions, commonEnvironment } = (await evaluate(
+      {
+        functions: 'local.functions',
+        commonEnvironment: 'local.function_common_environment',
+      },
+      { deploy_node_simulator: 'true' },
+    )) as { functions: Record<string, { environment: Record<string, string> }>; commonEnvironment: Record<string, string> };
     const ownModules = new Set(FUNCTIONS.map((f) => `dist/${f.source}.js`));
     for (const fn of FUNCTIONS) {
       const dir = path.join(outDir, fn.name);

@@ -1,13 +1,12 @@
-import { FUNCTIONS } from '../../catalog';
+import { DEFAULT_MAX_BODY_BYTES, MANIFEST } from '../../../manifest/manifest';
 
-/** A function's body limit when its declaration sets none: every JSON body this kit takes is a few hundred bytes. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export { DEFAULT_MAX_BODY_BYTES };
 
 /**
- * The largest request body function `name` accepts, from its declaration. The one place that
- * reads it, so where declarations live can change in one line. A name with no declaration (a
+ * The largest request body function `name` accepts: its `max_body_bytes` in
+ * manifest/manifest.json. The one place that reads it. A name the manifest does not have (a
  * test's function) gets the default.
  */
 export function declaredMaxBodyBytes(name: string): number {
-  return FUNCTIONS.find((f) => f.name === name)?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return MANIFEST.functions[name]?.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES;
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { deployName, FUNCTIONS } from '../../../functions/catalog';
+import { deployName, functionEntries } from '../../../manifest/manifest';
 import { buildOpenApiDocument } from '../../../functions/docs/openapiDocument';
 import { STATUS_BY_CODE, type ErrorCode } from '../../../functions/shared/errors';
 import { problemAnchor, problemType } from '../../../functions/shared/http/problem';
@@ -21,8 +21,8 @@ describe('OpenAPI document', () => {
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
   });
 
-  it('describes every function of the catalog under its deployed name, the first segment under the front door', () => {
-    for (const fn of FUNCTIONS) {
+  it('describes every function of the manifest under its deployed name, the first segment under the front door', () => {
+    for (const fn of functionEntries()) {
       const name = deployName(fn.name);
       assert.ok(
         Object.keys(paths).some((p) => p === `/${name}` || p.startsWith(`/${name}/`)),
@@ -30,7 +30,13 @@ describe('OpenAPI document', () => {
       );
     }
     const first = new Set(Object.keys(paths).map((p) => p.split('/')[1]));
-    assert.deepEqual([...first].sort(), FUNCTIONS.map((f) => deployName(f.name)).sort(), 'every path starts with a function');
+    assert.deepEqual(
+      [...first].sort(),
+      functionEntries()
+        .map((f) => deployName(f.name))
+        .sort(),
+      'every path starts with a function',
+    );
   });
 
   it('names the front door as its server: the given URL, or the cloudfunctions.net template', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { repoPath } from '../../../local/paths';
-import { WORKFLOW_DEPLOYMENTS } from '../../../local/workflowDeployments';
+import { MANIFEST } from '../../../manifest/manifest';
 import { parseWorkflow } from '../../../local/workflows/parse';
 import { validateWorkflow } from '../../../local/workflows/validate';
 
@@ -48,10 +48,10 @@ describe('workflow sources', () => {
         assert.match(source, /sys\.get_env\(/);
       });
 
-      it('is deployed by the local cloud', () => {
+      it('is a workflow of the manifest (so Terraform and the local cloud deploy it)', () => {
         assert.ok(
-          WORKFLOW_DEPLOYMENTS.some((d) => d.sourceFile === file),
-          `${file} is not in local/workflowDeployments.ts`,
+          Object.values(MANIFEST.workflows).some((w) => w.source === file),
+          `${file} is not in manifest/manifest.json`,
         );
       });
     });

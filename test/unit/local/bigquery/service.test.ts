@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { BigQuery } from '@google-cloud/bigquery';
 import { repoPath } from '../../../../local/paths';
-import { BigQueryService, SYSTEM_A_DATASET } from '../../../../local/bigquery/service';
+import { BigQueryService } from '../../../../local/bigquery/service';
+import { localDatasets } from '../../../../local/wiring';
 import { loadSchemaFile } from '../../../../local/bigquery/schema';
 import { saveEnv } from '../../../support/env';
 
@@ -32,7 +33,7 @@ describe('BigQueryService (local cloud)', () => {
   });
 
   describe('lifecycle', () => {
-    const service = new BigQueryService();
+    const service = new BigQueryService({ datasets: localDatasets() });
     let restoreEnv: (() => void) | undefined;
 
     before(async () => {
@@ -111,7 +112,7 @@ describe('BigQueryService (local cloud)', () => {
 
   it('fails start-up with the name of a missing schema file, before taking a port', async () => {
     const service = new BigQueryService({
-      datasets: [{ ...SYSTEM_A_DATASET, tables: [{ tableId: 'x', schemaFile: 'infra/schemas/missing.json' }] }],
+      datasets: [{ ...localDatasets()[0], tables: [{ tableId: 'x', schemaFile: 'infra/schemas/missing.json' }] }],
     });
     await assert.rejects(service.start(context), /infra\/schemas\/missing\.json/);
     assert.equal(service.running, undefined);
