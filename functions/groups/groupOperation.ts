@@ -35,6 +35,8 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
           started = await tasks.start(operation, groupId);
         } catch (err) {
           if (!(err instanceof GroupBusyError)) throw err;
+          if (!err.holder)
+            throw new HttpError('conflict', `Group ${groupId} is being taken by other requests at this moment. Retry later.`);
           // What a public caller may see: the task, its operation and state; nothing of the nodes.
           const { task_id: holder, operation: held, state } = err.holder;
           const why = state === 'FAILED' ? 'ended FAILED owing compensations on its nodes, until an operator replays it' : `is ${state}`;

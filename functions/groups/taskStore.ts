@@ -43,16 +43,19 @@ export function nodeRecords(task: Pick<TaskDocument, 'log'>): NodeRecord[] {
   return task.log ? (JSON.parse(task.log) as NodeRecord[]) : [];
 }
 
-/** Another task holds the group. */
+/** Another task holds the group; no `holder` when the group changed hands under each attempt to take it. */
 export class GroupBusyError extends Error {
   constructor(
     readonly groupId: string,
-    readonly holder: Pick<TaskDocument, 'task_id' | 'operation' | 'state'>,
+    readonly holder?: Pick<TaskDocument, 'task_id' | 'operation' | 'state'>,
   ) {
-    super(`group ${groupId} is held by task ${holder.task_id}`);
+    super(holder ? `group ${groupId} is held by task ${holder.task_id}` : `group ${groupId} changed hands under each attempt to take it`);
     this.name = 'GroupBusyError';
   }
 }
+
+/** Conditional writes `start` tries before answering that the group is contended. */
+const START_ATTEMPTS = 3;
 
 /**
  * Whether a task holds its group: while it runs, while it is FAILED owing compensations, and while
@@ -90,7 +93,10 @@ export class GroupTasks {
    * the group (`GroupBusyError`). No transaction: two reads, then one batch whose precondition is
    * the lock as read (created if absent, else unchanged since), so a concurrent start or claim
    * makes it fail and the group is read again. A contended group is answered in a few reads,
-   * never queued behind a transaction's locks. Returns the task id and its update time.
+   * never queued behind a transaction's locks. A write refused `START_ATTEMPTS` times is busy
+   * too: each refusal means another request took the group (or its holder's execution claimed it)
+   * after we read it; under a burst on a group whose operations end within the burst, it can
+   * change hands under every attempt. Returns the task id and its update time.
    */
   async start(operation: GroupOperation, groupId: string): Promise<{ taskId: string; written: Timestamp }> {
     for (let attempt = 1; ; attempt++) {
@@ -122,7 +128,8 @@ export class GroupTasks {
         return { taskId, written: written.writeTime };
       } catch (err) {
         // Another request took the group, or its holder was claimed, between our read and our write.
-        if (attempt >= 3 || !(isAlreadyExists(err) || isFailedPrecondition(err))) throw err;
+        if (!(isAlreadyExists(err) || isFailedPrecondition(err))) throw err;
+        if (attempt >= START_ATTEMPTS) throw new GroupBusyError(groupId);
       }
     }
   }

@@ -149,6 +149,26 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.equal(fake.batches.length, 2);
   });
 
+  it('answers 409, not 500, when the group changes hands between its read and its write at every attempt', async () => {
+    // A burst on one group whose operations end within the burst: each time, another request has
+    // taken the group from an ended task (the lock changed) while this one was writing.
+    let turn = 0;
+    const takeOver = (): void => {
+      turn++;
+      fake.seed(`group_tasks/t${turn}`, { task_id: `t${turn}`, operation: 'create', group_id: 'churn', state: 'SUCCEEDED' });
+      fake.seed('group_locks/g-churn', { task_id: `t${turn}` });
+      fake.hooks.beforeCommit = takeOver;
+    };
+    takeOver();
+    const res = await post(create.url, { group_id: 'churn' });
+    fake.hooks.beforeCommit = undefined;
+    assertProblem(res, 409);
+    assert.match(res.body.detail, /Group churn is being taken by other requests at this moment/);
+    assert.equal(fake.batches.length, 3, 'three conditional writes, each refused');
+    sinon.assert.notCalled(createExecution);
+    assert.equal(logs.entries.filter((e) => e.severity === 'ERROR').length, 0, 'contention is not an unexpected error');
+  });
+
   it('retries createExecution after a transient failure (a duplicate execution would lose the claim on the task)', async () => {
     createExecution.onFirstCall().rejects(Object.assign(new Error('request failed, reason: read ECONNRESET'), { code: 'ECONNRESET' }));
     const res = await post(create.url, { group_id: 'flaky' });
