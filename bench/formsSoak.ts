@@ -10,7 +10,9 @@ import { printTable } from './report';
  * front of the three workers (500s and delays) and of the local Sheets API (429s and 503s), and
  * the webhook receiver fails a share of its requests. Afterwards, with the faults off, every
  * delivery must end delivered: exactly one BigQuery row and one sheet row per response, every
- * webhook id received, none pending, none dead. Exits 1 if not.
+ * webhook id accepted by the receiver, none pending, failed or dead. Exits 1 if not. Prints the
+ * submission rate, the time from submission to each task's delivery, the failed attempts (the
+ * retries) and the duplicates.
  */
 const RESPONSES = Number(process.env.FORMS_SOAK_RESPONSES ?? 1000);
 const CLIENTS = Number(process.env.FORMS_SOAK_CLIENTS ?? 8);
@@ -111,36 +113,57 @@ async function main(): Promise<void> {
       `${endpoints.sheets}/v4/spreadsheets/${spreadsheetId}/values/${encodeURIComponent("'Responses'!A:A")}?majorDimension=COLUMNS`,
     );
     const sheetIds = (((await sheet.json()) as { values?: string[][] }).values?.[0] ?? []).slice(1);
-    const hookIds = new Set(receiver.received.filter((r) => r.headers['webhook-id']).map((r) => String(r.headers['webhook-id'])));
-    return { bqIds, sheetIds, hookIds };
+    // Accepted (2xx) by the receiver, not merely sent: a 500 answered to an id does not deliver it.
+    const accepted = receiver.received.filter((r) => r.headers['webhook-id'] && r.status < 300);
+    const hookIds = new Set(accepted.map((r) => String(r.headers['webhook-id'])));
+    return { bqIds, sheetIds, hookIds, hooksAccepted: accepted.length };
   };
+  // Settled: every row and webhook there, and no delivery still open (pending or failed), which
+  // the rows alone do not show (a sheet row appended by an append whose outcome was unknown, or a
+  // webhook a later attempt must still deliver).
   let state = await check();
+  let items = await responseItems(endpoints.functions.responses, formId);
   const deadline = Date.now() + SETTLE_MS;
   while (Date.now() < deadline) {
-    const done =
+    const rowsDone =
       state.bqIds.length >= expected.size &&
       state.sheetIds.length >= expected.size &&
       [...expected].every((id) => state.hookIds.has(`${id}.crm`));
-    if (done) break;
-    await sleep(2000);
+    if (rowsDone) {
+      items = await responseItems(endpoints.functions.responses, formId);
+      if (items.every((item) => Object.values(item.deliveries).every((d) => d.state !== 'pending' && d.state !== 'failed'))) break;
+    }
+    await sleep(rowsDone ? 5000 : 2000);
     state = await check();
   }
   const settledIn = (Date.now() - started) / 1000;
+  state = await check();
+  items = await responseItems(endpoints.functions.responses, formId);
 
-  // Every delivery's final state, through the admin API.
   const states = new Map<string, number>();
-  for (let token: string | null = ''; token !== null;) {
-    const page = await fetch(`${endpoints.functions.responses}/${formId}?page_size=500${token ? `&page_token=${token}` : ''}`);
-    const body = (await page.json()) as { items: { deliveries: Record<string, { state: string }> }[]; next_page_token: string | null };
-    for (const item of body.items) for (const d of Object.values(item.deliveries)) states.set(d.state, (states.get(d.state) ?? 0) + 1);
-    token = body.next_page_token;
+  const unfinished: string[] = [];
+  const latencies: Record<string, number[]> = {};
+  const failedAttempts: Record<string, number> = {};
+  for (const item of items) {
+    for (const [task, d] of Object.entries(item.deliveries)) {
+      states.set(d.state, (states.get(d.state) ?? 0) + 1);
+      if (d.state !== 'delivered') unfinished.push(`${item.id} ${task}: ${JSON.stringify(d)}`);
+      failedAttempts[task] = (failedAttempts[task] ?? 0) + d.attempts.filter((a) => a.outcome === 'failed').length;
+      const done = d.attempts.find((a) => a.outcome === 'delivered' || a.outcome === 'verified');
+      if (done) (latencies[task] ??= []).push(Date.parse(done.at) - Date.parse(item.submitted_at));
+    }
   }
 
   const bqUnique = new Set(state.bqIds);
   const sheetUnique = new Set(state.sheetIds);
   const missingHooks = [...expected].filter((id) => !state.hookIds.has(`${id}.crm`));
+  const sheetStats = (await (await fetch(`${endpoints.sheets}/local/stats`)).json()) as { appends: number; throttled: number };
   const rows: string[][] = [
-    ['responses accepted', String(expected.size), `in ${submittedIn.toFixed(0)} s (${refused} submissions retried)`],
+    [
+      'responses accepted',
+      String(expected.size),
+      `in ${submittedIn.toFixed(0)} s, ${(expected.size / submittedIn).toFixed(1)}/s (${refused} submissions retried)`,
+    ],
     ['faults armed (worker 500s/delays, Sheets 429s/503s)', String(armed), `webhook receiver failures queued: ${flaky}`],
     [
       'BigQuery rows',
@@ -150,9 +173,20 @@ async function main(): Promise<void> {
     [
       'sheet rows',
       String(state.sheetIds.length),
-      `${sheetUnique.size} distinct, ${[...expected].filter((id) => !sheetUnique.has(id)).length} missing`,
+      `${sheetUnique.size} distinct, ${[...expected].filter((id) => !sheetUnique.has(id)).length} missing; ` +
+        `${sheetStats.appends} appends, ${sheetStats.throttled} answered 429`,
     ],
-    ['webhook ids received', String(state.hookIds.size), `${missingHooks.length} missing, ${receiver.received.length} requests in all`],
+    [
+      'webhook ids accepted',
+      String(state.hookIds.size),
+      `${missingHooks.length} missing, ${state.hooksAccepted - state.hookIds.size} accepted twice, ` +
+        `${receiver.received.length} requests in all`,
+    ],
+    ...Object.entries(latencies).map(([task, ms]) => [
+      `submission to delivered: ${task}`,
+      `${(percentile(ms, 0.5) / 1000).toFixed(1)} s`,
+      `p95 ${(percentile(ms, 0.95) / 1000).toFixed(1)} s, max ${(Math.max(...ms) / 1000).toFixed(1)} s; ${failedAttempts[task]} failed attempts`,
+    ]),
     [
       'delivery states',
       [...states].map(([s, n]) => `${s} ${n}`).join(', '),
@@ -168,11 +202,36 @@ async function main(): Promise<void> {
     sheetUnique.size === expected.size &&
     missingHooks.length === 0 &&
     states.get('delivered') === expected.size * 3;
+  // What a delivery that did not end delivered went through: its attempt log says why.
+  for (const line of unfinished.slice(0, 20)) console.error(line);
   if (!exact) {
     console.error('\nFAILED: not exactly one row per response in BigQuery and Sheets, every webhook, every delivery delivered.');
     process.exit(1);
   }
-  console.log('\nOK: exactly one BigQuery row and one sheet row per response, every webhook id, nothing pending.');
+  console.log('\nOK: exactly one BigQuery row and one sheet row per response, every webhook accepted, every delivery delivered.');
+}
+
+interface ResponseItem {
+  id: string;
+  submitted_at: string;
+  deliveries: Record<string, { state: string; attempts: { at: string; outcome: string }[] }>;
+}
+
+/** Every response of the form with its deliveries, through the admin API. */
+async function responseItems(responsesUrl: string, formId: string): Promise<ResponseItem[]> {
+  const items: ResponseItem[] = [];
+  for (let token: string | null = ''; token !== null;) {
+    const page = await fetch(`${responsesUrl}/${formId}?page_size=500${token ? `&page_token=${token}` : ''}`);
+    const body = (await page.json()) as { items: ResponseItem[]; next_page_token: string | null };
+    items.push(...body.items);
+    token = body.next_page_token;
+  }
+  return items;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 main().then(

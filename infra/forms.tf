@@ -5,7 +5,7 @@
 # the composite indexes of its queries and the alert on dead deliveries.
 
 # Composite indexes of System E's queries (the emulator never asks for them; production does).
-# DeliveryStore.stalePending: state == pending, updated_at < cutoff, order by updated_at.
+# DeliveryStore.stale: state == pending (or failed), updated_at < cutoff, order by updated_at.
 resource "google_firestore_index" "deliveries_pending" {
   project    = var.project_id
   database   = "(default)"

@@ -114,15 +114,25 @@ export function readSheetsWriter(): string | undefined {
 }
 
 export interface SweeperConfig {
-  /** A delivery still `pending` this long after it was last published is published again. */
+  /** A delivery still `pending` this long after it was last written or published is published again. */
   ageMs: number;
+  /**
+   * A delivery `failed` this long after its last attempt is published again: the sweep age plus
+   * the longest back-off of the subscriptions' retry policy (`DELIVERY_RETRY_MAX_BACKOFF_SECONDS`,
+   * Pub/Sub's own maximum by default), so a delivery Pub/Sub is still retrying is left to it and
+   * only one whose retry never came (its message lost) is published again.
+   */
+  failedAgeMs: number;
   /** At most this many deliveries per run (the next run takes the rest). */
   batch: number;
 }
 
 export function readSweeperConfig(): SweeperConfig {
+  const ageMs = integer('SWEEP_AFTER_SECONDS', { default: 300, min: 1, max: 86_400 }) * 1000;
+  const maxBackoffMs = integer('DELIVERY_RETRY_MAX_BACKOFF_SECONDS', { default: 600, min: 0, max: 600 }) * 1000;
   return {
-    ageMs: integer('SWEEP_AFTER_SECONDS', { default: 300, min: 1, max: 86_400 }) * 1000,
+    ageMs,
+    failedAgeMs: ageMs + maxBackoffMs,
     batch: integer('SWEEP_BATCH_SIZE', { default: 500, min: 1, max: 5000 }),
   };
 }

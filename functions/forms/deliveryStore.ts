@@ -78,16 +78,31 @@ export class DeliveryStore {
     });
   }
 
-  /** Deliveries still `pending` and untouched since `before`, oldest first: what the sweeper republishes. */
-  async stalePending(before: Date, limit: number): Promise<Delivery[]> {
-    const snapshot = await this.db
-      .collection(this.collection)
-      .where('state', '==', 'pending')
-      .where('updated_at', '<', before)
-      .orderBy('updated_at')
-      .limit(limit)
-      .get();
-    return snapshot.docs.map(toDelivery);
+  /**
+   * What the sweeper republishes, oldest first: deliveries still `pending` untouched since
+   * `cutoffs.pending` (a publish that failed, a message lost before its first push), and
+   * deliveries `failed` untouched since `cutoffs.failed` (a retry Pub/Sub should have pushed by
+   * then but did not: a nack lost, a subscription re-created or sought past it). Without the
+   * second, a delivery whose message vanished after one failed attempt would stay `failed` for
+   * ever. One query per state, each served by the (state, updated_at) index.
+   */
+  async stale(cutoffs: Record<'pending' | 'failed', Date>, limit: number): Promise<Delivery[]> {
+    const states = ['pending', 'failed'] as const;
+    const snapshots = await Promise.all(
+      states.map((state) =>
+        this.db
+          .collection(this.collection)
+          .where('state', '==', state)
+          .where('updated_at', '<', cutoffs[state])
+          .orderBy('updated_at')
+          .limit(limit)
+          .get(),
+      ),
+    );
+    return snapshots
+      .flatMap((s) => s.docs.map(toDelivery))
+      .sort((a, b) => a.updated_at.localeCompare(b.updated_at))
+      .slice(0, limit);
   }
 
   /** Marks deliveries as just (re)published, so the next sweep leaves them alone for another period. */

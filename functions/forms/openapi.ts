@@ -366,9 +366,9 @@ export const openApiFragment: OpenApiFragment = {
       post: {
         operationId: 'deliverySweeper',
         tags: [WORKERS],
-        summary: 'Republish pending deliveries',
+        summary: 'Republish stale deliveries',
         description:
-          'Called by Cloud Scheduler every minute (OIDC; private): publishes again every delivery still `pending` `SWEEP_AFTER_SECONDS` after it was written or last published (a failed publish, a lost message).',
+          'Called by Cloud Scheduler every minute (OIDC; private): publishes again every delivery still `pending` `SWEEP_AFTER_SECONDS` after it was written or last published (a failed publish, a lost message), and every delivery `failed` whose retry has not come `DELIVERY_RETRY_MAX_BACKOFF_SECONDS` after that (its message lost after a nack).',
         responses: {
           '200': {
             description: 'How many were found and republished.',

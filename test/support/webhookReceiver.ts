@@ -2,13 +2,15 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A webhook receiver on 127.0.0.1 for tests: records every request (headers and raw body) and
- * answers `failuresLeft` requests with `failStatus` before answering 204.
+ * A webhook receiver on 127.0.0.1 for tests: records every request (headers, raw body, and the
+ * status it was answered, so a test can tell an id that was received from one that was accepted)
+ * and answers `failuresLeft` requests with `failStatus` before answering 204.
  */
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
   body: string;
   at: number;
+  status: number;
 }
 
 export class WebhookReceiver {
@@ -24,13 +26,11 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-        if (receiver.failuresLeft > 0) {
-          receiver.failuresLeft--;
-          res.writeHead(receiver.failStatus).end();
-        } else {
-          res.writeHead(204).end();
-        }
+        const failing = receiver.failuresLeft > 0;
+        if (failing) receiver.failuresLeft--;
+        const status = failing ? receiver.failStatus : 204;
+        receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), status });
+        res.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => receiver.server!.listen(0, '127.0.0.1', resolve));

@@ -152,18 +152,23 @@ describe('forms: stores (Firestore stubbed)', () => {
     assert.deepEqual([fields.state, fields.open, fields.verify, fields.attempts.at(-1).outcome], ['pending', true, true, 'replayed']);
   });
 
-  it('finds stale pending deliveries and open rows of a spreadsheet with the queries the indexes cover', async () => {
+  it('finds stale pending and failed deliveries and open rows of a spreadsheet with the queries the indexes cover', async () => {
     const calls: unknown[][] = [];
     const query: Record<string, unknown> = {};
     for (const m of ['where', 'orderBy', 'limit']) query[m] = (...args: unknown[]) => (calls.push([m, ...args]), query);
     query.get = sinon.stub().resolves({ docs: [snapshot('r1.crm', deliveryData('pending'))] });
     const db = { collection: () => query };
     const store = new DeliveryStore(db as never, 'd');
-    const before = new Date('2026-01-01T00:00:00Z');
-    assert.equal((await store.stalePending(before, 10))[0].id, 'r1.crm');
+    const pending = new Date('2026-01-01T00:00:00Z');
+    const failed = new Date('2025-12-31T23:50:00Z');
+    assert.equal((await store.stale({ pending, failed }, 10))[0].id, 'r1.crm');
     assert.deepEqual(calls, [
       ['where', 'state', '==', 'pending'],
-      ['where', 'updated_at', '<', before],
+      ['where', 'updated_at', '<', pending],
+      ['orderBy', 'updated_at'],
+      ['limit', 10],
+      ['where', 'state', '==', 'failed'],
+      ['where', 'updated_at', '<', failed],
       ['orderBy', 'updated_at'],
       ['limit', 10],
     ]);
