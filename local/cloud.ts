@@ -216,8 +216,9 @@ export class LocalCloud {
       new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
       new BigQueryService({ datasets: localDatasets() }),
       new StorageService(localBuckets(this.options.projectId)),
-      new WorkflowsService(),
+      // Before the Workflows engine, which is handed the endpoints started before it (its Pub/Sub connector).
       new PubSubEmulatorService(path.join(this.options.logDir, 'pubsub-emulator.log')),
+      new WorkflowsService(),
       new SheetsService(this.options.sheetsWritesPerMinute),
       new SchedulerService(),
     ];
