@@ -8,6 +8,7 @@ import { readMultipart, singleFile } from '../shared/http/multipart';
 import { PAGE_PARAMETERS, readPageRequest, sendPage } from '../shared/http/paging';
 import { queryValues } from '../shared/http/query';
 import { sendJson, type RequestContext, type Route } from '../shared/http/router';
+import { isStoredId, storedId } from '../shared/storedIds';
 import { validator } from '../shared/validation';
 import { AccountNotFoundError, AccountStore, EmailTakenError, type Account } from './accountStore';
 import { readAccountsConfig } from './config';
@@ -25,13 +26,6 @@ function accountStore(): AccountStore {
   return store;
 }
 
-/**
- * Ids the store generates are 20 letters and digits. Other ids of this alphabet are let through
- * (they are simply not found), except Firestore's reserved form `__…__`, which Firestore refuses
- * with INVALID_ARGUMENT: such an id cannot name an account, so it is a 404, never a 500.
- */
-const ID_PATTERN = /^(?!__.*__$)[A-Za-z0-9_-]{1,128}$/;
-
 /** The account resource as the API returns it. */
 export function toResource(account: Account): Record<string, unknown> {
   return {
@@ -46,8 +40,7 @@ export function toResource(account: Account): Record<string, unknown> {
 }
 
 function accountId(params: Record<string, string>): string {
-  if (!ID_PATTERN.test(params.id)) throw new HttpError('not_found', `No account with id ${JSON.stringify(params.id)}.`);
-  return params.id;
+  return storedId(params.id, (id) => new HttpError('not_found', `No account with id ${JSON.stringify(id)}.`));
 }
 
 function notFound(id: string): HttpError {
@@ -112,7 +105,7 @@ const routes: Route[] = [
     async handle(ctx) {
       const filters = readFilters(ctx);
       const page = readPageRequest(ctx.req);
-      if (page.pageToken !== undefined && !ID_PATTERN.test(page.pageToken)) {
+      if (page.pageToken !== undefined && !isStoredId(page.pageToken)) {
         throw new HttpError('validation_failed', 'Query parameter page_token is not one this list issued.', {
           errors: [{ pointer: '#/query/page_token', detail: 'must be the page_token of a Link: rel="next"' }],
         });
@@ -163,7 +156,7 @@ const routes: Route[] = [
     async handle({ res, params, log }) {
       // Deleting what is not there is success: the outcome the client asked for holds.
       const id = params.id;
-      const existed = ID_PATTERN.test(id) ? await accountStore().delete(id) : false;
+      const existed = isStoredId(id) ? await accountStore().delete(id) : false;
       if (existed) log.info(`account ${id} deleted`, { account_id: id });
       sendJson(res, 200, { id, deleted: existed });
     },

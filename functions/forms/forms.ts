@@ -11,7 +11,7 @@ import { FormChangedError, FormStore } from './formStore';
 import { pluginRegistry } from './plugins/registry';
 import { formInputSchema, type FormInput } from './schemas';
 import { createSpreadsheet } from './spreadsheets';
-import { resourceId } from './ids';
+import { storedId } from '../shared/storedIds';
 
 const collections = readCollections();
 const plugins = pluginRegistry({ allowLoopback: readWebhookConfig().allowLoopback, createSpreadsheet, sheetsWriter: readSheetsWriter() });
@@ -54,7 +54,7 @@ const routes: Route[] = [
     method: 'GET',
     path: '/{id}',
     async handle({ res, params }) {
-      const stored = await formStore().get(resourceId(params.id, notFound));
+      const stored = await formStore().get(storedId(params.id, notFound));
       if (!stored) throw notFound(params.id);
       sendJson(res, 200, formResource(stored.form));
     },
@@ -63,7 +63,7 @@ const routes: Route[] = [
     method: 'PUT',
     path: '/{id}',
     async handle({ req, res, params, log }) {
-      const id = resourceId(params.id, notFound);
+      const id = storedId(params.id, notFound);
       bodyKind(req, ['json']);
       const input = validateInput(readJsonObject(req));
       const existing = await formStore().get(id);
@@ -85,7 +85,7 @@ const routes: Route[] = [
     path: '/{id}',
     async handle({ res, params, log }) {
       const id = params.id;
-      const existed = await formStore().delete(resourceId(id, notFound));
+      const existed = await formStore().delete(storedId(id, notFound));
       if (existed) log.info(`form ${id} deleted`, { event: 'form_deleted', form_id: id });
       sendJson(res, 200, { id, deleted: existed });
     },

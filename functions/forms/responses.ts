@@ -14,7 +14,7 @@ import { checkAnswers } from './answers';
 import { readAdminAuth, readCollections, readDeliveryTopics } from './config';
 import { DeliveryStore } from './deliveryStore';
 import { FormStore } from './formStore';
-import { resourceId } from './ids';
+import { storedId } from '../shared/storedIds';
 import { deliveryId, type Delivery, type StoredResponse } from './model';
 import { pluginRegistry } from './plugins/registry';
 import { DeliveryPublisher } from './publisher';
@@ -42,6 +42,10 @@ function store() {
 
 const formNotFound = (id: string): HttpError => new HttpError('not_found', `No form with id ${id}.`);
 const responseNotFound = (id: string): HttpError => new HttpError('not_found', `No response with id ${id} in this form.`);
+const badPageToken = (): HttpError =>
+  new HttpError('validation_failed', 'page_token is not one this list returned.', {
+    errors: [{ pointer: '#/query/page_token', detail: 'is not a page token of this form' }],
+  });
 
 /** The submission's trace as a W3C traceparent, handed to the workers through the message. */
 function traceparentOf(req: Request): string | null {
@@ -68,7 +72,7 @@ export function responseResource(response: StoredResponse, deliveries: Delivery[
 }
 
 async function readResponse(formId: string, responseId: string): Promise<{ response: StoredResponse; deliveries: Delivery[] }> {
-  const response = await store().responses.get(resourceId(responseId, responseNotFound));
+  const response = await store().responses.get(storedId(responseId, responseNotFound));
   if (!response || response.form_id !== formId) throw responseNotFound(responseId);
   const deliveries = await store().deliveries.getAll(response.async_tasks.map((t) => deliveryId(response.id, t)));
   return { response, deliveries };
@@ -79,7 +83,7 @@ const routes: Route[] = [
     method: 'POST',
     path: '/{form_id}',
     async handle({ req, res, params, log }) {
-      const formId = resourceId(params.form_id, formNotFound);
+      const formId = storedId(params.form_id, formNotFound);
       bodyKind(req, ['json']);
       const body = readJsonObject(req);
       const submission = validateSubmission(body);
@@ -145,7 +149,7 @@ const routes: Route[] = [
     path: '/{form_id}',
     async handle({ req, res, params }) {
       await requireAdmin(req);
-      const formId = resourceId(params.form_id, formNotFound);
+      const formId = storedId(params.form_id, formNotFound);
       if (!(await store().forms.get(formId))) throw formNotFound(formId);
       const pageSize = pageSizeOf(req);
       const token = queryValues(req, 'page_token')[0] || undefined;
@@ -153,11 +157,7 @@ const routes: Route[] = [
       try {
         page = await store().responses.list(formId, pageSize, token);
       } catch (err) {
-        if (err instanceof BadPageTokenError) {
-          throw new HttpError('validation_failed', 'page_token is not one this list returned.', {
-            errors: [{ pointer: '#/query/page_token', detail: 'is not a page token of this form' }],
-          });
-        }
+        if (err instanceof BadPageTokenError) throw badPageToken();
         throw err;
       }
       const ids = page.items.flatMap((r) => r.async_tasks.map((t) => deliveryId(r.id, t)));
