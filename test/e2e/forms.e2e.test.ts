@@ -139,6 +139,13 @@ describe('forms and responses (System E, end to end)', function () {
     assertProblem(await submit('doesNotExist0000000', { q_city: 'Mumbai' }), 404);
   });
 
+  it('refuses a page token no list issued with 400, whatever its shape (Firestore would throw on some)', async () => {
+    const form = await fullForm();
+    for (const token of ['unknownResponse00000', 'a/b', '__reserved__', '..']) {
+      assertProblem(await request(`${responsesUrl()}/${form.id}?page_token=${encodeURIComponent(token)}`), 400, '#/query/page_token');
+    }
+  });
+
   it('retries a webhook that fails three times, then delivers it with one id', async () => {
     const form = await fullForm();
     receiver.failuresLeft = 3;
