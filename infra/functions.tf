@@ -49,7 +49,7 @@ resource "google_cloudfunctions2_function" "function" {
     max_instance_count               = each.value.max_instances
     service_account_email            = google_service_account.function[each.key].email
     environment_variables            = merge(local.function_common_environment, each.value.environment)
-    ingress_settings                 = "ALLOW_ALL"
+    ingress_settings                 = each.value.ingress_settings
     all_traffic_on_latest_revision   = true
   }
 
@@ -64,5 +64,7 @@ resource "google_cloudfunctions2_function" "function" {
     google_project_service.enabled,
     google_project_iam_member.grant,
     google_project_iam_member.function_builder,
+    google_project_iam_member.function_builder_source_reader,
+    google_service_account_iam_member.deployer_acts_as,
   ]
 }

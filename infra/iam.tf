@@ -1,7 +1,9 @@
 # Service accounts and every role binding. Each function and each workflow runs as its own
 # account, holding the roles its manifest entry lists (`roles`, each with the resource it is
 # granted on and why): least privilege is decided there, one entry per grant, and applied here by
-# resource kind. Writing logs to stdout/stderr needs no role on Cloud Run.
+# resource kind. Writing logs to stdout/stderr needs no role on Cloud Run. Where every predefined
+# role holds more than the code calls, the manifest declares a custom role (`custom_roles`, granted
+# as `custom/<id>`): one google_project_iam_custom_role each, below.
 
 locals {
   # One grant per (principal, role, resource), from the manifest. A grant on a function that is
@@ -14,16 +16,26 @@ locals {
       [for name, w in local.manifest.workflows : [
         for g in w.roles : { principal = "workflow/${name}", role = g.role, kind = keys(g.on)[0], target = tostring(values(g.on)[0]) }
       ]],
-    )) : "${grant.principal} ${grant.role} ${grant.kind}:${grant.target}" => grant
+      )) : "${grant.principal} ${grant.role} ${grant.kind}:${grant.target}" => merge(grant, {
+      # What IAM is given: a predefined role as is, a custom one by its full name.
+      granted = startswith(grant.role, "custom/") ? "projects/${var.project_id}/roles/${local.custom_role_ids[trimprefix(grant.role, "custom/")]}" : grant.role
+    })
     if grant.kind != "function" || contains(local.deployed_functions, grant.target)
   }
 
   # Functions anyone on the internet may call (`public` in the manifest).
   public_functions = { for name, function in local.functions : name => function if function.public }
 
-  # The account Cloud Build runs function builds as: reads the source object, writes the image
-  # to Artifact Registry and the build logs.
-  function_builder_roles = ["roles/cloudbuild.builds.builder"]
+  # Custom role ids allow letters, digits, _ and . only: name_prefix's hyphens become _ (so a
+  # second copy of the kit in the project has its own roles).
+  custom_role_ids = { for key, _ in local.manifest.custom_roles : key => "${replace(var.name_prefix, "-", "_")}gcfKit${upper(substr(key, 0, 1))}${substr(key, 1, -1)}" }
+
+  # The account Cloud Build runs function builds as, with the roles Google lists for a custom
+  # build account (https://cloud.google.com/functions/docs/securing/build-custom-sa): it writes the
+  # image to Artifact Registry and the build logs; it reads the sources through
+  # function_builder_source_reader below. roles/cloudbuild.builds.builder would also let it write
+  # any bucket of the project (the user data ones included).
+  function_builder_roles = ["roles/artifactregistry.writer", "roles/logging.logWriter"]
 }
 
 locals {
@@ -57,14 +69,29 @@ resource "google_service_account" "workflow" {
   depends_on = [google_project_service.enabled]
 }
 
+# The manifest's custom roles. A destroyed role stays deleted (its id reserved) for a while; the
+# provider undeletes it when the same id is applied again.
+resource "google_project_iam_custom_role" "role" {
+  for_each = local.manifest.custom_roles
+
+  project     = var.project_id
+  role_id     = local.custom_role_ids[each.key]
+  title       = each.value.title
+  description = each.value.description
+  permissions = each.value.permissions
+  stage       = "GA"
+
+  depends_on = [google_project_service.enabled]
+}
+
 resource "google_project_iam_member" "grant" {
   for_each = { for key, g in local.grants : key => g if g.kind == "project" }
 
   project = var.project_id
-  role    = each.value.role
+  role    = each.value.granted
   member  = "serviceAccount:${local.account_emails[each.value.principal]}"
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [google_project_service.enabled, google_project_iam_custom_role.role]
 }
 
 # Roles on one BigQuery table each, never the dataset: process can neither read nor change the
@@ -75,8 +102,11 @@ resource "google_bigquery_table_iam_member" "grant" {
   project    = var.project_id
   dataset_id = google_bigquery_table.table[each.value.target].dataset_id
   table_id   = google_bigquery_table.table[each.value.target].table_id
-  role       = each.value.role
+  role       = each.value.granted
   member     = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  # A custom role is granted by name: it must exist first.
+  depends_on = [google_project_iam_custom_role.role]
 }
 
 # Object access on one bucket each, never project-wide: the accounts function cannot touch audio
@@ -85,8 +115,11 @@ resource "google_storage_bucket_iam_member" "grant" {
   for_each = { for key, g in local.grants : key => g if g.kind == "bucket" }
 
   bucket = google_storage_bucket.data[each.value.target].name
-  role   = each.value.role
+  role   = each.value.granted
   member = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  # A custom role is granted by name: it must exist first.
+  depends_on = [google_project_iam_custom_role.role]
 }
 
 # A 2nd gen function is a Cloud Run service; invoking it over HTTPS is `run.invoker` on that
@@ -98,8 +131,11 @@ resource "google_cloud_run_service_iam_member" "grant" {
   project  = var.project_id
   location = var.region
   service  = google_cloudfunctions2_function.function[each.value.target].name
-  role     = each.value.role
+  role     = each.value.granted
   member   = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  # A custom role is granted by name: it must exist first.
+  depends_on = [google_project_iam_custom_role.role]
 }
 
 # Roles on one Pub/Sub topic or subscription each (a function publishing to its topic).
@@ -108,8 +144,11 @@ resource "google_pubsub_topic_iam_member" "grant" {
 
   project = var.project_id
   topic   = google_pubsub_topic.topic[each.value.target].name
-  role    = each.value.role
+  role    = each.value.granted
   member  = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  # A custom role is granted by name: it must exist first.
+  depends_on = [google_project_iam_custom_role.role]
 }
 
 resource "google_pubsub_subscription_iam_member" "grant" {
@@ -117,8 +156,11 @@ resource "google_pubsub_subscription_iam_member" "grant" {
 
   project      = var.project_id
   subscription = google_pubsub_subscription.subscription[each.value.target].name
-  role         = each.value.role
+  role         = each.value.granted
   member       = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  # A custom role is granted by name: it must exist first.
+  depends_on = [google_project_iam_custom_role.role]
 }
 
 # Granted to allUsers only for the public functions (`public` in the manifest: true, or a bool
@@ -162,4 +204,52 @@ resource "google_project_iam_member" "function_builder" {
   project = var.project_id
   role    = each.value
   member  = "serviceAccount:${google_service_account.function_builder.email}"
+}
+
+# Reading the function sources, and nothing else in Cloud Storage: the kit's source bucket, and
+# the gcf-v2-sources-<project number>-<region> bucket Cloud Functions copies each source into
+# before it builds (its name is Google's, so it is matched by prefix). Project-level, because that
+# bucket is not the kit's to grant on; the condition keeps the user data buckets out.
+resource "google_project_iam_member" "function_builder_source_reader" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = "serviceAccount:${google_service_account.function_builder.email}"
+
+  condition {
+    title       = "function sources only"
+    description = "The kit's function source bucket and Cloud Functions' gcf-v2-sources buckets."
+    expression  = local.function_source_condition
+  }
+}
+
+locals {
+  # Storage resource names are projects/_/buckets/<bucket>[/objects/<object>].
+  function_source_condition = join(" || ", [
+    "resource.name == \"projects/_/buckets/${local.function_source_bucket}\"",
+    "resource.name.startsWith(\"projects/_/buckets/${local.function_source_bucket}/\")",
+    "resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\")",
+  ])
+
+  # Every service account the kit creates: what var.deployer_member may act as, and nothing else.
+  kit_accounts = merge(
+    { for name, account in google_service_account.function : "function/${name}" => account.name },
+    { for name, account in google_service_account.workflow : "workflow/${name}" => account.name },
+    { builder = google_service_account.function_builder.name },
+    { for account in google_service_account.pubsub_push : "pubsub-push" => account.name },
+    { for account in google_service_account.scheduler : "scheduler" => account.name },
+  )
+}
+
+# Deploying a function, a workflow, a push subscription or a job that runs or signs as an account
+# needs actAs (iam.serviceAccounts.actAs) on that account. Granted to var.deployer_member on each of
+# the kit's accounts only, so the deployer needs no Service Account User on the project, which
+# would let it act as every account there, the default compute account included.
+resource "google_service_account_iam_member" "deployer_acts_as" {
+  for_each = var.deployer_member == null ? {} : local.kit_accounts
+
+  service_account_id = each.value
+  role               = "roles/iam.serviceAccountUser"
+  member             = var.deployer_member
+
+  depends_on = [google_project_service.enabled]
 }

@@ -36,12 +36,16 @@ locals {
   manifest_flags = {
     deploy_node_simulator   = var.deploy_node_simulator
     public_group_operations = var.public_group_operations
+    accounts_public         = var.accounts_public
+    audios_public           = var.audios_public
   }
 
   # The list(string) variables of IAM members a function's `invokers` may name.
   manifest_member_lists = {
     form_admins              = var.form_admins
     group_operation_invokers = var.group_operation_invokers
+    accounts_invokers        = var.accounts_invokers
+    audios_invokers          = var.audios_invokers
   }
 
   # The entry points of the functions deployed: every one whose deploy_if (if any) is true.
@@ -51,16 +55,19 @@ locals {
   # timeout resolved and its environment (below) attached. Keyed by entry point.
   functions = {
     for name, f in local.manifest.functions : name => {
-      description     = f.description
-      public          = try(local.manifest_flags[f.public.variable], f.public)
-      invokers        = try(local.manifest_member_lists[f.invokers.variable], [])
-      memory          = f.memory
-      cpu             = f.cpu
-      timeout_seconds = try(tonumber(local.manifest_variables[f.timeout_seconds.variable]) + f.timeout_seconds.add, f.timeout_seconds)
-      concurrency     = f.concurrency
-      min_instances   = f.min_instances
-      max_instances   = f.max_instances
-      environment     = { for var_name, _ in f.env : var_name => local.env_values["function/${name}/${var_name}"] }
+      description = f.description
+      public      = try(local.manifest_flags[f.public.variable], f.public)
+      invokers    = try(local.manifest_member_lists[f.invokers.variable], [])
+      # Network ingress before IAM: ALLOW_INTERNAL_ONLY for the functions only the project's own
+      # Google services call (a workflow, a push subscription, a schedule), ALLOW_ALL otherwise.
+      ingress_settings = try(f.ingress, "ALLOW_ALL")
+      memory           = f.memory
+      cpu              = f.cpu
+      timeout_seconds  = try(tonumber(local.manifest_variables[f.timeout_seconds.variable]) + f.timeout_seconds.add, f.timeout_seconds)
+      concurrency      = f.concurrency
+      min_instances    = f.min_instances
+      max_instances    = f.max_instances
+      environment      = { for var_name, _ in f.env : var_name => local.env_values["function/${name}/${var_name}"] }
     } if contains(local.deployed_functions, name)
   }
 

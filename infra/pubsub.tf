@@ -64,11 +64,14 @@ resource "google_pubsub_subscription" "subscription" {
   message_retention_duration = each.value.message_retention_seconds == null ? null : "${each.value.message_retention_seconds}s"
   labels                     = local.common_labels
 
+  # The run.app URL (the Cloud Run service's), not the cloudfunctions.net one: a push to it counts
+  # as internal traffic of the project, which the workers' ALLOW_INTERNAL_ONLY ingress requires
+  # (https://cloud.google.com/run/docs/securing/ingress). Cloud Run accepts it as token audience.
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.function[each.value.push_to].url}${each.value.push_path}"
+    push_endpoint = "${google_cloudfunctions2_function.function[each.value.push_to].service_config[0].uri}${each.value.push_path}"
     oidc_token {
       service_account_email = google_service_account.pubsub_push[0].email
-      audience              = google_cloudfunctions2_function.function[each.value.push_to].url
+      audience              = google_cloudfunctions2_function.function[each.value.push_to].service_config[0].uri
     }
   }
 
@@ -89,6 +92,9 @@ resource "google_pubsub_subscription" "subscription" {
   expiration_policy {
     ttl = ""
   }
+
+  # Creating a push subscription that signs as the pusher account needs actAs on it.
+  depends_on = [google_service_account_iam_member.deployer_acts_as]
 }
 
 resource "google_cloud_run_service_iam_member" "pubsub_push_invoker" {

@@ -30,16 +30,19 @@ resource "google_cloud_scheduler_job" "schedule" {
   # A run that overlaps the next is cut short; the next one takes over where it stopped.
   attempt_deadline = each.value.attempt_deadline_seconds == null ? null : "${each.value.attempt_deadline_seconds}s"
 
+  # The run.app URL: a scheduler call to it counts as internal traffic of the project, which the
+  # target's ALLOW_INTERNAL_ONLY ingress requires (https://cloud.google.com/run/docs/securing/ingress).
   http_target {
     http_method = each.value.method
-    uri         = "${google_cloudfunctions2_function.function[each.value.target].url}${each.value.path}"
+    uri         = "${google_cloudfunctions2_function.function[each.value.target].service_config[0].uri}${each.value.path}"
     oidc_token {
       service_account_email = google_service_account.scheduler[0].email
-      audience              = google_cloudfunctions2_function.function[each.value.target].url
+      audience              = google_cloudfunctions2_function.function[each.value.target].service_config[0].uri
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  # A job signing as the scheduler account needs actAs on it.
+  depends_on = [google_project_service.enabled, google_service_account_iam_member.deployer_acts_as]
 }
 
 resource "google_cloud_run_service_iam_member" "scheduler_invoker" {

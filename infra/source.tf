@@ -3,9 +3,14 @@
 # zipped and uploaded under a name carrying the zip's MD5, so a code change is a new object
 # name, which is what makes Cloud Functions rebuild and redeploy that function (and only it).
 
+locals {
+  # Known before apply: the build account's IAM condition (iam.tf) names it.
+  function_source_bucket = "${var.name_prefix}${var.project_id}-function-source"
+}
+
 resource "google_storage_bucket" "function_source" {
   project  = var.project_id
-  name     = "${var.name_prefix}${var.project_id}-function-source"
+  name     = local.function_source_bucket
   location = var.region
   labels   = local.common_labels
 

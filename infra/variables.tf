@@ -246,3 +246,38 @@ variable "alert_notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "accounts_public" {
+  description = "Let anyone call the accounts function (allUsers run.invoker), as the seed's clients, which carry no credentials, need. Open means anyone can list every account's name, email and address, create accounts, replace or delete any account and its image. false makes it private: only accounts_invokers may call it."
+  type        = bool
+  default     = true
+}
+
+variable "accounts_invokers" {
+  description = "IAM members (user:, group:, serviceAccount:) who may call the accounts function (run.invoker on it); what matters once accounts_public is false."
+  type        = list(string)
+  default     = []
+}
+
+variable "audios_public" {
+  description = "Let anyone call the audios function (allUsers run.invoker), as the seed's clients, which carry no credentials, need. Open means anyone can list, read, create, replace and delete any audio session. false makes it private: only audios_invokers may call it."
+  type        = bool
+  default     = true
+}
+
+variable "audios_invokers" {
+  description = "IAM members (user:, group:, serviceAccount:) who may call the audios function (run.invoker on it); what matters once audios_public is false."
+  type        = list(string)
+  default     = []
+}
+
+variable "deployer_member" {
+  description = "The identity that runs terraform apply (user:you@example.com, serviceAccount:ci@PROJECT.iam.gserviceaccount.com, group:...). Given, Terraform grants it roles/iam.serviceAccountUser on each of the kit's service accounts only (deploying what runs as an account needs actAs on it), so it needs no project-wide Service Account User. It must then hold Service Account Admin (to make that grant). Unset, the deployer needs Service Account User on the project."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.deployer_member == null || can(regex("^(user|serviceAccount|group):[^@\\s]+@[^@\\s]+$", var.deployer_member))
+    error_message = "deployer_member must be user:EMAIL, serviceAccount:EMAIL or group:EMAIL."
+  }
+}

@@ -39,5 +39,7 @@ resource "google_workflows_workflow" "workflow" {
   depends_on = [
     google_project_iam_member.grant,
     google_bigquery_table_iam_member.grant,
+    # A workflow running as an account needs actAs on it.
+    google_service_account_iam_member.deployer_acts_as,
   ]
 }

@@ -45,6 +45,8 @@ export interface ManifestFunction {
   description: string;
   /** Locally every function is reachable; in Terraform a variable may decide. */
   public: boolean | { variable: string };
+  /** Network ingress (ALLOW_ALL when absent): ALLOW_INTERNAL_ONLY when only the project's own Google services call it. */
+  ingress?: 'ALLOW_ALL' | 'ALLOW_INTERNAL_ONLY';
   /** IAM members granted run.invoker, from a list variable. */
   invokers?: { variable: string };
   deploy_if?: string;
@@ -82,8 +84,17 @@ export interface ManifestDataset {
   >;
 }
 
+/** A project-level custom role: exactly the permissions its grantees' code uses. */
+export interface CustomRole {
+  title: string;
+  description: string;
+  permissions: string[];
+}
+
 export interface Manifest {
   functions: Record<string, ManifestFunction>;
+  /** Granted as `custom/<id>`. */
+  custom_roles: Record<string, CustomRole>;
   datasets: Record<string, ManifestDataset>;
   buckets: Record<string, { description: string; holds_user_data: boolean }>;
   collections: Record<string, { description: string; ttl_field?: string }>;
@@ -201,6 +212,8 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
   };
   const checkRoles = (owner: string, roles: RoleGrant[]): void => {
     for (const grant of roles) {
+      if (grant.role.startsWith('custom/') && !(grant.role.slice('custom/'.length) in manifest.custom_roles))
+        problems.push(`${owner} role ${grant.role}: no custom role "${grant.role.slice('custom/'.length)}"`);
       for (const [kind, key] of Object.entries(grant.on)) {
         if (typeof key === 'string' && !has(kind, key)) problems.push(`${owner} role ${grant.role}: no ${kind} "${key}"`);
       }
@@ -211,6 +224,9 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
     checkRoles(`function ${name}`, fn.roles);
     if (fn.concurrency > 1 && Number(fn.cpu) < 1) problems.push(`function ${name}: concurrency ${fn.concurrency} needs cpu >= 1`);
     if (fn.min_instances > fn.max_instances) problems.push(`function ${name}: min_instances above max_instances`);
+    // Internal ingress refuses whatever comes from outside Google: anyone public, and any invoker member.
+    if (fn.ingress === 'ALLOW_INTERNAL_ONLY' && (fn.public !== false || fn.invokers))
+      problems.push(`function ${name}: ALLOW_INTERNAL_ONLY, yet callers from outside may invoke it (public or invokers)`);
   }
   for (const [name, wf] of Object.entries(manifest.workflows)) {
     checkEnv(`workflow ${name}`, wf.env);
