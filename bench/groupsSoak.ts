@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emulatorFirestore } from '../test/support/emulatorFirestore';
+import { emulatorCollection } from '../test/support/emulatorFirestore';
 import {
   nodeOutcomes,
   resetNodes,
@@ -172,8 +172,8 @@ function check(task: GroupTaskView, before: boolean[], after: boolean[], figures
 
 /** Whether each simulated node has the group, read where nodeSim keeps it (no switch applies). */
 async function nodeState(groupId: string): Promise<boolean[]> {
-  const db = emulatorFirestore();
-  return Promise.all([1, 2, 3].map(async (n) => (await db.doc(`node_sim/n-node${n}/groups/g-${groupId}`).get()).exists));
+  const nodes = emulatorCollection('node_sim');
+  return Promise.all([1, 2, 3].map(async (n) => (await nodes.doc(`n-node${n}/groups/g-${groupId}`).get()).exists));
 }
 
 /** Keeps switching random nodes to random misbehaviours, each for a few requests, until the deadline. */

@@ -8,7 +8,7 @@
 # DeliveryStore.stale: state == pending (or failed), updated_at < cutoff, order by updated_at.
 resource "google_firestore_index" "deliveries_pending" {
   project    = var.project_id
-  database   = "(default)"
+  database   = google_firestore_database.system[local.manifest.collections["form_deliveries"].database].name
   collection = local.collection_names["form_deliveries"]
 
   fields {
@@ -19,14 +19,12 @@ resource "google_firestore_index" "deliveries_pending" {
     field_path = "updated_at"
     order      = "ASCENDING"
   }
-
-  depends_on = [google_firestore_database.default]
 }
 
 # DeliveryStore.openForTarget: target == spreadsheet, open == true, order by created_at.
 resource "google_firestore_index" "deliveries_open_by_target" {
   project    = var.project_id
-  database   = "(default)"
+  database   = google_firestore_database.system[local.manifest.collections["form_deliveries"].database].name
   collection = local.collection_names["form_deliveries"]
 
   fields {
@@ -41,14 +39,12 @@ resource "google_firestore_index" "deliveries_open_by_target" {
     field_path = "created_at"
     order      = "ASCENDING"
   }
-
-  depends_on = [google_firestore_database.default]
 }
 
 # ResponseStore.list: form_id == id, order by submitted_at desc, then document id desc.
 resource "google_firestore_index" "responses_by_form" {
   project    = var.project_id
-  database   = "(default)"
+  database   = google_firestore_database.system[local.manifest.collections["form_responses"].database].name
   collection = local.collection_names["form_responses"]
 
   fields {
@@ -63,8 +59,6 @@ resource "google_firestore_index" "responses_by_form" {
     field_path = "__name__"
     order      = "DESCENDING"
   }
-
-  depends_on = [google_firestore_database.default]
 }
 
 # Dead deliveries: one point per ERROR line the workers write when a delivery dies

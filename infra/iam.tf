@@ -94,6 +94,26 @@ resource "google_project_iam_member" "grant" {
   depends_on = [google_project_service.enabled, google_project_iam_custom_role.role]
 }
 
+# Firestore roles, each on one system's database: Firestore has no IAM policy of its own per
+# database, so the grant is on the project with an IAM condition on the database's resource name
+# (Firestore's documented way to scope access to one database). The condition's title is
+# what an operator sees in the console's IAM list.
+resource "google_project_iam_member" "database_grant" {
+  for_each = { for key, g in local.grants : key => g if g.kind == "database" }
+
+  project = var.project_id
+  role    = each.value.role
+  member  = "serviceAccount:${local.account_emails[each.value.principal]}"
+
+  condition {
+    title       = "database ${local.database_names[each.value.target]}"
+    description = "Only the ${local.database_names[each.value.target]} Firestore database."
+    expression  = "resource.name == \"projects/${var.project_id}/databases/${local.database_names[each.value.target]}\""
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
 # Roles on one BigQuery table each, never the dataset: process can neither read nor change the
 # results table, nor the pipeline workflow the inputs table.
 resource "google_bigquery_table_iam_member" "grant" {

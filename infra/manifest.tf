@@ -87,6 +87,7 @@ locals {
   workflow_names   = { for key, _ in local.manifest.workflows : key => "${var.name_prefix}${key}" }
   topic_names      = { for key, _ in local.manifest.topics : key => "${var.name_prefix}${key}" }
   collection_names = { for key, _ in local.manifest.collections : key => "${var.name_prefix}${key}" }
+  database_names   = { for key, _ in local.manifest.databases : key => "${var.name_prefix}${key}" }
 
   # Every table, keyed "dataset.table".
   tables = merge([
@@ -130,6 +131,7 @@ locals {
       can(s.workflow) ? local.workflow_names[s.workflow] :
       can(s.topic) ? local.topic_names[s.topic] :
       can(s.service_account) ? "fn-${local.service_names[s.service_account]}@${var.project_id}.iam.gserviceaccount.com" :
+      can(s.database) ? local.database_names[s.database] :
       local.collection_names[s.collection]
     )
   }

@@ -1,6 +1,6 @@
 # Addresses changed when every resource became a for_each over the manifest (manifest.tf). These
-# blocks let an existing deployment keep its buckets, datasets, tables, TTL policies, workflows,
-# topics, subscriptions, schedule, service accounts and role bindings instead of destroying and
+# blocks let an existing deployment keep its buckets, datasets, tables, workflows, topics,
+# subscriptions, schedule, service accounts and role bindings instead of destroying and
 # recreating them. (A binding must move rather than be re-added: the new one could be created
 # before the old one is destroyed, and destroying the old one would then remove the grant.)
 #
@@ -10,12 +10,14 @@
 # such members moves each once before its first apply (infra/README.md, "Upgrading"):
 #   terraform state mv 'google_cloud_run_service_iam_member.form_admin_invoker["user:a@b.c"]' \
 #     'google_cloud_run_service_iam_member.member_invoker["forms user:a@b.c"]'
-#
-# The bindings of roles/workflows.invoker, roles/workflows.viewer, roles/bigquery.dataEditor and
-# roles/storage.objectAdmin have no block on purpose: the manifest replaced them by custom roles
-# (issue 12), so the old bindings are destroyed and the narrower ones created beside them.
 #   terraform state mv 'google_cloud_run_service_iam_member.group_operation_invoker["createGroup user:a@b.c"]' \
 #     'google_cloud_run_service_iam_member.member_invoker["createGroup user:a@b.c"]'
+#
+# Some bindings have no block on purpose, so the old ones are destroyed and the narrower ones
+# created beside them: roles/workflows.invoker, roles/workflows.viewer, roles/bigquery.dataEditor
+# and roles/storage.objectAdmin, which the manifest replaced by custom roles (issue 12); and every
+# Firestore role and TTL policy, now on each system's own database (firestore.tf, iam.tf)
+# instead of the project's (default) one.
 
 moved {
   from = google_storage_bucket.account_images
@@ -43,16 +45,6 @@ moved {
 }
 
 moved {
-  from = google_firestore_field.tag_marker_ttl
-  to   = google_firestore_field.ttl["tag_counter_increments"]
-}
-
-moved {
-  from = google_firestore_field.group_task_ttl
-  to   = google_firestore_field.ttl["group_tasks"]
-}
-
-moved {
   from = google_workflows_workflow.pipeline
   to   = google_workflows_workflow.workflow["pipeline"]
 }
@@ -70,96 +62,6 @@ moved {
 moved {
   from = google_service_account.groups_workflow
   to   = google_service_account.workflow["groups"]
-}
-
-moved {
-  from = google_project_iam_member.function["incrementTag roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/incrementTag roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["tagStats roles/datastore.viewer"]
-  to   = google_project_iam_member.grant["function/tagStats roles/datastore.viewer project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["checkStatus roles/datastore.viewer"]
-  to   = google_project_iam_member.grant["function/checkStatus roles/datastore.viewer project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["createGroup roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/createGroup roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["deleteGroup roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/deleteGroup roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["groupTask roles/datastore.viewer"]
-  to   = google_project_iam_member.grant["function/groupTask roles/datastore.viewer project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["nodeSim roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/nodeSim roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["accounts roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/accounts roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["audios roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/audios roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["forms roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/forms roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["responses roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/responses roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["bigqueryExportWorker roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/bigqueryExportWorker roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["sheetsExportWorker roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/sheetsExportWorker roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["webhookWorker roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/webhookWorker roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["deadLetterWorker roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/deadLetterWorker roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.function["deliverySweeper roles/datastore.user"]
-  to   = google_project_iam_member.grant["function/deliverySweeper roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.workflow["roles/datastore.user"]
-  to   = google_project_iam_member.grant["workflow/pipeline roles/datastore.user project:true"]
-}
-
-moved {
-  from = google_project_iam_member.groups_workflow["roles/datastore.user"]
-  to   = google_project_iam_member.grant["workflow/groups roles/datastore.user project:true"]
 }
 
 moved {

@@ -4,7 +4,7 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of the functions, the source bucket and (unless firestore_location is set) the Firestore database."
+  description = "Region of the functions, the source bucket and (unless firestore_location is set) the Firestore databases."
   type        = string
   default     = "europe-west1"
 }
@@ -44,14 +44,8 @@ variable "function_runtime" {
   default     = "nodejs20"
 }
 
-variable "create_firestore_database" {
-  description = "Create the project's (default) Firestore database in Native mode. Set to false when the project already has one (a project has at most one (default) database, and its location can never change)."
-  type        = bool
-  default     = true
-}
-
 variable "firestore_location" {
-  description = "Location of the (default) Firestore database: a region (e.g. europe-west1) or a multi-region (eur3, nam5). Defaults to var.region. Cannot be changed after creation."
+  description = "Location of the Firestore databases (one per system): a region (e.g. europe-west1) or a multi-region (eur3, nam5). Defaults to var.region. Cannot be changed after creation."
   type        = string
   default     = null
 }

@@ -16,6 +16,7 @@ import { StorageService } from './storage/service';
 import type { Endpoints, LocalService } from './service';
 import {
   localBuckets,
+  localDatabases,
   localDatasets,
   localEnv,
   localFunctions,
@@ -213,7 +214,7 @@ export class LocalCloud {
   /** The services this cloud runs, in start order: the Workflows engine's connectors need the endpoints of the services before it. */
   private pluggedServices(): LocalService[] {
     return [
-      new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log')),
+      new FirestoreEmulatorService(path.join(this.options.logDir, 'firestore-emulator.log'), localDatabases()),
       new BigQueryService({ datasets: localDatasets() }),
       new StorageService(localBuckets(this.options.projectId)),
       // Before the Workflows engine, which is handed the endpoints started before it (its Pub/Sub connector).

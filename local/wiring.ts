@@ -52,6 +52,7 @@ export function localValue(source: EnvSource, context: LocalContext, manifest: M
   if ('topic' in source) return source.topic;
   // No service accounts locally: a variable naming one is left unset.
   if ('service_account' in source) return undefined;
+  if ('database' in source) return source.database;
   return source.collection;
 }
 
@@ -121,6 +122,11 @@ export function localDatasets(manifest: Manifest = MANIFEST): ProvisionedDataset
       clustering: table.clustering && { fields: table.clustering },
     })),
   }));
+}
+
+/** The Firestore databases the local emulator keeps (saves, restores and resets), by id. */
+export function localDatabases(manifest: Manifest = MANIFEST): string[] {
+  return Object.keys(manifest.databases);
 }
 
 /** The buckets the local Cloud Storage creates. */

@@ -18,10 +18,17 @@ export type EnvSource =
   | { workflow: string }
   | { topic: string }
   | { collection: string }
+  | { database: string }
   | { service_account: string };
 
 export type RoleTarget =
-  { project: true } | { table: string } | { bucket: string } | { function: string } | { topic: string } | { subscription: string };
+  | { project: true }
+  | { database: string }
+  | { table: string }
+  | { bucket: string }
+  | { function: string }
+  | { topic: string }
+  | { subscription: string };
 
 export interface RoleGrant {
   role: string;
@@ -97,7 +104,8 @@ export interface Manifest {
   custom_roles: Record<string, CustomRole>;
   datasets: Record<string, ManifestDataset>;
   buckets: Record<string, { description: string; holds_user_data: boolean }>;
-  collections: Record<string, { description: string; ttl_field?: string }>;
+  databases: Record<string, { description: string }>;
+  collections: Record<string, { description: string; database: string; ttl_field?: string }>;
   workflows: Record<string, ManifestWorkflow>;
   topics: Record<string, { description: string; message_retention_seconds?: number }>;
   subscriptions: Record<
@@ -189,6 +197,8 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
         return key in manifest.subscriptions;
       case 'collection':
         return key in manifest.collections;
+      case 'database':
+        return key in manifest.databases;
       default:
         return true;
     }
@@ -219,9 +229,13 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
       }
     }
   };
+  for (const [name, collection] of Object.entries(manifest.collections)) {
+    if (!has('database', collection.database)) problems.push(`collection ${name}: no database "${collection.database}"`);
+  }
   for (const [name, fn] of Object.entries(manifest.functions)) {
     checkEnv(`function ${name}`, fn.env);
     checkRoles(`function ${name}`, fn.roles);
+    problems.push(...databaseProblems(`function ${name}`, fn, manifest));
     if (fn.concurrency > 1 && Number(fn.cpu) < 1) problems.push(`function ${name}: concurrency ${fn.concurrency} needs cpu >= 1`);
     if (fn.min_instances > fn.max_instances) problems.push(`function ${name}: min_instances above max_instances`);
     // Internal ingress refuses whatever comes from outside Google: anyone public, and any invoker member.
@@ -231,6 +245,7 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
   for (const [name, wf] of Object.entries(manifest.workflows)) {
     checkEnv(`workflow ${name}`, wf.env);
     checkRoles(`workflow ${name}`, wf.roles);
+    problems.push(...databaseProblems(`workflow ${name}`, wf, manifest));
   }
   for (const [name, sub] of Object.entries(manifest.subscriptions)) {
     if (!has('topic', sub.topic)) problems.push(`subscription ${name}: no topic "${sub.topic}"`);
@@ -240,6 +255,33 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
   }
   for (const [name, job] of Object.entries(manifest.schedules)) {
     if (!has('function', job.target)) problems.push(`schedule ${name}: no function "${job.target}"`);
+  }
+  return problems;
+}
+
+/**
+ * A Firestore client is pointed at one database, so whatever reads or writes Firestore does it in
+ * one: its collections', the one its env names (`FIRESTORE_DATABASE`), and the one its Firestore
+ * roles are granted on (never the project, which would reach every system's data). An entry that
+ * only passes a collection's name on (triggerWorkflow names the pipeline's state collection)
+ * holds no Firestore role and names no database.
+ */
+function databaseProblems(owner: string, entry: { env: Record<string, EnvSource>; roles: RoleGrant[] }, manifest: Manifest): string[] {
+  const problems: string[] = [];
+  const sources = Object.values(entry.env);
+  const used = new Set(
+    sources.flatMap((s) => ('collection' in s && manifest.collections[s.collection] ? [manifest.collections[s.collection].database] : [])),
+  );
+  const named = sources.flatMap((s) => ('database' in s ? [s.database] : []));
+  const granted = entry.roles.filter((g) => g.role.startsWith('roles/datastore.'));
+  if (used.size > 1) problems.push(`${owner}: collections in more than one database (${[...used].join(', ')})`);
+  for (const database of named) {
+    if (!used.has(database)) problems.push(`${owner}: names database "${database}", which holds none of its collections`);
+  }
+  for (const grant of granted) {
+    if (!('database' in grant.on) || !used.has(grant.on.database))
+      problems.push(`${owner} role ${grant.role}: must be granted on its collections' database, not ${JSON.stringify(grant.on)}`);
+    else if (!named.includes(grant.on.database)) problems.push(`${owner}: granted database "${grant.on.database}" but no env var names it`);
   }
   return problems;
 }

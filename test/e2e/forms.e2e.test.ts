@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { clearFaults, injectFault, localEndpoints } from '../support/endpoints';
-import { emulatorFirestore } from '../support/emulatorFirestore';
+import { emulatorCollection } from '../support/emulatorFirestore';
 import { createForm, formsUrl, responsesUrl, sheetRows, submit, waitForDeliveries } from '../support/forms';
 import { request } from '../support/http';
 import { localBigQuery } from '../support/localBigQuery';
@@ -211,14 +211,12 @@ describe('forms and responses (System E, end to end)', function () {
   it('publishes, through the local scheduler and the sweeper, a delivery whose publish was lost', async () => {
     const form = await fullForm();
     // What a lost publish leaves: the outbox commit's response and a pending delivery, older than the sweep age.
-    const db = emulatorFirestore();
     const id = `lost${Date.now().toString(36)}`;
     const old = new Date(Date.now() - 60_000);
-    await db
-      .collection('form_responses')
+    await emulatorCollection('form_responses')
       .doc(id)
       .create({ form_id: form.id, answers: { q_city: 'Delhi', q_income: 3 }, submitted_at: old, results: {}, async_tasks: ['warehouse'] });
-    await db.collection('form_deliveries').doc(`${id}.warehouse`).create({
+    await emulatorCollection('form_deliveries').doc(`${id}.warehouse`).create({
       response_id: id,
       form_id: form.id,
       task_id: 'warehouse',

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emulatorFirestore } from '../support/emulatorFirestore';
+import { emulatorCollection } from '../support/emulatorFirestore';
 import { localEndpoints } from '../support/endpoints';
 import {
   nodeOutcomes as outcomes,
@@ -138,7 +138,7 @@ describe('group operations end to end', function () {
 
   /** Waits until node `index`'s request is written to the task's log (sent, or about to be). */
   async function whenLogged(taskId: string, index: number, request: string): Promise<void> {
-    const ref = emulatorFirestore().collection('group_tasks').doc(taskId);
+    const ref = emulatorCollection('group_tasks').doc(taskId);
     const deadline = Date.now() + 20_000;
     for (;;) {
       const task = (await ref.get()).data();
@@ -250,7 +250,7 @@ describe('group operations end to end', function () {
     assert.equal(await nodeHas(1, g), true, 'node 1 still has the group the rollback could not delete');
 
     // The dead letters are the tasks that owe compensations: one query finds them.
-    const owed = await emulatorFirestore().collection('group_tasks').where('owed', '==', true).get();
+    const owed = await emulatorCollection('group_tasks').where('owed', '==', true).get();
     assert.ok(owed.docs.some((d) => d.id === task.task_id));
     const record = JSON.parse(owed.docs.find((d) => d.id === task.task_id)!.get('log') as string)[0];
     assert.deepEqual([record.request, record.owed, record.outcome], ['DELETE', 'DELETE', 'compensation_failed']);
@@ -288,7 +288,7 @@ describe('group operations end to end', function () {
     await switchNode(1, 'group/503', '?methods=DELETE&times=2');
     const res = await start('create', g);
     assert.equal(res.status, 202, res.text);
-    const taskRef = emulatorFirestore().collection('group_tasks').doc(res.body.task_id);
+    const taskRef = emulatorCollection('group_tasks').doc(res.body.task_id);
     await whenLogged(res.body.task_id, 0, 'DELETE');
     const execution = (await taskRef.get()).get('execution') as string;
     const cancel = await request(`${localEndpoints().workflows as string}/v1/${execution}:cancel`, { method: 'POST' });
@@ -310,8 +310,8 @@ describe('group operations end to end', function () {
     const created = await operate('create', g);
     assert.equal(created.state, 'SUCCEEDED');
     // As Firestore's TTL policy does once expires_at has passed.
-    await emulatorFirestore().collection('group_tasks').doc(created.task_id).delete();
-    const lock = await emulatorFirestore().collection('group_locks').doc(`g-${g}`).get();
+    await emulatorCollection('group_tasks').doc(created.task_id).delete();
+    const lock = await emulatorCollection('group_locks').doc(`g-${g}`).get();
     assert.equal(lock.get('task_id'), created.task_id, 'the lock still names the deleted task');
     const deleted = await operate('delete', g);
     assert.equal(deleted.state, 'SUCCEEDED', JSON.stringify(deleted));

@@ -65,6 +65,9 @@ describe('local cloud data kept between runs', function () {
     await cloud.stop();
     cloud = undefined;
     assert.deepEqual(fs.readdirSync(dataDir).sort(), ['bigquery', 'firestore', 'storage', 'workflows']);
+    // One export per Firestore database: the tag counter's, the accounts' and the pipeline's data are each in their own.
+    for (const database of ['tags', 'accounts', 'pipeline'])
+      assert.ok(fs.readdirSync(path.join(dataDir, 'firestore')).includes(database), `no export of the ${database} database`);
 
     cloud = await start();
     gateway = cloud.endpoints.gateway;

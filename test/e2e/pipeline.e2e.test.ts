@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { clearFaults, injectFault, localEndpoints } from '../support/endpoints';
-import { emulatorFirestore } from '../support/emulatorFirestore';
+import { emulatorCollection } from '../support/emulatorFirestore';
 import { request } from '../support/http';
 import { rowsWhere } from '../support/localBigQuery';
 
@@ -38,7 +38,7 @@ describe('validation pipeline end to end', function () {
   }
 
   async function done(name: string): Promise<string[] | undefined> {
-    const snapshot = await emulatorFirestore().collection('pipeline_state').doc(name).get();
+    const snapshot = await emulatorCollection('pipeline_state').doc(name).get();
     return snapshot.exists ? (snapshot.get('done') as string[]) : undefined;
   }
 

@@ -7,7 +7,9 @@ import { WorkflowsEngine } from '../../../local/workflows/engine';
 import { json, startFakeServer, type FakeServer, type SeenRequest } from '../../conformance/workflows/fake-server';
 
 const PROJECT = 'unit-project';
-const DOCUMENTS = `projects/${PROJECT}/databases/(default)/documents`;
+/** System C's own database (FIRESTORE_DATABASE below): the fake answers only under it. */
+const DATABASE = 'groups';
+const DOCUMENTS = `projects/${PROJECT}/databases/${DATABASE}/documents`;
 const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
 const TASK_DOC = `${DOCUMENTS}/group_tasks/${TASK}`;
 const LOCK_DOC = `${DOCUMENTS}/group_locks/g-team`;
@@ -148,6 +150,7 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
       workflowId: 'groups',
       source: fs.readFileSync(repoPath('workflows', 'groups.yaml'), 'utf8'),
       userEnvVars: {
+        FIRESTORE_DATABASE: DATABASE,
         GROUP_TASKS_COLLECTION: 'group_tasks',
         GROUP_LOCKS_COLLECTION: 'group_locks',
         NODES: list,
