@@ -197,7 +197,7 @@ describe('manifest', () => {
     it('moves each binding of the old addresses onto a grant the manifest declares (infra/moved.tf)', () => {
       const moved = fs.readFileSync(repoPath('infra', 'moved.tf'), 'utf8');
       const targets = [...moved.matchAll(/^\s*to\s*=\s*google_[a-z_]+\.grant\["([^"]+)"\]/gm)].map((m) => m[1]);
-      assert.ok(targets.length > 10, 'moved.tf moves the role bindings');
+      assert.ok(targets.length >= 5, 'moved.tf moves the role bindings that kept their role');
       for (const key of targets)
         assert.ok(key in tf.grants, `moved.tf moves a binding to grant["${key}"], which the manifest does not declare`);
     });
