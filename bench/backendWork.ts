@@ -36,6 +36,38 @@ export function audioSession(base: number, i: number): Record<string, unknown> {
 /** Session id bases of the bare client and the function (far apart, both safe integers). */
 export const AUDIO_SESSION_BASE = { limit: 1e12, function: 2e12 };
 
+/**
+ * The form `responses` is benchmarked on: two questions, a business rule run in-process, and the
+ * three async tasks, so each submission commits the response with three delivery records and
+ * publishes three messages (the webhook's URL is never called: the bench has no subscriptions).
+ */
+export const BENCH_FORM = {
+  title: 'Bench',
+  owner_email: 'bench@example.com',
+  questions: [
+    { id: 'q_city', type: 'text', label: 'City', required: true },
+    { id: 'q_income', type: 'integer', label: 'Income', required: true },
+  ],
+  tasks: [
+    {
+      id: 'rules',
+      type: 'business_rules',
+      config: {
+        mode: 'flag',
+        rules: [{ id: 'positive', left: 'q_income', op: '>=', right: { value: 0 }, message: 'Income is negative.' }],
+      },
+    },
+    { id: 'warehouse', type: 'bigquery_export', config: {} },
+    { id: 'sheet', type: 'sheets_export', config: { spreadsheet_id: 'bench-sheet' } },
+    { id: 'crm', type: 'webhook', config: { url: 'https://hooks.example.com/bench' } },
+  ],
+} as const;
+
+/** The answers of submission `i` to `BENCH_FORM`. */
+export function benchAnswers(i: number): { answers: Record<string, unknown> } {
+  return { answers: { q_city: `City ${i % 50}`, q_income: i } };
+}
+
 export const BACKEND_WORK: Record<string, BackendWork> = {
   /** A batch creating the increment's marker and merge-incrementing one of the tag's shards. */
   async incrementTag() {
@@ -108,6 +140,56 @@ export const BACKEND_WORK: Record<string, BackendWork> = {
         parent: config.workflowPath,
         execution: { argument: JSON.stringify({ task_id: taskId }) },
       });
+    };
+  },
+
+  /**
+   * What `POST /responses/{form}` does before its 201, with the function's own stores and
+   * publisher: the form read, the outbox commit (the response and one pending delivery per async
+   * task), then one message per delivery published to its task type's topic.
+   */
+  async responsesSubmit({ form: formId }) {
+    const [{ firestore }, config, { FormStore }, { ResponseStore }, { DeliveryPublisher }, { deliveryId }] = await Promise.all([
+      import('../functions/shared/clients/firestore'),
+      import('../functions/forms/config'),
+      import('../functions/forms/formStore'),
+      import('../functions/forms/responseStore'),
+      import('../functions/forms/publisher'),
+      import('../functions/forms/model'),
+    ]);
+    const collections = config.readCollections();
+    const forms = new FormStore(firestore(), collections.forms);
+    const responses = new ResponseStore(firestore(), collections);
+    const publisher = new DeliveryPublisher(config.readDeliveryTopics());
+    const quiet = { info() {}, warn() {}, error() {} } as never;
+    let i = 0;
+    return async () => {
+      const stored = await forms.get(formId);
+      if (!stored) throw new Error(`form ${formId} not found`);
+      const at = new Date();
+      const id = responses.newId();
+      const tasks = stored.form.tasks.filter((t) => t.type !== 'business_rules' && t.type !== 'keyword_flags');
+      const deliveries = tasks.map((task) => ({
+        id: deliveryId(id, task.id),
+        response_id: id,
+        form_id: formId,
+        task_id: task.id,
+        task_type: task.type as 'webhook',
+        state: 'pending' as const,
+        open: true,
+        attempts: [],
+        target: null,
+        verify: false,
+        traceparent: null,
+      }));
+      const { answers } = benchAnswers(i++);
+      await responses.submit(
+        { id, form_id: formId, answers, submitted_at: at.toISOString(), results: {}, async_tasks: tasks.map((t) => t.id) },
+        deliveries,
+        at,
+      );
+      const published = await publisher.publish(deliveries as never, quiet);
+      if (published.length !== deliveries.length) throw new Error(`published ${published.length} of ${deliveries.length}`);
     };
   },
 

@@ -6,7 +6,7 @@ import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { localEnv } from '../local/wiring';
 import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
-import { accountFields, AUDIO_SESSION_BASE, audioSession, HOT_TAGS, type WorkParams } from './backendWork';
+import { accountFields, AUDIO_SESSION_BASE, audioSession, BENCH_FORM, benchAnswers, HOT_TAGS, type WorkParams } from './backendWork';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { load, merge, withCpu, type LoadOptions, type LoadResult } from './load';
 import { printTable } from './report';
@@ -35,6 +35,9 @@ import { printTable } from './report';
  * spreads a change in the machine's load over all three; still, only the ratios within one run
  * mean anything. A row is a few lines in `ROWS` (and its backend work in `backendWork.ts`).
  */
+// The bench process itself talks to the emulator once (createBenchForm): never to the metadata server.
+process.env.METADATA_SERVER_DETECTION = 'none';
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -54,8 +57,8 @@ interface Row {
   /** Key of the backend work in `BACKEND_WORK`, run by the bare client. */
   limit: string;
   limitLabel: string;
-  /** Runs once against the started function before the row; its result reaches `request` and the bare client. */
-  prepare?: (url: string) => Promise<Record<string, string>>;
+  /** Runs once against the started function (its URL and environment) before the row; its result reaches `request` and the bare client. */
+  prepare?: (url: string, env: Record<string, string>) => Promise<Record<string, string>>;
 }
 
 const json = (body: unknown) => () => JSON.stringify(body);
@@ -127,6 +130,15 @@ const ROWS: Row[] = [
     limitLabel: 'lock transaction + createExecution + update',
   },
   {
+    label: 'responses submit (3 async tasks)',
+    function: 'responses',
+    prepare: async (_url, env) => ({ form: await createBenchForm(env) }),
+    request: ({ form }) => ({ method: 'POST', path: `/${form}`, body: counter((i) => benchAnswers(i)), expectStatus: 201 }),
+    ceiling: { method: 'POST', path: '/bench', body: json({ answers: [] }), expectStatus: 400 },
+    limit: 'responsesSubmit',
+    limitLabel: 'form read + outbox commit (response, 3 deliveries) + 3 publishes',
+  },
+  {
     label: 'triggerWorkflow',
     function: 'triggerWorkflow',
     request: () => ({ method: 'POST', body: counter((i) => ({ x: `fn${i}` })), expectStatus: 202 }),
@@ -175,7 +187,7 @@ async function main(): Promise<void> {
         processes.set(row.function, fn);
         running.push(fn);
       }
-      const params: WorkParams = { prefix: 'limit', ...(await row.prepare?.(fn.url)) };
+      const params: WorkParams = { prefix: 'limit', ...(await row.prepare?.(fn.url, { ...env, ...envOf(row.function) })) };
       const request = row.request(params);
       await load(fn.url, { concurrency: 4, seconds: 1, ...request }); // warm: lazy clients, JIT
       const client = await BareClient.start(row.limit, params, { ...env, ...envOf(row.function) });
@@ -279,6 +291,16 @@ class BareClient {
   stop(): void {
     this.child.stdin!.end();
   }
+}
+
+/** Stores `BENCH_FORM` in the emulator, where the function's environment points, and returns its id. */
+async function createBenchForm(env: Record<string, string>): Promise<string> {
+  process.env.FIRESTORE_EMULATOR_HOST = env.FIRESTORE_EMULATOR_HOST;
+  const [{ Firestore }, { FormStore }] = await Promise.all([import('@google-cloud/firestore'), import('../functions/forms/formStore')]);
+  const db = new Firestore({ projectId: PROJECT, databaseId: env.FIRESTORE_DATABASE });
+  const form = await new FormStore(db, env.FORMS_COLLECTION).create(structuredClone(BENCH_FORM) as never, { crm: 'whsec_YmVuY2g=' });
+  await db.terminate();
+  return form.id;
 }
 
 main().catch((err) => {
