@@ -1,7 +1,10 @@
 /**
  * Writes one deployable source folder per function of the manifest: `build/functions/<name>/`
- * holding a `package.json` whose `main` is that function's compiled module, and the compiled files
- * that module loads (its closure), nothing else. Terraform (`infra/source.tf`) zips each folder and
+ * holding a `package.json` whose `main` is that function's compiled module and whose dependencies
+ * are the packages that module's closure imports (and the framework), a `package-lock.json` cut
+ * from the repository's for exactly those, and the compiled files the module loads (its closure),
+ * nothing else. With a lock file present the Node.js buildpack installs with `npm ci`: the
+ * deployed function runs the transitive versions the tests ran, or its build fails. Terraform (`infra/source.tf`) zips each folder and
  * deploys it as that function's source.
  *
  * Why one folder per function, holding only its closure: the functions framework loads the
@@ -19,6 +22,7 @@ import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { deployName, functionEntries, openApiModules, type FunctionEntry } from '../manifest/manifest';
+import { prunedLockfile, type Lockfile } from './functionLockfile';
 import { SWAGGER_UI_FILES } from '../functions/docs/swaggerUiFiles';
 import { repoRoot } from '../local/paths';
 
@@ -93,6 +97,7 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
     dependencies?: Record<string, string>;
   };
   const dependencies = installedVersions(root, rootPackage.dependencies ?? {});
+  const rootLock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as Lockfile;
   if (!fs.existsSync(path.join(compiledRoot, 'functions'))) {
     throw new Error(`${path.join(compiledRoot, 'functions')} does not exist: compile first (make build)`);
   }
@@ -127,9 +132,11 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
       engines: { node: rootPackage.engines?.node ?? '>=20' },
       // The code is already compiled: an empty gcp-build stops Cloud Build running `build`.
       scripts: { 'gcp-build': '' },
-      dependencies,
+      dependencies: ownDependencies(dependencies, compiledRoot, closure),
     };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+    const lock = prunedLockfile(rootLock, manifest.name, manifest.version, manifest.dependencies);
+    fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2) + '\n');
     if (fn.ships?.includes('swagger_ui')) copyStaticFiles(root, dir, main, STATIC_FILES.swagger_ui);
     packaged.push({ name: fn.name, dir, main, loads: closure.map((file) => `${PACKAGE_CODE_DIR}/${file}`) });
   }
@@ -138,7 +145,7 @@ export function packageFunctions(options: PackageOptions): PackagedFunction[] {
 
 /**
  * The root package's runtime dependencies at the exact versions installed, so the deployed
- * function runs what the tests ran (Cloud Build installs from the registry, without the lock file).
+ * function runs what the tests ran (its lock file, cut from ours, pins the transitive ones).
  */
 function installedVersions(root: string, declared: Record<string, string>): Record<string, string> {
   const pinned: Record<string, string> = {};
@@ -188,6 +195,23 @@ export function moduleClosure(root: string, main: string, dependencies: Record<s
     }
   }
   return [...seen].sort(compare);
+}
+
+/** The framework that serves every function: a dependency of each, whatever its code imports. */
+const FRAMEWORK = '@google-cloud/functions-framework';
+
+/**
+ * Of the installed runtime dependencies, those the closure's files require by name, and the
+ * framework: what this function's archive installs. A package only another function imports is
+ * left out, so it is neither installed nor able to change this function's build.
+ */
+function ownDependencies(installed: Record<string, string>, compiledRoot: string, closure: string[]): Record<string, string> {
+  const used = new Set([FRAMEWORK]);
+  for (const file of closure.filter((f) => f.endsWith('.js'))) {
+    for (const specifier of requiredSpecifiers(fs.readFileSync(path.join(compiledRoot, file), 'utf8')))
+      if (!specifier.startsWith('.') && !isBuiltin(specifier)) used.add(packageName(specifier));
+  }
+  return Object.fromEntries(Object.entries(installed).filter(([name]) => used.has(name)));
 }
 
 /** String-literal `require('x')` calls of compiled CommonJS (TypeScript emits `require("x")`). */

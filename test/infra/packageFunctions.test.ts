@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,10 +45,29 @@ function treeDigest(dir: string): string[] {
 /**
  * `scripts/packageFunctions.ts`: the per-function source folders Terraform zips. What matters at
  * deploy time: each folder's `main` is its function's module and loads on its own with the
- * environment Terraform gives it; the dependencies are exactly the runtime ones, pinned; the
- * output does not change unless the code does.
+ * environment Terraform gives it; the dependencies are the runtime ones its code imports, pinned,
+ * with a lock file `npm ci` installs from; the output does not change unless the code does.
  */
 const FUNCTIONS = functionEntries();
+
+/**
+ * The runtime dependencies the compiled code shipped in `dir` requires by name (read here
+ * independently of the script), and the framework that runs it.
+ */
+function requiredPackages(dir: string, runtime: Record<string, string>): string[] {
+  const names = new Set(['@google-cloud/functions-framework']);
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.js'))
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(/require\(["']((?:@[^/"']+\/)?[^/"'.][^/"']*)[^"']*["']\)/g))
+          if (m[1] in runtime) names.add(m[1]);
+    }
+  };
+  walk(path.join(dir, 'dist'));
+  return [...names].sort();
+}
 
 describe('scripts/packageFunctions', function () {
   this.timeout(120_000);
@@ -84,11 +103,79 @@ describe('scripts/packageFunctions', function () {
     }
   });
 
-  it('declares the runtime dependencies at their installed versions, and nothing for development', () => {
+  it('declares exactly the packages its shipped code requires (and the framework), from the runtime ones', () => {
+    for (const fn of FUNCTIONS)
+      assert.deepEqual(
+        Object.keys(manifests[fn.name].dependencies ?? {}).sort(),
+        requiredPackages(path.join(outDir, fn.name), rootPackage.dependencies),
+        fn.name,
+      );
+    // What the narrowing buys: a function installs none of the clients it never calls.
+    assert.deepEqual(Object.keys(manifests.docs.dependencies ?? {}).sort(), ['@google-cloud/functions-framework', 'yaml']);
+    assert.ok(!('@google-cloud/bigquery' in (manifests.incrementTag.dependencies ?? {})), 'incrementTag calls no BigQuery');
+  });
+
+  it('ships a lock file holding exactly what its dependencies pull in, at the versions the tests ran', () => {
+    const repoLock = JSON.parse(fs.readFileSync(repoPath('package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; integrity?: string; dev?: boolean }>;
+    };
+    for (const fn of FUNCTIONS) {
+      const lock = JSON.parse(fs.readFileSync(path.join(outDir, fn.name, 'package-lock.json'), 'utf8')) as {
+        name: string;
+        packages: Record<string, { version?: string; integrity?: string; dev?: boolean; dependencies?: Record<string, string> }>;
+      };
+      assert.equal(lock.name, manifests[fn.name].name);
+      assert.deepEqual(lock.packages[''].dependencies, manifests[fn.name].dependencies, `${fn.name}: the lock's root is its package.json`);
+      for (const [location, pkg] of Object.entries(lock.packages)) {
+        if (location === '') continue;
+        assert.ok(!pkg.dev, `${fn.name}: ${location} is a development package`);
+        assert.equal(pkg.version, repoLock.packages[location]?.version, `${fn.name}: ${location}`);
+        assert.equal(pkg.integrity, repoLock.packages[location]?.integrity, `${fn.name}: ${location}`);
+      }
+    }
+  });
+
+  it('installs with npm ci from its lock file alone (what the buildpack runs), offline, and loads from what it installed', async function () {
+    this.timeout(180_000);
+    const { functions, commonEnvironment } = (await evaluate({
+      functions: 'local.functions',
+      commonEnvironment: 'local.function_common_environment',
+    })) as { functions: Record<string, { environment: Record<string, string> }>; commonEnvironment: Record<string, string> };
+    for (const name of ['incrementTag']) {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-ci-'));
+      try {
+        fs.cpSync(path.join(outDir, name), copy, { recursive: true });
+        execFileSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+          cwd: copy,
+          stdio: 'pipe',
+        });
+        const installed = fs.readdirSync(path.join(copy, 'node_modules'));
+        assert.ok(!installed.includes('mocha') && !installed.includes('typescript'), `${name}: nothing for development`);
+        // Its own node_modules only (no NODE_PATH): a package its code needs but does not declare fails here.
+        // Run from the copy (cwd): bare requires resolve from its node_modules, and nowhere else.
+        // ...and every package its code requires, lazily loaded ones included, loads from there.
+        const probe = `require(require('node:path').join(process.argv[1], require(process.argv[1] + '/package.json').main));
+          for (const name of JSON.parse(process.argv[3])) require(name);
+          process.stdout.write(typeof require('@google-cloud/functions-framework/testing').getFunction(process.argv[2]))`;
+        const required = JSON.stringify(requiredPackages(copy, rootPackage.dependencies));
+        const run = spawnSync(process.execPath, ['-e', probe, copy, name, required], {
+          encoding: 'utf8',
+          cwd: copy,
+          timeout: 60_000,
+          env: { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none', ...commonEnvironment, ...functions[name].environment },
+        });
+        assert.equal(run.stdout, 'function', `${name} does not load from its own install: ${run.stderr}`);
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('pins the runtime dependencies at their installed versions, and nothing for development', () => {
     for (const fn of FUNCTIONS) {
       const manifest = manifests[fn.name];
       assert.equal(manifest.devDependencies, undefined, `${fn.name} declares devDependencies`);
-      assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), Object.keys(rootPackage.dependencies).sort());
+      for (const name of Object.keys(manifest.dependencies ?? {})) assert.ok(name in rootPackage.dependencies, `${fn.name}: ${name}`);
       for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
         const installed = (JSON.parse(fs.readFileSync(repoPath('node_modules', name, 'package.json'), 'utf8')) as { version: string })
           .version;
@@ -119,7 +206,7 @@ describe('scripts/packageFunctions', function () {
     for (const fn of FUNCTIONS) {
       const files = treeDigest(path.join(outDir, fn.name)).map((line) => line.split(' ')[0]);
       for (const file of files) {
-        if (file === 'package.json' || file === 'dist/manifest/manifest.json' || file === 'dist/manifest/manifest.js') continue;
+        if (['package.json', 'package-lock.json', 'dist/manifest/manifest.json', 'dist/manifest/manifest.js'].includes(file)) continue;
         if (fn.name === 'docs' && file.startsWith(`dist/functions/docs/${SWAGGER_UI_FILES.dir}/`)) continue;
         assert.match(file, /^dist\/functions\/.+\.js$/, `${fn.name} ships ${file}`);
         assert.doesNotMatch(file, /\.(test|spec)\.js$/, `${fn.name} ships a test: ${file}`);
@@ -158,18 +245,26 @@ describe('scripts/packageFunctions', function () {
         const loaded = Object.keys(require.cache).filter((f) => f.startsWith(dir + path.sep)).map((f) => path.relative(dir, f));
         process.stdout.write(JSON.stringify({ registered: typeof getFunction(process.argv[2]) === 'function', loaded }));
       `;
+      // The folder has no node_modules (Cloud Build installs them): link in the repository's copy of
+      // each dependency it declares, and only those, so a package its code requires without
+      // declaring it fails to load here as it would deployed.
+      const modules = path.join(dir, 'node_modules');
+      for (const name of Object.keys(manifests[fn.name].dependencies ?? {})) {
+        fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+        fs.symlinkSync(repoPath('node_modules', name), path.join(modules, name), 'dir');
+      }
       const run = spawnSync(process.execPath, ['-e', probe, dir, fn.name], {
         encoding: 'utf8',
         timeout: 60_000,
+        cwd: dir,
         env: {
           PATH: process.env.PATH ?? '',
-          // The folder has no node_modules; Cloud Build installs them. Resolve from the repository's.
-          NODE_PATH: repoPath('node_modules'),
           METADATA_SERVER_DETECTION: 'none',
           ...commonEnvironment,
           ...functions[fn.name].environment,
         },
       });
+      fs.rmSync(modules, { recursive: true, force: true });
       assert.equal(run.status, 0, `${fn.name} does not load from its package: ${run.stderr}`);
       const { registered, loaded } = JSON.parse(run.stdout) as { registered: boolean; loaded: string[] };
       assert.ok(registered, `${fn.name}'s main does not register the entry point ${fn.name}`);
