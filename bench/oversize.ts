@@ -1,4 +1,6 @@
 import * as http from 'node:http';
+import { functionEntries, functionEntry } from '../manifest/manifest';
+import { localEnv } from '../local/wiring';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { printTable } from './report';
 
@@ -137,10 +139,13 @@ async function run(s: Scenario, env: Record<string, string>): Promise<string[]> 
 }
 
 async function main(): Promise<void> {
-  // Configuration only: no request reaches a handler that would call Firestore.
+  // Configuration only: no request reaches a handler that would call Firestore or another function.
   const env = { GOOGLE_CLOUD_PROJECT: 'bench-project', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9', PUBLIC_BASE_URL: 'http://127.0.0.1:9' };
+  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const context = { projectId: env.GOOGLE_CLOUD_PROJECT, location: 'us-central1', functionUrls, variables: {} };
   const rows: string[][] = [];
-  for (const s of SCENARIOS) rows.push(await run(s, env));
+  // Each function with the environment its manifest entry gives it locally (its collections, its database).
+  for (const s of SCENARIOS) rows.push(await run(s, { ...env, ...localEnv(functionEntry(s.target).env, context) }));
   printTable(
     `Oversize requests: peak RSS of one instance, ${REQUESTS} requests, ${CONCURRENCY} at a time (MiB)`,
     ['scenario', 'idle', 'peak', 'peak/idle', 'refused', 'cut', 'accepted', 's'],
