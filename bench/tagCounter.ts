@@ -1,6 +1,7 @@
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { freePort } from '../local/ports';
-import { TagCounter } from '../functions/tags/tagCounter';
+import { localEnv } from '../local/wiring';
+import { functionEntry } from '../manifest/manifest';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { printTable } from './report';
 import { tagName } from '../test/support/tagNames';
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   const project = 'bench-project';
   const emulator = new FirestoreEmulatorService();
   const started = await emulator.start({ projectId: project, location: 'us-central1', port: await freePort(), endpoints: {} });
-  const env = { GOOGLE_CLOUD_PROJECT: project, ...started.env };
+  // tagStats's own environment from the manifest (its database and collections), as make dev gives it.
+  const context = { projectId: project, location: 'us-central1', functionUrls: {}, variables: {} };
+  const env = { GOOGLE_CLOUD_PROJECT: project, ...started.env, ...localEnv(functionEntry('tagStats').env, context) };
   try {
     await statsAtScale(env, project, started.endpoint);
   } finally {
@@ -29,7 +32,10 @@ async function statsAtScale(env: Record<string, string>, project: string, emulat
   process.env.FIRESTORE_EMULATOR_HOST = emulatorHost;
   process.env.METADATA_SERVER_DETECTION = 'none';
   const { Firestore } = require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');
-  const db = new Firestore({ projectId: project });
+  const db = new Firestore({ projectId: project, databaseId: env.FIRESTORE_DATABASE });
+  // Loaded here, not at the top: the Firestore client module reads FIRESTORE_DATABASE when it loads.
+  process.env.FIRESTORE_DATABASE = env.FIRESTORE_DATABASE;
+  const { TagCounter } = require('../functions/tags/tagCounter') as typeof import('../functions/tags/tagCounter');
   const rows: string[][] = [];
   // A collection of its own, so the throughput run's tags do not show up in the counts.
   const collection = 'bench_stats_shards';
