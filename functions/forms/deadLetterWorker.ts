@@ -26,10 +26,19 @@ export const deadLetterWorker = httpFunction('deadLetterWorker', [
       const log = requestLog.child(traceFields({ headers: { traceparent: pushed.attributes.traceparent } }));
       const source = pushed.attributes.CloudPubSubDeadLetterSourceSubscription ?? 'its subscription';
       const why = `attempts exhausted: dead-lettered from ${source}`;
-      const [after] = await deliveries().record([pushed.deliveryId], attempt(new Date().toISOString(), 'dead', null, why), 'dead');
+      // A dead letter of a message published before the delivery's last replay (a duplicate, or a
+      // second copy the sweeper published) must not kill the replay: the replay's message decides.
+      const publishedAt = pushed.attributes.published_at;
+      const [after] = await deliveries().record(
+        [pushed.deliveryId],
+        attempt(new Date().toISOString(), 'dead', null, why),
+        'dead',
+        publishedAt,
+      );
       if (!after)
         log.error(`dead-lettered message ${pushed.messageId} names no delivery (${pushed.deliveryId})`, { event: 'delivery_unknown' });
       else if (after.state === 'dead') logDead(log, after, why);
+      else log.info(`dead letter of delivery ${after.id} ignored: it is ${after.state} since`, { event: 'dead_letter_stale' });
       res.status(204).end();
     },
   },

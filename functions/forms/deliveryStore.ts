@@ -33,16 +33,20 @@ export class DeliveryStore {
   /**
    * Records an attempt and the state it leads to, on each of `ids` (one for most workers, a whole
    * batch of rows for Sheets), in one transaction. A delivery already `delivered` keeps that state
-   * (a duplicate push, or a replayed delivery another worker finished). Returns the deliveries after.
+   * (a duplicate push, or a replayed delivery another worker finished). With `publishedAt`, the
+   * time the message this outcome is about was published, a delivery replayed since is left as it
+   * is: the outcome is the old message's, and the replay's own message decides. Returns the
+   * deliveries after.
    */
-  async record(ids: string[], attempt: Attempt, state: DeliveryState): Promise<Delivery[]> {
+  async record(ids: string[], attempt: Attempt, state: DeliveryState, publishedAt?: string): Promise<Delivery[]> {
     return this.db.runTransaction(async (tx) => {
       const snapshots = await tx.getAll(...ids.map((id) => this.ref(id)));
       const out: Delivery[] = [];
       for (const snapshot of snapshots) {
         if (!snapshot.exists) continue;
         const current = toDelivery(snapshot);
-        if (current.state === 'delivered' && state !== 'delivered') {
+        const replayedSince = publishedAt !== undefined && (lastReplay(current) ?? '') > publishedAt;
+        if ((current.state === 'delivered' && state !== 'delivered') || replayedSince) {
           out.push(current);
           continue;
         }
@@ -123,6 +127,12 @@ export class DeliveryStore {
       .get();
     return snapshot.docs.map(toDelivery);
   }
+}
+
+/** When the delivery was last replayed (its newest `replayed` attempt), if it was. */
+function lastReplay(delivery: Delivery): string | undefined {
+  for (let i = delivery.attempts.length - 1; i >= 0; i--) if (delivery.attempts[i].outcome === 'replayed') return delivery.attempts[i].at;
+  return undefined;
 }
 
 /** The Firestore fields of a new delivery (the outbox row). */

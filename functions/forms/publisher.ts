@@ -6,8 +6,8 @@ import type { AsyncTaskType } from './taskTypes';
 
 /**
  * Publishes deliveries to their task type's topic: a message per delivery, its data
- * `{"delivery_id"}`, its attributes the ids and the submission's `traceparent` (so the worker's
- * lines join the submission's trace). Used after the outbox commit and by the sweeper. A publish
+ * `{"delivery_id"}`, its attributes the ids, the publish time and the submission's `traceparent`
+ * (so the worker's lines join the submission's trace). Used after the outbox commit and by the sweeper. A publish
  * that fails or takes longer than `timeoutMs` is logged and left: the delivery is still `pending`
  * in Firestore, and the sweeper publishes it again, so the submission does not wait on Pub/Sub.
  */
@@ -47,6 +47,8 @@ export class DeliveryPublisher {
       response_id: delivery.response_id,
       task_id: delivery.task_id,
       task_type: delivery.task_type,
+      // When this message was published: a dead letter of it that arrives after a replay is stale.
+      published_at: new Date().toISOString(),
     };
     if (delivery.traceparent) attributes.traceparent = delivery.traceparent;
     const data = Buffer.from(JSON.stringify({ delivery_id: delivery.id } satisfies DeliveryMessage));

@@ -93,6 +93,7 @@ describe('forms: deliveries (Google clients stubbed)', () => {
     assert.deepEqual(JSON.parse(message.data.toString()), { delivery_id: 'r1.crm' });
     assert.equal(message.attributes.traceparent, d.traceparent);
     assert.equal(message.attributes.task_type, 'webhook');
+    assert.ok(Math.abs(Date.parse(message.attributes.published_at) - Date.now()) < 60_000, 'the publish time, for the dead-letter worker');
 
     publishMessage.rejects(new Error('UNAVAILABLE'));
     assert.deepEqual(await publisher.publish([d], createLogger()), []);

@@ -126,6 +126,24 @@ describe('forms: stores (Firestore stubbed)', () => {
     sinon.assert.notCalled(tx.update);
   });
 
+  it('leaves a delivery replayed after the message was published as it is (a dead letter of an older copy)', async () => {
+    const replayed = [
+      { at: '2026-01-01T00:00:00.000Z', outcome: 'dead', status: null, error: 'attempts exhausted' },
+      { at: '2026-01-01T00:05:00.000Z', outcome: 'replayed', status: null, error: null },
+    ];
+    const tx = { getAll: sinon.stub().resolves([snapshot('r1.crm', deliveryData('pending', replayed))]), update: sinon.stub() };
+    const db = { runTransaction: (work: (t: unknown) => unknown) => work(tx), collection: () => ({ doc: (id: string) => ({ id }) }) };
+    const store = new DeliveryStore(db as never, 'd');
+    const dead = { at: '2026-01-01T00:06:00.000Z', outcome: 'dead' as const, status: null, error: 'attempts exhausted' };
+    const [stale] = await store.record(['r1.crm'], dead, 'dead', '2025-12-31T23:59:00.000Z');
+    assert.equal(stale.state, 'pending');
+    sinon.assert.notCalled(tx.update);
+    // The replay's own message, published after it, is the one that may make it dead.
+    const [after] = await store.record(['r1.crm'], dead, 'dead', '2026-01-01T00:05:00.100Z');
+    assert.equal(after.state, 'dead');
+    sinon.assert.calledOnce(tx.update);
+  });
+
   it('records an attempt, its state, and whether the delivery stays open, keeping the last 50 attempts', async () => {
     const old = Array.from({ length: 50 }, (_, i) => ({ at: String(i), outcome: 'failed', status: 500, error: 'x' }));
     const tx = { getAll: sinon.stub().resolves([snapshot('r1.crm', deliveryData('failed', old))]), update: sinon.stub() };
