@@ -1,4 +1,4 @@
-import { integer, optionalString, projectId, requiredString, url } from '../shared/config';
+import { integer, projectId, requiredString, url } from '../shared/config';
 
 /** Settings of the accounts function, read once at cold start (see `shared/config.ts`). */
 export interface AccountsConfig {
@@ -18,8 +18,8 @@ export interface AccountsConfig {
 export function readAccountsConfig(): AccountsConfig {
   return {
     projectId: projectId(),
-    accountsCollection: optionalString('ACCOUNTS_COLLECTION', 'accounts'),
-    emailsCollection: optionalString('ACCOUNT_EMAILS_COLLECTION', 'account_emails'),
+    accountsCollection: requiredString('ACCOUNTS_COLLECTION'),
+    emailsCollection: requiredString('ACCOUNT_EMAILS_COLLECTION'),
     imagesBucket: requiredString('ACCOUNT_IMAGES_BUCKET'),
     publicUrl: url('ACCOUNTS_PUBLIC_URL'),
     // The ceiling keeps an image inside the function's declared body limit (max_body_bytes in manifest/manifest.json).

@@ -1,4 +1,4 @@
-import { integer, optionalString, projectId, requiredString } from '../shared/config';
+import { integer, projectId, requiredString } from '../shared/config';
 
 /** Settings of the audios function, read once at cold start (see `shared/config.ts`). */
 export interface AudiosConfig {
@@ -14,7 +14,7 @@ export interface AudiosConfig {
 export function readAudiosConfig(): AudiosConfig {
   return {
     projectId: projectId(),
-    audiosCollection: optionalString('AUDIOS_COLLECTION', 'audios'),
+    audiosCollection: requiredString('AUDIOS_COLLECTION'),
     audioBucket: requiredString('AUDIO_FILES_BUCKET'),
     // The ceiling keeps a file inside the function's declared body limit (max_body_bytes in manifest/manifest.json).
     maxFileBytes: integer('AUDIO_FILE_MAX_BYTES', { default: 64 * 1024, min: 1024, max: 64 * 1024 }),

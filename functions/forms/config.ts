@@ -19,10 +19,10 @@ export interface FormCollections {
 
 export function readCollections(): FormCollections {
   return {
-    forms: optionalString('FORMS_COLLECTION', 'forms'),
-    responses: optionalString('FORM_RESPONSES_COLLECTION', 'form_responses'),
-    deliveries: optionalString('FORM_DELIVERIES_COLLECTION', 'form_deliveries'),
-    sheetBatches: optionalString('FORM_SHEET_BATCHES_COLLECTION', 'form_sheet_batches'),
+    forms: requiredString('FORMS_COLLECTION'),
+    responses: requiredString('FORM_RESPONSES_COLLECTION'),
+    deliveries: requiredString('FORM_DELIVERIES_COLLECTION'),
+    sheetBatches: requiredString('FORM_SHEET_BATCHES_COLLECTION'),
   };
 }
 

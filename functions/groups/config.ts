@@ -1,10 +1,10 @@
-import { ConfigError, integer, optionalString, projectId, requiredString, url } from '../shared/config';
+import { ConfigError, integer, projectId, requiredString, url } from '../shared/config';
 
 /** Where the group tasks and locks live; the workflow is given the same names (manifest/manifest.json). */
 export function readGroupCollections() {
   return {
-    tasksCollection: optionalString('GROUP_TASKS_COLLECTION', 'group_tasks'),
-    locksCollection: optionalString('GROUP_LOCKS_COLLECTION', 'group_locks'),
+    tasksCollection: requiredString('GROUP_TASKS_COLLECTION'),
+    locksCollection: requiredString('GROUP_LOCKS_COLLECTION'),
   };
 }
 
@@ -48,7 +48,7 @@ export function readGroupTaskConfig() {
 
 /** What `nodeSim` reads at cold start: where the simulated nodes keep their groups and switches. */
 export function readNodeSimConfig() {
-  return { projectId: projectId(), collection: optionalString('NODE_SIM_COLLECTION', 'node_sim') };
+  return { projectId: projectId(), collection: requiredString('NODE_SIM_COLLECTION') };
 }
 
 /**

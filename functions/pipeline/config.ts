@@ -1,11 +1,11 @@
-import { integer, optionalString, projectId, requiredString } from '../shared/config';
+import { integer, projectId, requiredString } from '../shared/config';
 
 /** What `process` reads at cold start. */
 export function readProcessConfig() {
   return {
     projectId: projectId(),
     dataset: requiredString('BIGQUERY_DATASET'),
-    inputsTable: optionalString('BIGQUERY_INPUTS_TABLE', 'inputs'),
+    inputsTable: requiredString('BIGQUERY_INPUTS_TABLE'),
     /** The seed's "sleep for 3 mins"; the function's timeout (Terraform) must exceed it. */
     delaySeconds: integer('PROCESS_DELAY_SECONDS', { default: 180, min: 0, max: 3000 }),
   };
@@ -22,7 +22,7 @@ export function readWorkflowConfig() {
     workflow,
     /** `projects/P/locations/L/workflows/W`, the parent of every execution. */
     workflowPath: `projects/${project}/locations/${location}/workflows/${workflow}`,
-    stateCollection: optionalString('PIPELINE_STATE_COLLECTION', 'pipeline_state'),
+    stateCollection: requiredString('PIPELINE_STATE_COLLECTION'),
   };
 }
 

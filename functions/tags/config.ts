@@ -1,4 +1,4 @@
-import { integer, optionalString, projectId } from '../shared/config';
+import { integer, projectId, requiredString } from '../shared/config';
 
 /** Settings of the tag counter, read once at cold start (see `shared/config.ts`). */
 export interface TagCounterConfig {
@@ -16,8 +16,8 @@ export interface TagCounterConfig {
 export function readTagCounterConfig(): TagCounterConfig {
   return {
     projectId: projectId(),
-    shardsCollection: optionalString('TAG_SHARDS_COLLECTION', 'tag_counter_shards'),
-    markersCollection: optionalString('TAG_MARKERS_COLLECTION', 'tag_counter_increments'),
+    shardsCollection: requiredString('TAG_SHARDS_COLLECTION'),
+    markersCollection: requiredString('TAG_MARKERS_COLLECTION'),
     shards: integer('TAG_COUNTER_SHARDS', { default: 16, min: 1, max: 1000 }),
     markerTtlHours: integer('TAG_MARKER_TTL_HOURS', { default: 24, min: 1, max: 24 * 30 }),
   };

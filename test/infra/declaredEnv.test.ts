@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { functionEntries, MANIFEST } from '../../manifest/manifest';
 import { localEnv } from '../../local/wiring';
 import { repoPath } from '../../local/paths';
-import { evaluate } from './support/terraformConfig';
+import { evaluatedFunctions, type EvaluatedFunctions } from './support/terraformConfig';
 import { workflowUserEnvVars } from './support/workflowEnv';
 
 /**
@@ -37,13 +37,9 @@ function probe(source: string, env: Record<string, string>): string[] {
 
 describe('infra: every variable a function or workflow reads is declared for it, and nothing else', function () {
   this.timeout(120_000);
-  let terraform: { functions: Record<string, { environment: Record<string, string> }>; common: Record<string, string> };
+  let terraform: EvaluatedFunctions;
   before(async () => {
-    // With the simulator deployed, as in a test project: every function then has its Terraform entry.
-    terraform = (await evaluate(
-      { functions: 'local.functions', common: 'local.function_common_environment' },
-      { deploy_node_simulator: 'true' },
-    )) as typeof terraform;
+    terraform = await evaluatedFunctions();
   });
 
   const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
@@ -52,7 +48,7 @@ describe('infra: every variable a function or workflow reads is declared for it,
   for (const fn of functionEntries()) {
     const declared = Object.keys(fn.env).sort();
     it(`${fn.name}, with the environment Terraform sets`, () => {
-      const env = { ...terraform.common, ...terraform.functions[fn.name].environment };
+      const env = { ...terraform.commonEnvironment, ...terraform.functions[fn.name].environment };
       assert.deepEqual(Object.keys(terraform.functions[fn.name].environment).sort(), declared, 'Terraform sets what the manifest declares');
       assert.deepEqual(probe(fn.source, env), declared, `what ${fn.source} reads (left) against its env in manifest/manifest.json (right)`);
     });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { functionEntries } from '../../manifest/manifest';
 import { SWAGGER_UI_FILES } from '../../functions/docs/swaggerUiFiles';
 import { repoPath } from '../../local/paths';
-import { evaluate } from './support/terraformConfig';
+import { evaluatedFunctions } from './support/terraformConfig';
 
 /** The compiled tree these tests run from (`dist/` or `.build-*`), which the script packages. */
 const COMPILED_ROOT = path.resolve(__dirname, '..', '..');
@@ -226,13 +226,7 @@ describe('scripts/packageFunctions', function () {
   });
 
   it("loads only its own function's module at cold start, with the environment Terraform sets", async () => {
-    const { functions, commonEnvironment } = (await evaluate(
-      {
-        functions: 'local.functions',
-        commonEnvironment: 'local.function_common_environment',
-      },
-      { deploy_node_simulator: 'true' },
-    )) as { functions: Record<string, { environment: Record<string, string> }>; commonEnvironment: Record<string, string> };
+    const { functions, commonEnvironment } = await evaluatedFunctions();
     const ownModules = new Set(FUNCTIONS.map((f) => `dist/${f.source}.js`));
     for (const fn of FUNCTIONS) {
       const dir = path.join(outDir, fn.name);

@@ -186,10 +186,11 @@ export async function evaluate(
   }
 }
 
-/** Shape of one entry of `local.functions` (functions.tf). */
+/** Shape of one entry of `local.functions` (infra/manifest.tf). */
 export interface TerraformFunction {
   description: string;
   public: boolean;
+  invokers: string[];
   memory: string;
   cpu: string;
   timeout_seconds: number;
@@ -207,9 +208,12 @@ export interface EvaluatedFunctions {
 
 let functionsCache: Promise<EvaluatedFunctions> | undefined;
 
-/** `local.functions`, `local.service_names` and `local.function_common_environment`, evaluated. */
+/**
+ * `local.functions`, `local.service_names` and `local.function_common_environment`, evaluated
+ * once for every test file that needs them.
+ */
 export function evaluatedFunctions(): Promise<EvaluatedFunctions> {
-  // With the simulator deployed, as in a test project: every catalog function then has its Terraform entry.
+  // With the simulator deployed, as in a test project: every function of the manifest then has its Terraform entry.
   functionsCache ??= evaluate(
     {
       functions: 'local.functions',

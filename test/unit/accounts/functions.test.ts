@@ -7,6 +7,7 @@ import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
 import { fakeBucket, fakeFirestore } from './fakes';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const ticks = [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -35, -45, -55];
@@ -25,7 +26,10 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
   let logs: ReturnType<typeof captureLogs>;
   const bucketStub = sinon.stub().callsFake((name: string) => buckets[name]);
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('accounts', 'audios');
     process.env.ACCOUNT_IMAGES_BUCKET = 'test-images';
     process.env.ACCOUNTS_PUBLIC_URL = 'https://fn.example/accounts/';
     process.env.AUDIO_FILES_BUCKET = 'test-audio';
@@ -38,6 +42,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
   });
   after(async () => {
     sinon.restore();
+    restoreEnv();
     await accounts.close();
     await audios.close();
   });

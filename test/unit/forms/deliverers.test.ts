@@ -18,6 +18,7 @@ import * as workspace from '../../../functions/shared/clients/workspace';
 import { createLogger } from '../../../functions/shared/logger';
 import { captureLogs } from '../../support/captureLogs';
 import { WebhookReceiver } from '../../support/webhookReceiver';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 const form: Form = {
   id: 'f1',
@@ -183,6 +184,12 @@ describe('forms: deliveries (Google clients stubbed)', () => {
   });
 
   describe('sheets_export', () => {
+    // The deliverer reads its collections when it is made, as the worker does at cold start.
+    let restoreEnv: () => void;
+    before(() => {
+      restoreEnv = useFunctionEnv('sheetsExportWorker');
+    });
+    after(() => restoreEnv());
     const config = { minIntervalMs: 0, maxRows: 500, leaseMs: 60_000, maxBackoffMs: 8000, waitMs: 0 };
     const task = { id: 'sheet', type: 'sheets_export' as const, config: { spreadsheet_id: 'S', sheet: 'Responses' } };
     let api: { append: sinon.SinonStub; update: sinon.SinonStub; get: sinon.SinonStub };

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseNodes, readGroupOperationConfig } from '../../../functions/groups/config';
 import { ConfigError } from '../../../functions/shared/config';
-import { saveEnv } from '../../support/env';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 describe('groups config', () => {
   it('reads NODES as a list of base URLs, trailing slashes dropped', () => {
@@ -28,7 +28,7 @@ describe('groups config', () => {
   }
 
   it('gives createGroup/deleteGroup the workflow and the collections, and no node: only the workflow knows them', () => {
-    const restoreEnv = saveEnv();
+    const restoreEnv = useFunctionEnv('createGroup');
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t' });
       delete process.env.WORKFLOW_NAME;
@@ -44,7 +44,7 @@ describe('groups config', () => {
   });
 
   it('reads GROUP_TASK_START_GRACE_SECONDS (default 300) and refuses a value outside 60 to 86400, naming it', () => {
-    const restoreEnv = saveEnv();
+    const restoreEnv = useFunctionEnv('createGroup');
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
       delete process.env.GROUP_TASK_START_GRACE_SECONDS;
@@ -61,7 +61,7 @@ describe('groups config', () => {
   });
 
   it('reads GROUP_TASK_RETENTION_DAYS (default 30) and refuses a value outside 1 to 3650, naming it', () => {
-    const restoreEnv = saveEnv();
+    const restoreEnv = useFunctionEnv('createGroup');
     try {
       Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
       delete process.env.GROUP_TASK_RETENTION_DAYS;

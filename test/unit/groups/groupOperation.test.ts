@@ -3,11 +3,11 @@ import * as sinon from 'sinon';
 import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import * as workflowsClient from '../../../functions/shared/clients/workflows';
 import { captureLogs } from '../../support/captureLogs';
-import { saveEnv } from '../../support/env';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 const WORKFLOW = 'projects/unit-test-project/locations/europe-west1/workflows/groups';
 const TASK_URL = 'http://functions.test/groupTask';
@@ -22,12 +22,8 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   let restoreEnv: (() => void) | undefined;
 
   before(async () => {
-    restoreEnv = saveEnv();
-    Object.assign(process.env, {
-      WORKFLOW_LOCATION: 'europe-west1',
-      WORKFLOW_NAME: 'groups',
-      GROUP_TASK_URL: TASK_URL,
-    });
+    restoreEnv = useFunctionEnv('createGroup', 'deleteGroup');
+    Object.assign(process.env, { WORKFLOW_LOCATION: 'europe-west1', GROUP_TASK_URL: TASK_URL });
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
     sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution } as never);
     require('../../../functions/groups/createGroup');

@@ -7,6 +7,7 @@ import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
 
@@ -16,13 +17,17 @@ describe('groupTask handler (Firestore stubbed)', () => {
   let server: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('groupTask');
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
     require('../../../functions/groups/groupTask');
     server = await serveFunction('groupTask');
   });
   after(async () => {
     sinon.restore();
+    restoreEnv();
     await server.close();
   });
   beforeEach(() => {

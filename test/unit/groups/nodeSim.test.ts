@@ -6,6 +6,7 @@ import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
 import { memoryFirestore } from './fakes';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 /** nodeSim with Firestore stubbed: the node API, per-node state, and the switches. */
 describe('nodeSim handler (Firestore stubbed)', () => {
@@ -18,13 +19,17 @@ describe('nodeSim handler (Firestore stubbed)', () => {
   const getOn = (name: string, groupId: string) => request(`${node(name)}/v1/group/${groupId}/`);
   const flip = (name: string, what: string) => request(`${node(name)}/v1/${what}`, { method: 'POST' });
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('nodeSim');
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
     require('../../../functions/groups/nodeSim');
     server = await serveFunction('nodeSim');
   });
   after(async () => {
     sinon.restore();
+    restoreEnv();
     await server.close();
   });
   beforeEach(() => {

@@ -7,6 +7,7 @@ import { saveEnv } from '../../support/env';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 describe('process (BigQuery stubbed)', () => {
   const insert = sinon.stub();
@@ -17,7 +18,10 @@ describe('process (BigQuery stubbed)', () => {
   let sleep: sinon.SinonStub;
   let server: Awaited<ReturnType<typeof serveFunction>>;
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('process');
     process.env.BIGQUERY_DATASET = 'pipeline_ds';
     process.env.PROCESS_DELAY_SECONDS = '7';
     sleep = sinon.stub(timers, 'setTimeout');
@@ -28,7 +32,7 @@ describe('process (BigQuery stubbed)', () => {
   });
   after(async () => {
     sinon.restore();
-    delete process.env.PROCESS_DELAY_SECONDS;
+    restoreEnv();
     await server.close();
   });
   beforeEach(() => {

@@ -6,6 +6,7 @@ import { failureDetail } from '../../../functions/pipeline/failureDetail';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 const PARENT = 'projects/unit-test-project/locations/europe-west1/workflows/pipeline';
 
@@ -18,9 +19,11 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
   let trigger: Awaited<ReturnType<typeof serveFunction>>;
   let status: Awaited<ReturnType<typeof serveFunction>>;
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('triggerWorkflow', 'checkStatus');
     process.env.WORKFLOW_LOCATION = 'europe-west1';
-    process.env.WORKFLOW_NAME = 'pipeline';
     sinon.stub(workflowsClient, 'executionsClient').returns({ createExecution, getExecution } as never);
     sinon.stub(firestoreClient, 'firestore').returns({ collection } as never);
     require('../../../functions/pipeline/triggerWorkflow');
@@ -30,6 +33,7 @@ describe('triggerWorkflow and checkStatus (Workflows Executions and Firestore st
   });
   after(async () => {
     sinon.restore();
+    restoreEnv();
     await trigger.close();
     await status.close();
   });

@@ -7,6 +7,7 @@ import { fakeFirestore } from '../../support/fakeFirestore';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
+import { useFunctionEnv } from '../../support/functionEnv';
 
 describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   const fake = fakeFirestore();
@@ -14,7 +15,10 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   let stats: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
 
+  let restoreEnv: () => void;
+
   before(async () => {
+    restoreEnv = useFunctionEnv('incrementTag', 'tagStats');
     // The factory is stubbed before the modules create their counter on first use.
     sinon.stub(firestoreClient, 'firestore').returns(fake.db as never);
     require('../../../functions/tags/incrementTag');
@@ -24,6 +28,7 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
   after(async () => {
     sinon.restore();
+    restoreEnv();
     await increment.close();
     await stats.close();
   });
