@@ -137,10 +137,7 @@ describe('scripts/packageFunctions', function () {
 
   it('installs with npm ci from its lock file alone (what the buildpack runs), offline, and loads from what it installed', async function () {
     this.timeout(180_000);
-    const { functions, commonEnvironment } = (await evaluate({
-      functions: 'local.functions',
-      commonEnvironment: 'local.function_common_environment',
-    })) as { functions: Record<string, { environment: Record<string, string> }>; commonEnvironment: Record<string, string> };
+    const { functions, commonEnvironment } = await evaluatedFunctions();
     for (const name of ['incrementTag']) {
       const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-ci-'));
       try {
