@@ -103,7 +103,7 @@ variable "group_nodes" {
 
   validation {
     condition     = alltrue([for node in var.group_nodes : can(regex("^https?://[^?#,]+$", node))]) && length(distinct(var.group_nodes)) == length(var.group_nodes)
-    error_message = "group_nodes must be distinct http(s) URLs without a query, a fragment or a comma (the rules functions/groups/config.ts applies to NODES)."
+    error_message = "group_nodes must be distinct http(s) URLs without a query, a fragment or a comma (the groups workflow splits NODES on commas)."
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, integer, projectId, requiredString, url } from '../shared/config';
+import { integer, projectId, requiredString, url } from '../shared/config';
 
 /** Where the group tasks and locks live; the workflow is given the same names (manifest/manifest.json). */
 export function readGroupCollections() {
@@ -49,33 +49,4 @@ export function readGroupTaskConfig() {
 /** What `nodeSim` reads at cold start: where the simulated nodes keep their groups and switches. */
 export function readNodeSimConfig() {
   return { projectId: projectId(), collection: requiredString('NODE_SIM_COLLECTION') };
-}
-
-/**
- * `NODES`, the groups workflow's allow-list: comma-separated base URLs of the cluster nodes
- * (`https://node-a.example.com,...`), in the order operations visit them. Each must be an
- * absolute http(s) URL; trailing slashes are dropped; duplicates are refused (a node visited
- * twice would be compensated twice). The workflow splits it as it is, so Terraform (which drops
- * trailing slashes too) is checked against these rules (test/infra/groups.test.ts).
- */
-export function parseNodes(variable: string, value: string): string[] {
-  const nodes = value
-    .split(',')
-    .map((n) => n.trim().replace(/\/+$/, ''))
-    .filter((n) => n !== '');
-  if (nodes.length === 0) throw new ConfigError(variable, 'must list at least one node URL');
-  for (const node of nodes) {
-    let parsed: URL;
-    try {
-      parsed = new URL(node);
-    } catch {
-      throw new ConfigError(variable, `must be comma-separated absolute URLs, got "${node}"`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw new ConfigError(variable, `must list http(s) URLs, got "${node}"`);
-    if (parsed.search || parsed.hash) throw new ConfigError(variable, `node URLs must not carry a query or fragment, got "${node}"`);
-  }
-  const duplicate = nodes.find((n, i) => nodes.indexOf(n) !== i);
-  if (duplicate) throw new ConfigError(variable, `lists ${duplicate} twice`);
-  return nodes;
 }

@@ -1,32 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { parseNodes, readGroupOperationConfig } from '../../../functions/groups/config';
-import { ConfigError } from '../../../functions/shared/config';
+import { readGroupOperationConfig } from '../../../functions/groups/config';
 import { useFunctionEnv } from '../../support/functionEnv';
 
 describe('groups config', () => {
-  it('reads NODES as a list of base URLs, trailing slashes dropped', () => {
-    assert.deepEqual(parseNodes('NODES', ' https://a.example.com/ , http://127.0.0.1:8090/node2,'), [
-      'https://a.example.com',
-      'http://127.0.0.1:8090/node2',
-    ]);
-  });
-
-  const bad: [string, string, RegExp][] = [
-    ['nothing but commas', ',,', /at least one/],
-    ['a relative URL', 'node1,node2', /absolute URLs/],
-    ['another scheme', 'ftp://a.example.com', /http\(s\)/],
-    ['a query', 'https://a.example.com?x=1', /query or fragment/],
-    ['a duplicate', 'https://a.example.com,https://a.example.com/', /twice/],
-  ];
-  for (const [name, value, message] of bad) {
-    it(`refuses ${name}, naming the variable`, () => {
-      assert.throws(
-        () => parseNodes('NODES', value),
-        (err: unknown) => err instanceof ConfigError && err.variable === 'NODES' && message.test(err.message),
-      );
-    });
-  }
-
   it('gives createGroup/deleteGroup the workflow and the collections, and no node: only the workflow knows them', () => {
     const restoreEnv = useFunctionEnv('createGroup');
     try {
