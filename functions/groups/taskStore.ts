@@ -55,7 +55,7 @@ export class GroupBusyError extends Error {
 }
 
 /** Conditional writes `start` tries before answering that the group is contended. */
-const START_ATTEMPTS = 3;
+const TAKE_ATTEMPTS = 3;
 
 /**
  * Whether a task holds its group: while it runs, while it is FAILED owing compensations, and while
@@ -93,7 +93,7 @@ export class GroupTasks {
    * the group (`GroupBusyError`). No transaction: two reads, then one batch whose precondition is
    * the lock as read (created if absent, else unchanged since), so a concurrent start or claim
    * makes it fail and the group is read again. A contended group is answered in a few reads,
-   * never queued behind a transaction's locks. A write refused `START_ATTEMPTS` times is busy
+   * never queued behind a transaction's locks. A write refused `TAKE_ATTEMPTS` times is busy
    * too: each refusal means another request took the group (or its holder's execution claimed it)
    * after we read it; under a burst on a group whose operations end within the burst, it can
    * change hands under every attempt. Returns the task id and its update time.
@@ -129,7 +129,7 @@ export class GroupTasks {
       } catch (err) {
         // Another request took the group, or its holder was claimed, between our read and our write.
         if (!(isAlreadyExists(err) || isFailedPrecondition(err))) throw err;
-        if (attempt >= START_ATTEMPTS) throw new GroupBusyError(groupId);
+        if (attempt >= TAKE_ATTEMPTS) throw new GroupBusyError(groupId);
       }
     }
   }
