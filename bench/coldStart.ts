@@ -1,4 +1,4 @@
-import { functionEntries } from '../manifest/manifest';
+import { functionEntries, functionEntry } from '../manifest/manifest';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
 import { localEnv } from '../local/wiring';
 import { freePort } from '../local/ports';
@@ -54,8 +54,15 @@ async function main(): Promise<void> {
       target: 'incrementTag',
       source: catalogSource('incrementTag'),
       request: { path: '/', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"cold","value":1}' } },
+      extraEnv: localEnv(functionEntry('incrementTag').env, context),
     },
-    { label: 'tagStats, first real read', target: 'tagStats', source: catalogSource('tagStats'), request: { path: '/' } },
+    {
+      label: 'tagStats, first real read',
+      target: 'tagStats',
+      source: catalogSource('tagStats'),
+      request: { path: '/' },
+      extraEnv: localEnv(functionEntry('tagStats').env, context),
+    },
   ];
   try {
     const samples = new Map<string, number[]>(subjects.map((s) => [s.label, []]));
