@@ -149,13 +149,13 @@ export const BACKEND_WORK: Record<string, BackendWork> = {
    * task), then one message per delivery published to its task type's topic.
    */
   async responsesSubmit({ form: formId }) {
-    const [{ firestore }, config, { FormStore }, { ResponseStore }, { DeliveryPublisher }, { deliveryId }] = await Promise.all([
+    const [{ firestore }, config, { FormStore }, { ResponseStore }, { DeliveryPublisher }, { newSubmission }] = await Promise.all([
       import('../functions/shared/clients/firestore'),
       import('../functions/forms/config'),
       import('../functions/forms/formStore'),
       import('../functions/forms/responseStore'),
       import('../functions/forms/publisher'),
-      import('../functions/forms/model'),
+      import('../functions/forms/submission'),
     ]);
     const collections = config.readCollections();
     const forms = new FormStore(firestore(), collections.forms);
@@ -166,29 +166,18 @@ export const BACKEND_WORK: Record<string, BackendWork> = {
     return async () => {
       const stored = await forms.get(formId);
       if (!stored) throw new Error(`form ${formId} not found`);
-      const at = new Date();
-      const id = responses.newId();
-      const tasks = stored.form.tasks.filter((t) => t.type !== 'business_rules' && t.type !== 'keyword_flags');
-      const deliveries = tasks.map((task) => ({
-        id: deliveryId(id, task.id),
-        response_id: id,
-        form_id: formId,
-        task_id: task.id,
-        task_type: task.type as 'webhook',
-        state: 'pending' as const,
-        open: true,
-        attempts: [],
-        target: null,
-        verify: false,
-        traceparent: null,
-      }));
       const { answers } = benchAnswers(i++);
-      await responses.submit(
-        { id, form_id: formId, answers, submitted_at: at.toISOString(), results: {}, async_tasks: tasks.map((t) => t.id) },
-        deliveries,
+      const at = new Date();
+      const { response, deliveries } = newSubmission({
+        id: responses.newId(),
+        form: stored.form,
+        answers,
+        results: {},
+        traceparent: null,
         at,
-      );
-      const published = await publisher.publish(deliveries as never, quiet);
+      });
+      await responses.submit(response, deliveries, at);
+      const published = await publisher.publish(deliveries, quiet);
       if (published.length !== deliveries.length) throw new Error(`published ${published.length} of ${deliveries.length}`);
     };
   },

@@ -16,11 +16,11 @@ import { DeliveryStore } from './deliveryStore';
 import { FormStore } from './formStore';
 import { isStoredId, storedId } from '../shared/storedIds';
 import { deliveryId, type Delivery, type StoredResponse } from './model';
+import { newSubmission } from './submission';
 import { pluginRegistry } from './plugins/registry';
 import { DeliveryPublisher } from './publisher';
 import { BadPageTokenError, ResponseStore } from './responseStore';
 import { submissionSchema } from './schemas';
-import { isAsyncTaskType } from './taskTypes';
 
 const collections = readCollections();
 const requireAdmin = adminCheck(readAdminAuth());
@@ -113,31 +113,7 @@ const routes: Route[] = [
 
       const at = new Date();
       const id = store().responses.newId();
-      const traceparent = traceparentOf(req);
-      const asyncTasks = form.tasks.filter((t) => isAsyncTaskType(t.type));
-      const deliveries: Delivery[] = asyncTasks.map((task) => ({
-        id: deliveryId(id, task.id),
-        response_id: id,
-        form_id: formId,
-        task_id: task.id,
-        task_type: task.type as Delivery['task_type'],
-        state: 'pending',
-        open: true,
-        attempts: [],
-        target: task.type === 'sheets_export' ? (task.config.spreadsheet_id as string) : null,
-        verify: false,
-        traceparent,
-        created_at: at.toISOString(),
-        updated_at: at.toISOString(),
-      }));
-      const response: StoredResponse = {
-        id,
-        form_id: formId,
-        answers,
-        submitted_at: at.toISOString(),
-        results,
-        async_tasks: asyncTasks.map((t) => t.id),
-      };
+      const { response, deliveries } = newSubmission({ id, form, answers, results, traceparent: traceparentOf(req), at });
       await store().responses.submit(response, deliveries, at);
       log.info(`response ${id} to form ${formId} stored`, { event: 'response_stored', form_id: formId, response_id: id });
       await publisher.publish(deliveries, log);
