@@ -1,50 +1,50 @@
-# Log-based metric of the tag counter: one point per accepted increment, read from the log line
-# incrementTag writes (functions/tags/incrementTag.ts, event name in functions/tags/logEvents.ts):
+# Log-based metrics, one per entry of the manifest's `log_metrics`: each reads the structured log
+# lines one function writes with one event name, e.g. the tag counter's accepted increments
 #   {"severity":"INFO","message":"tag foo incremented by 3","event":"tag_incremented","tag":"foo","value":3,...}
 #
 # A counter metric (INT64) would count the lines; a DISTRIBUTION metric records the extracted
-# `value` of each line, and a distribution's sum (count x mean) is the sum of the values: the
-# total of all increments over any window. In Cloud Monitoring (PromQL) that is
+# value of each line, and a distribution's sum (count x mean) is the sum of the values: the total
+# over any window. In Cloud Monitoring (PromQL) that is
 #   sum(increase(logging_googleapis_com:user_tag_increment_values_sum[1h]))
-# and the count series is the number of increments. The buckets put each value 1..9 in its own
-# bucket, so the histogram also shows how often each value is sent.
+# and the count series is the number of lines.
 #
-# There is deliberately no `tag` label. Each label value is its own time series: with up to
-# 100,000 tags the metric would have 100,000 series, far past Cloud Monitoring's cardinality
-# limits and cost (and the per-tag totals already live in Firestore, served by tagStats). The
-# tag stays in the log line for ad-hoc queries in Logs Explorer.
+# There are deliberately no labels. Each label value is its own time series: a `tag` label would
+# mean one series per tag (up to 100,000), far past Cloud Monitoring's cardinality limits and cost.
+# The fields stay in the log line for ad-hoc queries in Logs Explorer.
 locals {
-  # Lines of a Logging query are ANDed. The service is the incrementTag function (its Cloud Run
-  # service name); the event name is INCREMENT_EVENT in functions/tags/logEvents.ts.
-  tag_increment_filter = <<-EOT
-    resource.type="cloud_run_revision"
-    resource.labels.service_name="${local.service_names["incrementTag"]}"
-    jsonPayload.event="tag_incremented"
-  EOT
+  # Lines of a Logging query are ANDed. 2nd gen functions log as their Cloud Run service's revisions.
+  log_metric_filters = {
+    for name, m in local.manifest.log_metrics : name => <<-EOT
+      resource.type="cloud_run_revision"
+      resource.labels.service_name="${local.service_names[m.function]}"
+      jsonPayload.event="${m.event}"
+    EOT
+  }
 }
 
-resource "google_logging_metric" "tag_increment_values" {
-  project     = var.project_id
-  name        = "${var.name_prefix}tag_increment_values"
-  description = "Values of accepted tag counter increments. The distribution's sum is the sum of the values; its count is the number of increments."
+resource "google_logging_metric" "metric" {
+  for_each = local.manifest.log_metrics
 
-  filter = local.tag_increment_filter
+  project     = var.project_id
+  name        = "${var.name_prefix}${each.key}"
+  description = each.value.description
+
+  filter = local.log_metric_filters[each.key]
 
   metric_descriptor {
     metric_kind  = "DELTA"
     value_type   = "DISTRIBUTION"
     unit         = "1"
-    display_name = "Tag increment values"
+    display_name = each.value.display_name
   }
 
-  value_extractor = "EXTRACT(jsonPayload.value)"
+  value_extractor = "EXTRACT(jsonPayload.${each.value.value_field})"
 
-  # Finite buckets [0.5, 1.5), [1.5, 2.5) ... [8.5, 9.5): one per accepted value 1..9.
   bucket_options {
     linear_buckets {
-      num_finite_buckets = 9
-      width              = 1
-      offset             = 0.5
+      num_finite_buckets = each.value.linear_buckets.count
+      width              = each.value.linear_buckets.width
+      offset             = each.value.linear_buckets.offset
     }
   }
 

@@ -27,9 +27,7 @@ locals {
     delivery_retry_min_backoff_seconds = tostring(var.delivery_retry_min_backoff_seconds)
     delivery_retry_max_backoff_seconds = tostring(var.delivery_retry_max_backoff_seconds)
     delivery_max_attempts              = tostring(var.delivery_max_attempts)
-    # Each real node's audience is, unless given, its own base URL (what a Cloud Run node checks);
-    # empty with simulated nodes, whose audience is then nodeSim's URL (the manifest's `otherwise`).
-    group_node_audiences = length(var.group_node_audiences) > 0 ? join(",", var.group_node_audiences) : join(",", [for node in var.group_nodes : trimsuffix(node, "/")])
+    group_node_audiences               = join(",", var.group_node_audiences)
   }
 
   # The bool variables a function's `deploy_if` or `public` may name.
@@ -110,14 +108,22 @@ locals {
     { for item in flatten([for name, w in local.manifest.workflows : [for var_name, s in w.env : { key = "workflow/${name}/${var_name}", source = s }]]) : item.key => item.source },
   )
 
+  # A {"variable"}'s own value, or when it is empty its `or_variable`'s (each node's audience is
+  # then the node's own base URL, what a Cloud Run node checks).
+  env_variable_values = {
+    for key, s in local.env_sources : key => (
+      local.manifest_variables[s.variable] != "" || !can(s.or_variable) ? local.manifest_variables[s.variable] : local.manifest_variables[s.or_variable]
+    ) if can(s.variable)
+  }
+
   # ...and its value. A workflow's {"function_url"} is replaced by the function's Cloud Run URL
   # where the workflow is declared (workflows.tf): that is the audience its OIDC tokens need.
   env_values = {
     for key, s in local.env_sources : key => (
       can(s.value) ? s.value :
       can(s.variable) ? (
-        local.manifest_variables[s.variable] != "" || !can(s.otherwise) ? (
-          can(s.add) ? tostring(tonumber(local.manifest_variables[s.variable]) + s.add) : local.manifest_variables[s.variable]
+        local.env_variable_values[key] != "" || !can(s.otherwise) ? (
+          can(s.add) ? tostring(tonumber(local.env_variable_values[key]) + s.add) : local.env_variable_values[key]
           ) : (
           contains(local.deployed_functions, s.otherwise.function_url) ? join(",", [for p in try(s.otherwise.paths, [""]) : "${local.function_urls[s.otherwise.function_url]}${p}"]) : ""
         )

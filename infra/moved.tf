@@ -208,3 +208,8 @@ moved {
   from = google_cloud_scheduler_job.delivery["form-delivery-sweeper"]
   to   = google_cloud_scheduler_job.schedule["form-delivery-sweeper"]
 }
+
+moved {
+  from = google_logging_metric.tag_increment_values
+  to   = google_logging_metric.metric["tag_increment_values"]
+}

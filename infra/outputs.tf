@@ -18,17 +18,9 @@ output "function_source_bucket" {
   value       = google_storage_bucket.function_source.name
 }
 
-output "docs_url" {
-  description = "The readable OpenAPI page of the whole collection."
-  value       = google_cloudfunctions2_function.function["docs"].url
-}
-
-output "tag_increment_metric" {
-  description = "Log-based metric of the tag counter (its sum is the sum of accepted increment values), and its Cloud Monitoring metric type."
-  value = {
-    name        = google_logging_metric.tag_increment_values.name
-    metric_type = "logging.googleapis.com/user/${google_logging_metric.tag_increment_values.name}"
-  }
+output "log_metrics" {
+  description = "Every log-based metric's Cloud Monitoring metric type, by manifest key (a distribution: its sum is the sum of the values)."
+  value       = { for key, metric in google_logging_metric.metric : key => "logging.googleapis.com/user/${metric.name}" }
 }
 
 output "workflows" {

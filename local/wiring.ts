@@ -33,7 +33,8 @@ export interface LocalContext {
 export function localValue(source: EnvSource, context: LocalContext, manifest: Manifest = MANIFEST): string | undefined {
   if ('value' in source) return source.local ?? source.value;
   if ('variable' in source) {
-    const value = context.variables[source.variable] ?? source.local;
+    const own = context.variables[source.variable] ?? source.local;
+    const value = (own === undefined || own === '') && source.or_variable ? context.variables[source.or_variable] : own;
     if ((value === undefined || value === '') && source.otherwise) {
       const url = context.functionUrls[source.otherwise.function_url];
       if (url === undefined) return undefined;

@@ -8,7 +8,7 @@ import manifestJson from './manifest.json';
  */
 export type EnvSource =
   | { value: string; local?: string }
-  | { variable: string; add?: number; local?: string; otherwise?: { function_url: string; paths?: string[] } }
+  | { variable: string; add?: number; local?: string; or_variable?: string; otherwise?: { function_url: string; paths?: string[] } }
   | { region: true }
   | { function_url: string }
   | { functions_base_url: true }
@@ -133,6 +133,17 @@ export interface Manifest {
       description?: string;
     }
   >;
+  log_metrics: Record<
+    string,
+    {
+      function: string;
+      event: string;
+      value_field: string;
+      display_name: string;
+      description: string;
+      linear_buckets: { count: number; width: number; offset: number };
+    }
+  >;
 }
 
 /** A function with its entry point, in manifest order. */
@@ -255,6 +266,9 @@ export function referenceProblems(manifest: Manifest = MANIFEST): string[] {
   }
   for (const [name, job] of Object.entries(manifest.schedules)) {
     if (!has('function', job.target)) problems.push(`schedule ${name}: no function "${job.target}"`);
+  }
+  for (const [name, metric] of Object.entries(manifest.log_metrics)) {
+    if (!has('function', metric.function)) problems.push(`log metric ${name}: no function "${metric.function}"`);
   }
   return problems;
 }

@@ -1,21 +1,32 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { deployName } from '../../manifest/manifest';
+import { deployName, MANIFEST } from '../../manifest/manifest';
 import { createLogger, setLogSink } from '../../functions/shared/logger';
 import { INCREMENT_EVENT } from '../../functions/tags/logEvents';
 import { repoPath } from '../../local/paths';
-import { evaluate, loadInfra, nested, resource, type Block } from './support/terraformConfig';
+import { evaluateInstances, nested, type Block } from './support/terraformConfig';
 
 /**
- * The log-based metric (logging.tf) against the log line incrementTag writes: if the two drift
- * apart the metric silently stays at zero, which nobody notices until they need it.
+ * The tag counter's log-based metric (the manifest's `log_metrics`, deployed by logging.tf) as
+ * Terraform would create it, against the log line incrementTag writes: if the two drift apart the
+ * metric silently stays at zero, which nobody notices until they need it.
  */
 describe('infra: tag increment log metric', () => {
+  let metrics: Record<string, Block>;
   let metric: Block;
   let filter: string;
   before(async () => {
-    metric = resource(await loadInfra(), 'google_logging_metric', 'tag_increment_values');
-    ({ filter } = (await evaluate({ filter: 'local.tag_increment_filter' })) as { filter: string });
+    metrics = await evaluateInstances('google_logging_metric', 'metric');
+    metric = metrics.tag_increment_values;
+    filter = metric.filter as string;
+  });
+
+  it('deploys one metric per manifest entry, named with name_prefix', async () => {
+    assert.deepEqual(Object.keys(metrics).sort(), Object.keys(MANIFEST.log_metrics).sort());
+    assert.equal(metric.name, 'tag_increment_values');
+    const prefixed = await evaluateInstances('google_logging_metric', 'metric', { name_prefix: 'stg-' });
+    assert.equal(prefixed.tag_increment_values.name, 'stg-tag_increment_values');
+    assert.match(prefixed.tag_increment_values.filter as string, /service_name="stg-increment-tag"/);
   });
 
   /** The filter's `field="value"` terms (one per line, ANDed). */

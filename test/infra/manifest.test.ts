@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import { deployName, functionEntries, MANIFEST, referenceProblems, type EnvSource } from '../../manifest/manifest';
 import { repoPath } from '../../local/paths';
+import { localEnv } from '../../local/wiring';
 import { evaluate, loadInfra } from './support/terraformConfig';
 
 const SCHEMA = JSON.parse(fs.readFileSync(repoPath('manifest', 'manifest.schema.json'), 'utf8')) as object;
@@ -123,7 +124,8 @@ describe('manifest', () => {
       for (const name of [...Object.keys(tf.variables), ...Object.keys(tf.flags)]) assert.ok(declared.includes(name), `var.${name}`);
       for (const { owner, name, source } of envSources())
         if ('variable' in source)
-          assert.ok(source.variable in tf.variables, `${owner} ${name}: ${source.variable} is not in local.manifest_variables`);
+          for (const variable of [source.variable, source.or_variable ?? source.variable])
+            assert.ok(variable in tf.variables, `${owner} ${name}: ${variable} is not in local.manifest_variables`);
       for (const fn of functionEntries()) {
         if (fn.deploy_if) assert.ok(fn.deploy_if in tf.flags, `${fn.name}: ${fn.deploy_if}`);
         if (typeof fn.public !== 'boolean') assert.ok(fn.public.variable in tf.flags, `${fn.name}: ${fn.public.variable}`);
@@ -192,6 +194,13 @@ describe('manifest', () => {
       const sim = 'https://r-p.cloudfunctions.net/node-sim';
       assert.equal(simulated.nodes, `${sim}/node1,${sim}/node2,${sim}/node3`);
       assert.equal(simulated.audiences, `${sim},${sim},${sim}`, "simulated nodes' audience is nodeSim's URL (what Cloud Run checks)");
+      // The local cloud resolves the same sources the same way (`NODES=... make dev`).
+      const context = { projectId: 'p', location: 'r', functionUrls: { nodeSim: 'http://127.0.0.1:9' }, variables: {} };
+      const localGroups = (variables: Record<string, string>) => localEnv(MANIFEST.workflows.groups.env, { ...context, variables });
+      const given = localGroups({ group_nodes: 'http://127.0.0.1:7,http://127.0.0.1:8' });
+      assert.equal(given.NODE_AUDIENCES, given.NODES, "locally too, each given node's audience is its own URL");
+      const local = localGroups({});
+      assert.equal(local.NODE_AUDIENCES, 'http://127.0.0.1:9,http://127.0.0.1:9,http://127.0.0.1:9');
     });
 
     it('moves each binding of the old addresses onto a grant the manifest declares (infra/moved.tf)', () => {
@@ -211,16 +220,14 @@ describe('manifest', () => {
           workflows: 'local.workflow_names',
           collections: 'local.collection_names',
           databases: 'local.database_names',
-          metric: 'local.tag_increment_filter',
         },
         { name_prefix: 'stg-' },
-      )) as Record<string, Record<string, string>> & { metric: string };
+      )) as Record<string, Record<string, string>>;
       for (const kind of ['services', 'buckets', 'workflows', 'collections', 'databases'])
         for (const name of Object.values(named[kind])) assert.match(name, /^stg-/, `${kind}: ${name}`);
       for (const id of Object.values(named.datasets)) assert.match(id, /^stg_[a-z0-9_]+$/, 'dataset ids have no hyphens');
       // Firestore refuses any other database id.
       for (const id of Object.values(named.databases)) assert.match(id, /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/, `database id ${id}`);
-      assert.match(named.metric, /service_name="stg-increment-tag"/);
       // IAM refuses any other service account id, at apply time.
       for (const id of [...Object.values(named.services).map((s) => `fn-${s}`), ...Object.values(named.workflows).map((w) => `wf-${w}`)])
         assert.match(id, /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, `service account id ${id}`);

@@ -186,6 +186,41 @@ export async function evaluate(
   }
 }
 
+/** Meta-arguments: not the resource's own arguments. */
+const META_ARGUMENTS = new Set(['for_each', 'count', 'depends_on', 'lifecycle', 'provider']);
+
+/** A parsed value written back as an HCL expression, `each.key`/`each.value` renamed to the loop's. */
+function asExpression(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.replace(/\beach\.value\b/g, 'instance_value').replace(/\beach\.key\b/g, 'instance_key'));
+  if (Array.isArray(value)) return `[${value.map(asExpression).join(', ')}]`;
+  if (value && typeof value === 'object')
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)} = ${asExpression(v)}`)
+      .join(', ')} }`;
+  return JSON.stringify(value);
+}
+
+/**
+ * A `for_each` resource's arguments as each instance gets them, by instance key: the values a
+ * plan would show, evaluated by Terraform, rather than the `${each.value.x}` text of the file.
+ * Nested blocks come as arrays of objects, as `nested()` reads them. Arguments that reference
+ * another resource's attributes are left out: they are known only after apply.
+ */
+export async function evaluateInstances(
+  type: string,
+  name: string,
+  overrides: Record<string, string> = {},
+): Promise<Record<string, Block>> {
+  const block = resource(await loadInfra(), type, name);
+  if (!('for_each' in block)) throw new Error(`${type}.${name} has no for_each`);
+  const args = Object.fromEntries(
+    Object.entries(block).filter(([key, value]) => !META_ARGUMENTS.has(key) && !RESOURCE_REFERENCE.test(JSON.stringify(value))),
+  );
+  const expression = `{ for instance_key, instance_value in ${unwrap(block.for_each)} : instance_key => ${asExpression(args)} }`;
+  return (await evaluate({ instances: expression }, overrides)).instances as Record<string, Block>;
+}
+
 /** Shape of one entry of `local.functions` (infra/manifest.tf). */
 export interface TerraformFunction {
   description: string;
