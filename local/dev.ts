@@ -66,7 +66,7 @@ function printTable(cloud: LocalCloud, ms: number, file: string): void {
   // The front door first: one base URL for every function, and the docs page served there.
   const rows: [string, string][] = [
     ['gateway', `${gateway}/<function>/<path>`],
-    ['docs', `${gateway}/docs/`],
+    ['docs page', `${gateway}/docs/`],
     ...Object.entries(functions).map(([name, url]): [string, string] => [name, url]),
     ...Object.entries(rest).map(([name, value]): [string, string] => [name, String(value)]),
   ];

@@ -113,10 +113,10 @@ describe('make dev lifecycle', function () {
         .slice(output.indexOf('Local cloud ready'))
         .split('\n')
         .slice(2, 4)
-        .map((line) => line.trim().split(/\s+/));
+        .map((line) => line.trim().split(/\s{2,}/));
       assert.deepEqual(rows, [
         ['gateway', `${endpoints.gateway}/<function>/<path>`],
-        ['docs', `${endpoints.gateway}/docs/`],
+        ['docs page', `${endpoints.gateway}/docs/`],
       ]);
       const children = descendants(dev.pid!);
       const commands = children.map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
