@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { TagCounter, type TagCounterOptions } from '../../../functions/tags/tagCounter';
+import type * as sinon from 'sinon';
+import { IdempotencyConflictError, TagCounter, type TagCounterOptions } from '../../../functions/tags/tagCounter';
+import { aroundBatchCommits, appliedThenRetried } from '../../support/batchCommits';
 import { emulatorFirestore, uniqueCollection } from '../../support/emulatorFirestore';
 import { tagName } from '../../support/tagNames';
 
@@ -22,6 +24,42 @@ describe('TagCounter on the Firestore emulator', function () {
       markerTtlHours: 1,
     };
     counter = new TagCounter(emulatorFirestore(), options);
+  });
+  let batches: sinon.SinonStub | undefined;
+  afterEach(() => batches?.restore());
+  const docs = async (collection: string) =>
+    Object.fromEntries((await emulatorFirestore().collection(collection).get()).docs.map((d) => [d.id, d.data()]));
+
+  it('writes the marker (with its expiry) and one shard, named <tag>.<shard> so even a reserved-looking tag is a valid id', async () => {
+    const pinned = new TagCounter(emulatorFirestore(), { ...options, shards: 16, random: () => 0.5 });
+    assert.equal(await pinned.increment('__foo__', 4, 'r-1'), 'applied');
+    assert.deepEqual(await docs(options.shardsCollection), { '__foo__.8': { tag: '__foo__', count: 4 } });
+    const { 'r-1': marker } = await docs(options.markersCollection);
+    assert.deepEqual([marker.tag, marker.value], ['__foo__', 4]);
+    const ttl = marker.expires_at.toMillis() - Date.now();
+    assert.ok(ttl > 0.9 * 3600_000 && ttl <= 3600_000, `expires in markerTtlHours, not in ${ttl} ms`);
+  });
+
+  it('spreads writes over the configured shards', async () => {
+    let next = 0;
+    const spread = new TagCounter(emulatorFirestore(), { ...options, shards: 4, random: () => (next++ % 4) / 4 + 0.01 });
+    for (let i = 0; i < 8; i++) await spread.increment('foo', 1, `r-${i}`);
+    const shards = await docs(options.shardsCollection);
+    assert.deepEqual(Object.keys(shards).sort(), ['foo.0', 'foo.1', 'foo.2', 'foo.3']);
+    assert.deepEqual(await collect(counter), [['foo', 8]]);
+  });
+
+  it('does not count again when a retried commit finds its own marker (the first attempt was applied)', async () => {
+    batches = aroundBatchCommits(emulatorFirestore(), appliedThenRetried);
+    assert.equal(await counter.increment('foo', 3, 'r-lost'), 'replayed');
+    assert.deepEqual(await collect(counter), [['foo', 3]]);
+  });
+
+  it('passes any other Firestore failure through', async () => {
+    batches = aroundBatchCommits(emulatorFirestore(), async () => {
+      throw Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
+    });
+    await assert.rejects(counter.increment('foo', 4, 'r-1'), /UNAVAILABLE/);
   });
 
   it('counts 1,000 concurrent increments over a few tags exactly', async () => {
@@ -51,7 +89,7 @@ describe('TagCounter on the Firestore emulator', function () {
   it('counts a replayed request once', async () => {
     assert.equal(await counter.increment('foo', 3, 'k-same'), 'applied');
     assert.equal(await counter.increment('foo', 3, 'k-same'), 'replayed');
-    await assert.rejects(counter.increment('foo', 4, 'k-same'), /already used/);
+    await assert.rejects(counter.increment('foo', 4, 'k-same'), IdempotencyConflictError);
     assert.deepEqual(await collect(counter), [['foo', 3]]);
   });
 

@@ -6,7 +6,8 @@ import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
-import { fakeBucket, fakeFirestore } from './fakes';
+import { fakeBucket } from '../../support/fakeBucket';
+import { fakeFirestore } from '../../support/fakeFirestore';
 import { useFunctionEnv } from '../../support/functionEnv';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -14,7 +15,7 @@ const ticks = [-10, -20.5, -30, -40, -50, -60, -70, -80, -90, -100, -15, -25, -3
 
 /**
  * The accounts and audios functions through the real Functions Framework stack (body parsing,
- * routing, problem bodies), with Firestore and Cloud Storage replaced by sinon fakes.
+ * routing, problem bodies), with Firestore and Cloud Storage in memory (test/support).
  */
 describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', () => {
   const fs = fakeFirestore();
@@ -48,8 +49,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
   });
   beforeEach(() => {
     logs = captureLogs();
-    fs.commit.reset();
-    fs.commit.resolves();
+    fs.reset();
   });
   afterEach(() => logs.restore());
 
@@ -66,7 +66,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
       assert.equal(res.body.email, 'ada@example.com');
       assert.equal(res.body.image_hosted_link, null);
       assert.equal(res.headers.get('location'), `https://fn.example/accounts/${res.body.id}`);
-      assert.ok(fs.docs.has(`accounts/${res.body.id}`));
+      assert.ok(fs.read(`accounts/${res.body.id}`));
       assert.ok(bucketStub.calledWith('test-images'));
     });
 
@@ -136,7 +136,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
       assert.equal(res.status, 201, res.text);
       assert.deepEqual(res.body, body);
       assert.deepEqual(JSON.parse(audioFiles.objects.get('sessions/-3.json')!.data.toString()), body);
-      assert.deepEqual({ ...fs.docs.get('audios/s-3'), created_by: undefined }, { ...body, created_by: undefined });
+      assert.deepEqual({ ...fs.read('audios/s-3'), created_by: undefined }, { ...body, created_by: undefined });
     });
 
     it('refuses 4.0 in an integer field of a file, writing nothing', async () => {
@@ -147,7 +147,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
         res.body.errors.map((e: { pointer: string }) => e.pointer),
         ['#/selected_tick'],
       );
-      assert.ok(!fs.docs.has('audios/s77'));
+      assert.equal(fs.read('audios/s77'), undefined);
     });
 
     it('refuses a file over AUDIO_FILE_MAX_BYTES with a 413', async () => {
@@ -163,7 +163,7 @@ describe('accounts and audios functions (Firestore and Cloud Storage stubbed)', 
       await request(audios.url, { method: 'POST', json: body });
       assert.deepEqual((await request(`${audios.url}/12`)).body, body);
       assert.equal((await request(`${audios.url}/12`, { method: 'PUT', json: { ...body, step_count: 3 } })).status, 200);
-      assert.equal(fs.docs.get('audios/s12')!.step_count, 3);
+      assert.equal(fs.read('audios/s12')!.step_count, 3);
       assert.equal((await request(`${audios.url}/12abc`)).status, 404);
       assert.equal((await request(`${audios.url}/12`, { method: 'DELETE' })).status, 200);
       assert.ok(!audioFiles.objects.has('sessions/12.json'));

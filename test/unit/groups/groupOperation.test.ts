@@ -2,11 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import * as firestoreClient from '../../../functions/shared/clients/firestore';
 import * as workflowsClient from '../../../functions/shared/clients/workflows';
+import { GroupBusyError, GroupTasks } from '../../../functions/groups/taskStore';
 import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { postRaw, request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
-import { memoryFirestore } from './fakes';
+import { fakeFirestore } from '../../support/fakeFirestore';
 import { useFunctionEnv } from '../../support/functionEnv';
 
 const WORKFLOW = 'projects/unit-test-project/locations/europe-west1/workflows/groups';
@@ -14,7 +15,7 @@ const TASK_URL = 'http://functions.test/groupTask';
 
 /** createGroup and deleteGroup with Firestore and the Workflows Executions API stubbed. */
 describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)', () => {
-  const fake = memoryFirestore();
+  const fake = fakeFirestore();
   const createExecution = sinon.stub();
   let create: Awaited<ReturnType<typeof serveFunction>>;
   let remove: Awaited<ReturnType<typeof serveFunction>>;
@@ -39,8 +40,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   });
   beforeEach(() => {
     logs = captureLogs();
-    fake.docs.clear();
-    fake.batches.length = 0;
+    fake.reset();
     createExecution.reset();
     createExecution.callsFake(async () => [{ name: `${WORKFLOW}/executions/exec-1` }]);
   });
@@ -61,13 +61,15 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     assert.match(taskId, /^[0-9a-f-]{36}$/);
     assert.deepEqual(Object.keys(res.body), ['task_id']);
     assert.equal(res.headers.get('location'), `${TASK_URL}/${taskId}`);
-    assert.deepEqual(fake.batches, [
+    sinon.assert.calledOnce(fake.db.batch);
+    sinon.assert.notCalled(fake.db.runTransaction); // a contended group is not queued behind a transaction
+    assert.deepEqual(
+      fake.commit.firstCall.args[0].map((w) => [w.kind, w.path]),
       [
         ['create', `group_tasks/${taskId}`],
         ['create', 'group_locks/g-team-a'],
       ],
-    ]);
-    assert.equal(fake.transactions.length, 0, 'no transaction: a contended group is not queued behind one');
+    );
     const task = fake.read(`group_tasks/${taskId}`)!;
     assert.deepEqual([task.state, task.operation, task.group_id], ['PENDING', 'create', 'team-a']);
     assert.ok(task.expires_at, 'a task whose execution never comes expires');
@@ -120,47 +122,17 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     });
   }
 
-  it('answers 409 when a concurrent request took the group between its reads and its write', async () => {
-    fake.hooks.beforeCommit = () => {
-      fake.seed('group_tasks/winner', {
-        task_id: 'winner',
-        operation: 'delete',
-        group_id: 'race',
-        state: 'PENDING',
-        created_at: ms(Date.now()),
-      });
-      fake.seed('group_locks/g-race', { task_id: 'winner' });
-    };
-    const res = await post(create.url, { group_id: 'race' });
-    assertProblem(res, 409);
-    assert.match(res.body.detail, /a delete \(task winner\)/);
-    assert.equal(fake.batches.length, 1, 'the refused write is not sent again once the winner holds the group');
-  });
-
-  it('takes the group on a second try when the lock changed but its new task holds nothing', async () => {
-    holder('flip', { state: 'SUCCEEDED' });
-    fake.hooks.beforeCommit = () => fake.seed('group_locks/g-flip', { task_id: 'old-task' });
-    const res = await post(create.url, { group_id: 'flip' });
-    assert.equal(res.status, 202, res.text);
-    assert.equal(fake.batches.length, 2);
-  });
-
-  it('answers 409, not 500, when the group changes hands between its read and its write at every attempt', async () => {
-    // A burst on one group whose operations end within the burst: each time, another request has
-    // taken the group from an ended task (the lock changed) while this one was writing.
-    let turn = 0;
-    const takeOver = (): void => {
-      turn++;
-      fake.seed(`group_tasks/t${turn}`, { task_id: `t${turn}`, operation: 'create', group_id: 'churn', state: 'SUCCEEDED' });
-      fake.seed('group_locks/g-churn', { task_id: `t${turn}` });
-      fake.hooks.beforeCommit = takeOver;
-    };
-    takeOver();
-    const res = await post(create.url, { group_id: 'churn' });
-    fake.hooks.beforeCommit = undefined;
-    assertProblem(res, 409);
-    assert.match(res.body.detail, /Group churn is being taken by other requests at this moment/);
-    assert.equal(fake.batches.length, 3, 'three conditional writes, each refused');
+  // Which of racing requests takes the group (the lock's preconditions, a write refused at every
+  // attempt) is Firestore's to decide: test/emulator/groups/groupTasks.emulator.test.ts.
+  it('answers 409, not 500, when the group changed hands under each attempt to take it', async () => {
+    const start = sinon.stub(GroupTasks.prototype, 'start').rejects(new GroupBusyError('churn'));
+    try {
+      const res = await post(create.url, { group_id: 'churn' });
+      assertProblem(res, 409);
+      assert.match(res.body.detail, /Group churn is being taken by other requests at this moment/);
+    } finally {
+      start.restore();
+    }
     sinon.assert.notCalled(createExecution);
     assert.equal(logs.entries.filter((e) => e.severity === 'ERROR').length, 0, 'contention is not an unexpected error');
   });
@@ -190,11 +162,11 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
     const res = await post(create.url, { group_id: 'no-workflow' });
     assertProblem(res, 502);
     assert.doesNotMatch(res.text, /workflows down/, 'no internals in the body');
-    const tasks = [...fake.docs.entries()].filter(([path]) => path.startsWith('group_tasks/'));
+    const tasks = fake.paths('group_tasks').map((path) => fake.read(path)!);
     assert.equal(tasks.length, 1);
-    assert.equal(tasks[0][1].data.state, 'FAILED');
-    assert.match(String(tasks[0][1].data.error), /workflow could not be started/);
-    assert.ok(tasks[0][1].data.expires_at, 'the ended task expires');
+    assert.equal(tasks[0].state, 'FAILED');
+    assert.match(String(tasks[0].error), /workflow could not be started/);
+    assert.ok(tasks[0].expires_at, 'the ended task expires');
     assert.ok(logs.entries.some((e) => e.severity === 'ERROR' && e.event === 'group_task_not_started'));
     sinon.assert.calledThrice(createExecution);
     // And the group can be operated on again at once.
@@ -204,7 +176,7 @@ describe('createGroup and deleteGroup handlers (Firestore and Workflows stubbed)
   });
 
   it('answers an unexpected Firestore failure with a 500 problem and starts nothing', async () => {
-    fake.db.batch.onCall(fake.db.batch.callCount).throws(Object.assign(new Error('INTERNAL'), { code: 13 }));
+    fake.commit.rejects(Object.assign(new Error('INTERNAL'), { code: 13 }));
     const res = await post(create.url, { group_id: 'firestore-down' });
     assertProblem(res, 500);
     sinon.assert.notCalled(createExecution);

@@ -6,14 +6,14 @@ import { captureLogs } from '../../support/captureLogs';
 import { serveFunction } from '../../support/functionServer';
 import { request } from '../../support/http';
 import { assertProblem } from '../../support/problems';
-import { memoryFirestore } from './fakes';
+import { fakeFirestore } from '../../support/fakeFirestore';
 import { useFunctionEnv } from '../../support/functionEnv';
 
 const TASK = '5f0c8a8e-3d4b-4c1e-9a57-2b8f6d0e1c3a';
 
 /** groupTask with Firestore stubbed. */
 describe('groupTask handler (Firestore stubbed)', () => {
-  const fake = memoryFirestore();
+  const fake = fakeFirestore();
   let server: Awaited<ReturnType<typeof serveFunction>>;
   let logs: ReturnType<typeof captureLogs>;
 
@@ -32,7 +32,7 @@ describe('groupTask handler (Firestore stubbed)', () => {
   });
   beforeEach(() => {
     logs = captureLogs();
-    fake.docs.clear();
+    fake.reset();
   });
   afterEach(() => logs.restore());
 

@@ -34,11 +34,7 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
   beforeEach(() => {
     logs = captureLogs();
-    fake.batches.length = 0;
-    fake.commit.reset();
-    fake.commit.resolves([]);
-    fake.queryCalls.length = 0;
-    fake.queryPages.length = 0;
+    fake.reset();
   });
   afterEach(() => logs.restore());
 
@@ -52,6 +48,9 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { name: 'foo', value: 4 });
     assert.equal(fake.commit.callCount, 1);
+    const shards = fake.paths(process.env.TAG_SHARDS_COLLECTION);
+    assert.equal(shards.length, 1);
+    assert.deepEqual(fake.read(shards[0]), { tag: 'foo', count: 4 });
     const entries = logs.entries.filter((e) => e.event === INCREMENT_EVENT);
     assert.equal(entries.length, 1);
     assert.equal(entries[0].tag, 'foo');
@@ -62,8 +61,13 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
 
   it('uses the Idempotency-Key as the marker id, so a retry cannot count twice', async () => {
-    await request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 }, headers: { 'idempotency-key': 'retry-key-0001' } });
-    assert.equal(fake.batches[0].create.firstCall.args[0].id, 'k-retry-key-0001');
+    const send = () =>
+      request(increment.url, { method: 'POST', json: { name: 'foo', value: 4 }, headers: { 'idempotency-key': 'retry-key-0001' } });
+    assert.equal((await send()).status, 200);
+    assert.deepEqual(fake.paths(process.env.TAG_MARKERS_COLLECTION), [`${process.env.TAG_MARKERS_COLLECTION}/k-retry-key-0001`]);
+    assert.equal((await send()).status, 200, 'a retry is answered like the first request');
+    const total = await request(stats.url);
+    assert.deepEqual(total.body, { foo: 4 }, 'and counted once');
   });
 
   it('refuses a malformed Idempotency-Key without writing', async () => {
@@ -108,12 +112,11 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
 
   it('streams sorted totals', async () => {
-    fake.queryPages.push([
-      { tag: '__foo__', count: 9 },
-      { tag: 'bar', count: 1 },
-      { tag: 'bar', count: 2 },
-      { tag: 'foo', count: 4 },
-    ]);
+    const shard = (id: string, tag: string, count: number) => fake.seed(`${process.env.TAG_SHARDS_COLLECTION}/${id}`, { tag, count });
+    shard('foo.2', 'foo', 4);
+    shard('bar.0', 'bar', 1);
+    shard('__foo__.5', '__foo__', 9);
+    shard('bar.7', 'bar', 2);
     const res = await request(stats.url);
     assert.equal(res.status, 200);
     assert.match(res.contentType, /^application\/json/);
@@ -127,12 +130,8 @@ describe('incrementTag and tagStats handlers (Firestore stubbed)', () => {
   });
 
   it('answers a Firestore deadline on the first page with a 503 problem', async () => {
-    fake.failures.query = Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 });
-    try {
-      const res = await request(stats.url);
-      assertProblem(res, 503);
-    } finally {
-      delete fake.failures.query;
-    }
+    fake.query.rejects(Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 }));
+    const res = await request(stats.url);
+    assertProblem(res, 503);
   });
 });
