@@ -132,7 +132,7 @@ export const BACKEND_WORK: Record<string, BackendWork> = {
       import('../functions/groups/taskStore'),
     ]);
     const config = readGroupOperationConfig();
-    const tasks = new GroupTasks(firestore(), config, config);
+    const tasks = new GroupTasks(firestore(), config, config.retentionDays);
     let i = 0;
     return async () => {
       const { taskId } = await tasks.start('create', `${prefix}-${i++}`);

@@ -23,13 +23,6 @@ export function readGroupOperationConfig() {
     /** groupTask's URL: the 202's `Location` is `<it>/<task_id>`. */
     groupTaskUrl: url('GROUP_TASK_URL'),
     /**
-     * `GROUP_TASK_START_GRACE_SECONDS` (default 300, 60 to 86400): how long after its creation a
-     * PENDING task holds its group. Past it, the function that wrote it is certainly gone
-     * (createGroup/deleteGroup time out after 30 s, infra/functions.tf), its execution has not
-     * claimed it, and the next operation takes the group (that execution's claim then fails).
-     */
-    startGraceSeconds: integer('GROUP_TASK_START_GRACE_SECONDS', { default: 300, min: 60, max: 86_400 }),
-    /**
      * `GROUP_TASK_RETENTION_DAYS` (default 30, 1 to 3650): a task this function writes gets
      * `expires_at` this far ahead, as the workflow does for the tasks it ends; Firestore's TTL
      * policy deletes it after (infra/firestore.tf).

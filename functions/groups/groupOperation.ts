@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firestore } from '../shared/clients/firestore';
+import { isPermanent } from '../shared/clients/googleErrors';
 import { executionsClient } from '../shared/clients/workflows';
 import { HttpError } from '../shared/errors';
 import { readJsonObject } from '../shared/http/body';
 import { httpFunction } from '../shared/http/httpFunction';
-import type { Logger } from '../shared/logger';
 import { sendJson } from '../shared/http/router';
+import type { Logger } from '../shared/logger';
 import { validator } from '../shared/validation';
 import type { GroupOperationConfig } from './config';
 import { groupRequestSchema, type GroupOperation, type GroupRequest } from './schemas';
 import { GroupBusyError, GroupTasks } from './taskStore';
-import { isPermanent } from '../shared/clients/googleErrors';
 
 const validate = validator<GroupRequest>(groupRequestSchema);
 
@@ -29,26 +29,16 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
       path: '/',
       async handle({ req, res, log }) {
         const { group_id: groupId } = validate(readJsonObject(req));
-        tasks ??= new GroupTasks(firestore(), config, config);
-        let started: Awaited<ReturnType<GroupTasks['start']>>;
-        try {
-          started = await tasks.start(operation, groupId);
-        } catch (err) {
-          if (!(err instanceof GroupBusyError)) throw err;
-          if (!err.holder)
-            throw new HttpError('conflict', `Group ${groupId} is being taken by other requests at this moment. Retry later.`);
-          // What a public caller may see: the task, its operation and state; nothing of the nodes.
-          const { task_id: holder, operation: held, state } = err.holder;
-          const why = state === 'FAILED' ? 'ended FAILED owing compensations on its nodes, until an operator replays it' : `is ${state}`;
-          throw new HttpError('conflict', `Group ${groupId} is held by a ${held} (task ${holder}), which ${why}. Retry later.`);
-        }
-        const { taskId } = started;
+        tasks ??= new GroupTasks(firestore(), config, config.retentionDays);
+        const { taskId, written } = await tasks.start(operation, groupId).catch((err: unknown) => {
+          throw err instanceof GroupBusyError ? conflict(err) : err;
+        });
         const taskLog = log.child({ task_id: taskId, group_id: groupId, operation });
         try {
           await startExecution(config.workflowPath, taskId, taskLog);
         } catch (err) {
           taskLog.error('group operation not started', { event: 'group_task_not_started', error: err as Error });
-          if (await tasks.abandon(taskId, started.written, `the workflow could not be started: ${(err as Error).message}`)) {
+          if (await tasks.abandon(taskId, written, `the workflow could not be started: ${(err as Error).message}`)) {
             throw new HttpError('upstream_failed', `Task ${taskId} could not be started; it is marked FAILED and holds nothing. Retry.`, {
               cause: err,
             });
@@ -59,6 +49,17 @@ export function groupOperationFunction(name: string, operation: GroupOperation, 
       },
     },
   ]);
+}
+
+/** The 409: what a public caller may see of the holder is the task, its operation and state; nothing of the nodes. */
+function conflict({ groupId, holder }: GroupBusyError): HttpError {
+  if (!holder) return new HttpError('conflict', `Group ${groupId} is being taken by other requests at this moment. Retry later.`);
+  const why =
+    holder.state === 'FAILED' ? 'ended FAILED owing compensations on its nodes, until an operator replays it' : `is ${holder.state}`;
+  return new HttpError(
+    'conflict',
+    `Group ${groupId} is held by a ${holder.operation} (task ${holder.task_id}), which ${why}. Retry later.`,
+  );
 }
 
 /** Attempts at starting the execution; the waits between them are 200 ms, then 400 ms. */

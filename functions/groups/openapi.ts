@@ -93,11 +93,8 @@ function operation(name: 'createGroup' | 'deleteGroup', summary: string, descrip
         ...problemResponses([400, 405, 409, 413, 415, 500, 502], {
           400: `Missing body, malformed JSON, a body that is not an object, a \`group_id\` that does not match \`${GROUP_ID_PATTERN}\`, or any other key.`,
           409:
-            "Another operation on this group is still running, or may be (its task id is in `detail`): the group's lock is held by a task whose workflow execution is active, or whose state could not be read. Retry once it has ended. " +
-            'A lock is not held by a task whose execution ended without finishing it (cancelled, failed), nor by a PENDING task that no execution was started for within `GROUP_TASK_START_GRACE_SECONDS` (default 300): ' +
-            'that task is marked FAILED, naming why, and the new operation is accepted. ' +
-            'A task that ended FAILED with dead letters (compensations that failed after every retry) keeps its group too, since a node may still hold its change: `detail` names the task and its dead letters. ' +
-            'Retrying does not help until an operator replays them (`gcloud workflows run groups --data=\'{"replay_task":"<task_id>"}\'`); the replay releases the group once none is pending.',
+            'Another operation holds this group (its task id is in `detail`): the task named in the group\'s lock is RUNNING, PENDING within 5 minutes of its creation, or FAILED owing compensations (a node may still hold its change: retrying does not help until an operator replays the task, `gcloud workflows run groups --data=\'{"replay_task":"<task_id>"}\'`). ' +
+            'A task that ended otherwise, or was deleted by its TTL, holds nothing: the group is taken at once. A burst of requests on one group can also get 409 when the group changed hands under each attempt to take it.',
           502: 'The workflow could not be started. The task is marked FAILED and the group is not locked: retry.',
         }),
       },

@@ -32,15 +32,9 @@ export interface TaskDocument {
   updated_at?: Timestamp;
 }
 
-/** One node's record in the log (written by the workflow). */
-export interface NodeRecord {
-  outcome: string;
-  owed: string;
-}
-
 /** The task's log records, in node order (none before the workflow claimed the task). */
-export function nodeRecords(task: Pick<TaskDocument, 'log'>): NodeRecord[] {
-  return task.log ? (JSON.parse(task.log) as NodeRecord[]) : [];
+export function nodeRecords(task: Pick<TaskDocument, 'log'>): { outcome: string; owed: string }[] {
+  return task.log ? (JSON.parse(task.log) as { outcome: string; owed: string }[]) : [];
 }
 
 /** Another task holds the group; no `holder` when the group changed hands under each attempt to take it. */
@@ -58,22 +52,25 @@ export class GroupBusyError extends Error {
 const TAKE_ATTEMPTS = 3;
 
 /**
- * Whether a task holds its group: while it runs, while it is FAILED owing compensations, and while
- * PENDING within `graceMs` of its creation (after that the function that wrote it has certainly
- * stopped, and if its execution starts after all, its claim fails on the lock taken over).
+ * How long a PENDING task holds its group after its creation. Past it, the function that wrote it
+ * is certainly gone (createGroup/deleteGroup time out after 30 s, manifest/manifest.json), its
+ * execution has not claimed it, and the next operation takes the group (that execution's claim
+ * then fails on the lock taken over).
  */
-export function holds(task: Pick<TaskDocument, 'state' | 'owed' | 'created_at'> | undefined, graceMs: number, now = Date.now()): boolean {
-  if (!task) return false;
-  if (task.state === 'RUNNING') return true;
-  if (task.state === 'FAILED') return task.owed === true;
-  return task.state === 'PENDING' && now - (task.created_at?.toMillis() ?? 0) < graceMs;
+const START_GRACE_MS = 300_000;
+
+/** Whether a task holds its group: while it runs, while it is FAILED owing compensations, and while PENDING within the start grace. */
+export function holds(task: Pick<TaskDocument, 'state' | 'owed' | 'created_at'> | undefined, now = Date.now()): boolean {
+  if (task?.state === 'PENDING') return now - (task.created_at?.toMillis() ?? 0) < START_GRACE_MS;
+  return task?.state === 'RUNNING' || (task?.state === 'FAILED' && task.owed === true);
 }
 
 export class GroupTasks {
+  /** `retentionDays`: how long a task that holds nothing is kept (its `expires_at`), as the workflow does for the tasks it ends. */
   constructor(
     private readonly db: Firestore,
     private readonly collections: { tasksCollection: string; locksCollection: string },
-    private readonly timing: { startGraceSeconds: number; retentionDays: number } = { startGraceSeconds: 300, retentionDays: 30 },
+    private readonly retentionDays = 30,
   ) {}
 
   private task(taskId: string) {
@@ -84,8 +81,9 @@ export class GroupTasks {
     return this.db.collection(this.collections.locksCollection).doc(`g-${groupId}`);
   }
 
-  private expiry(): Timestamp {
-    return firestoreModule().Timestamp.fromMillis(Date.now() + this.timing.retentionDays * 86_400_000);
+  private stamps() {
+    const { FieldValue, Timestamp } = firestoreModule();
+    return { updated_at: FieldValue.serverTimestamp(), expires_at: Timestamp.fromMillis(Date.now() + this.retentionDays * 86_400_000) };
   }
 
   /**
@@ -101,31 +99,26 @@ export class GroupTasks {
   async start(operation: GroupOperation, groupId: string): Promise<{ taskId: string; written: Timestamp }> {
     for (let attempt = 1; ; attempt++) {
       const lock = await this.lock(groupId).get();
-      const holderId = lock.get('task_id') as string | undefined;
-      if (holderId) {
-        const holder = (await this.task(holderId).get()).data() as TaskDocument | undefined;
-        if (holds(holder, this.timing.startGraceSeconds * 1000)) throw new GroupBusyError(groupId, holder!);
-      }
-      const { FieldValue } = firestoreModule();
+      const holder = lock.exists ? await this.get(lock.get('task_id') as string) : undefined;
+      if (holds(holder)) throw new GroupBusyError(groupId, holder);
       const taskId = randomUUID();
-      const now = FieldValue.serverTimestamp();
       const batch = this.db.batch();
       // expires_at from the start: a task whose execution never comes is deleted in time; the claim removes it.
+      const stamps = this.stamps();
       batch.create(this.task(taskId), {
         task_id: taskId,
         operation,
         group_id: groupId,
         state: 'PENDING',
-        created_at: now,
-        updated_at: now,
-        expires_at: this.expiry(),
+        created_at: stamps.updated_at,
+        ...stamps,
       });
-      const named = { task_id: taskId, acquired_at: now };
+      const named = { task_id: taskId, acquired_at: stamps.updated_at };
       if (lock.exists) batch.update(this.lock(groupId), named, { lastUpdateTime: lock.updateTime! });
       else batch.create(this.lock(groupId), named);
       try {
-        const [written] = await batch.commit();
-        return { taskId, written: written.writeTime };
+        const [result] = await batch.commit();
+        return { taskId, written: result.writeTime };
       } catch (err) {
         // Another request took the group, or its holder was claimed, between our read and our write.
         if (!(isAlreadyExists(err) || isFailedPrecondition(err))) throw err;
@@ -139,12 +132,8 @@ export class GroupTasks {
    * an execution claimed it meanwhile (then it runs: false).
    */
   async abandon(taskId: string, written: Timestamp, error: string): Promise<boolean> {
-    const { FieldValue } = firestoreModule();
     try {
-      await this.task(taskId).update(
-        { state: 'FAILED', error, updated_at: FieldValue.serverTimestamp(), expires_at: this.expiry() },
-        { lastUpdateTime: written },
-      );
+      await this.task(taskId).update({ state: 'FAILED', error, ...this.stamps() }, { lastUpdateTime: written });
       return true;
     } catch (err) {
       if (isFailedPrecondition(err)) return false;

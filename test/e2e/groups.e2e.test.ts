@@ -161,8 +161,8 @@ describe('group operations end to end', function () {
   it('compensates a late POST it could not settle: the rollback reads after the late window, and deletes it', async () => {
     const g = newGroup('late-post');
     await switchNode(3, 'hang/2500', '?methods=POST&times=1');
-    // After its first read, node 3's next six (the forward pass's settling reads) fail.
-    await switchNode(3, 'group/503', '?methods=GET&after=1&times=6');
+    // After its first read, node 3's next two (the forward pass's settling reads) fail.
+    await switchNode(3, 'group/503', '?methods=GET&after=1&times=2');
     const task = await operate('create', g);
     assert.equal(task.state, 'ROLLED_BACK', JSON.stringify(task));
     assert.deepEqual(outcomes(task), ['rolled_back', 'rolled_back', 'rolled_back']);
@@ -174,7 +174,7 @@ describe('group operations end to end', function () {
     const g = newGroup('late-delete');
     assert.equal((await operate('create', g)).state, 'SUCCEEDED');
     await switchNode(3, 'hang/2500', '?methods=DELETE&times=1');
-    await switchNode(3, 'group/503', '?methods=GET&after=1&times=6');
+    await switchNode(3, 'group/503', '?methods=GET&after=1&times=2');
     const task = await operate('delete', g);
     assert.equal(task.state, 'ROLLED_BACK', JSON.stringify(task));
     assert.deepEqual(outcomes(task), ['restored', 'restored', 'restored']);

@@ -18,7 +18,7 @@ describe('GroupTasks on the Firestore emulator', function () {
 
   beforeEach(() => {
     collections = { tasksCollection: uniqueCollection('group_tasks'), locksCollection: uniqueCollection('group_locks') };
-    tasks = new GroupTasks(emulatorFirestore(), collections, { startGraceSeconds: 300, retentionDays: 30 });
+    tasks = new GroupTasks(emulatorFirestore(), collections, 30);
   });
   let batches: sinon.SinonStub | undefined;
   afterEach(() => batches?.restore());

@@ -19,23 +19,6 @@ describe('groups config', () => {
     }
   });
 
-  it('reads GROUP_TASK_START_GRACE_SECONDS (default 300) and refuses a value outside 60 to 86400, naming it', () => {
-    const restoreEnv = useFunctionEnv('createGroup');
-    try {
-      Object.assign(process.env, { WORKFLOW_LOCATION: 'l', WORKFLOW_NAME: 'groups', GROUP_TASK_URL: 'http://t', NODES: 'http://a' });
-      delete process.env.GROUP_TASK_START_GRACE_SECONDS;
-      assert.equal(readGroupOperationConfig().startGraceSeconds, 300);
-      process.env.GROUP_TASK_START_GRACE_SECONDS = '600';
-      assert.equal(readGroupOperationConfig().startGraceSeconds, 600);
-      for (const bad of ['10', '86401', '5m']) {
-        process.env.GROUP_TASK_START_GRACE_SECONDS = bad;
-        assert.throws(() => readGroupOperationConfig(), /environment variable GROUP_TASK_START_GRACE_SECONDS must be/);
-      }
-    } finally {
-      restoreEnv();
-    }
-  });
-
   it('reads GROUP_TASK_RETENTION_DAYS (default 30) and refuses a value outside 1 to 3650, naming it', () => {
     const restoreEnv = useFunctionEnv('createGroup');
     try {
