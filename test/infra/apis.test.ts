@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { allResources, evaluate, loadInfra } from './support/terraformConfig';
+import { allResources, evaluate, evaluateInstances, loadInfra } from './support/terraformConfig';
 
 /**
  * The APIs each resource type needs. A resource whose API is off fails at apply time, in a fresh
@@ -39,11 +39,13 @@ describe('infra: APIs', () => {
   });
 
   it('enables them with google_project_service and keeps them on at destroy', async () => {
-    const { resources } = await loadInfra();
-    const service = resources.google_project_service?.enabled;
-    assert.ok(service, 'google_project_service.enabled is missing');
-    assert.equal(service.for_each, '${local.apis}');
-    assert.equal(service.disable_on_destroy, false);
+    const { apis } = (await evaluate({ apis: 'local.apis' })) as { apis: string[] };
+    const instances = await evaluateInstances('google_project_service', 'enabled');
+    assert.deepEqual(Object.keys(instances).sort(), [...apis].sort(), 'one instance per API');
+    for (const api of apis) {
+      assert.equal(instances[api].service, api);
+      assert.equal(instances[api].disable_on_destroy, false, `${api} stays on at destroy`);
+    }
   });
 
   it('makes every resource that calls an API wait for the APIs to be enabled', async () => {

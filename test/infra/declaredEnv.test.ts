@@ -48,7 +48,7 @@ describe('infra: every variable a function or workflow reads is declared for it,
   for (const fn of functionEntries()) {
     const declared = Object.keys(fn.env).sort();
     it(`${fn.name}, with the environment Terraform sets`, () => {
-      const env = { ...terraform.commonEnvironment, ...terraform.functions[fn.name].environment };
+      const env = terraform.environments[fn.name];
       assert.deepEqual(Object.keys(terraform.functions[fn.name].environment).sort(), declared, 'Terraform sets what the manifest declares');
       assert.deepEqual(probe(fn.source, env), declared, `what ${fn.source} reads (left) against its env in manifest/manifest.json (right)`);
     });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { functionEntries, MANIFEST, referenceProblems, type FunctionEntry } from '../../manifest/manifest';
 import { repoPath } from '../../local/paths';
 import { moduleClosure } from '../../scripts/packageFunctions';
-import { evaluate, loadInfra, nested, resource, type InfraConfig } from './support/terraformConfig';
+import { evaluate, evaluateInstances, loadInfra, nested, resource, type InfraConfig } from './support/terraformConfig';
 
 interface Grant {
   principal: string;
@@ -20,8 +20,6 @@ interface Exposure {
   grants: Record<string, Grant>;
   roleIds: Record<string, string>;
   builder: string[];
-  sourceCondition: string;
-  sourceBucket: string;
 }
 
 const EXPOSURE = {
@@ -30,8 +28,6 @@ const EXPOSURE = {
   grants: 'local.grants',
   roleIds: 'local.custom_role_ids',
   builder: 'local.function_builder_roles',
-  sourceCondition: 'local.function_source_condition',
-  sourceBucket: 'local.function_source_bucket',
 };
 
 /** What a default `terraform apply` lets anyone on the internet call: the README's list (issue 12). */
@@ -121,10 +117,12 @@ describe('infra: exposure and least privilege', () => {
     }
 
     it('gives ALLOW_INTERNAL_ONLY to every private function only the project’s own services call, and ALLOW_ALL to the rest', async () => {
-      const all = (await evaluate(
-        { ingress: '{ for name, f in local.functions : name => f.ingress_settings }' },
-        { deploy_node_simulator: 'true' },
-      )) as { ingress: Record<string, string> };
+      // What each deployed function is given, from the resource's own arguments.
+      const deployed = await evaluateInstances('google_cloudfunctions2_function', 'function', { deploy_node_simulator: 'true' });
+      const all = {
+        ingress: Object.fromEntries(Object.entries(deployed).map(([name, fn]) => [name, nested(fn, 'service_config').ingress_settings])),
+      };
+      assert.deepEqual(Object.keys(all.ingress).sort(), Object.keys(MANIFEST.functions).sort());
       const internal: string[] = [];
       for (const fn of functionEntries()) {
         const expected = onlyInternalCallers(fn) ? 'ALLOW_INTERNAL_ONLY' : 'ALLOW_ALL';
@@ -168,8 +166,6 @@ describe('infra: exposure and least privilege', () => {
       assert.match(String(target.uri), runApp);
       assert.match(String(nested(target, 'oidc_token').audience), runApp);
       assert.match(String(resource(config, 'google_workflows_workflow', 'workflow').user_env_vars), runApp);
-      const service = nested(resource(config, 'google_cloudfunctions2_function', 'function'), 'service_config');
-      assert.equal(service.ingress_settings, '${each.value.ingress_settings}', 'each function deploys its manifest ingress');
     });
   });
 
@@ -208,8 +204,16 @@ describe('infra: exposure and least privilege', () => {
       for (const ids of [tf.roleIds, prefixed.ids]) for (const id of Object.values(ids)) assert.match(id, /^[a-zA-Z0-9_.]{3,64}$/);
       assert.equal(prefixed.ids.objectWriter, 'stg_gcfKitObjectWriter');
       assert.notEqual(prefixed.ids.objectWriter, tf.roleIds.objectWriter, 'a second copy of the kit has its own roles');
-      const role = resource(config, 'google_project_iam_custom_role', 'role');
-      assert.equal(role.for_each, '${local.manifest.custom_roles}');
+      const roles = await evaluateInstances('google_project_iam_custom_role', 'role', { project_id: 'p' });
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(roles).map(([id, r]) => [id, { project: r.project, role_id: r.role_id, permissions: r.permissions }]),
+        ),
+        Object.fromEntries(
+          Object.keys(MANIFEST.custom_roles).map((id) => [id, { project: 'p', role_id: tf.roleIds[id], permissions: permissions(id) }]),
+        ),
+        'one role per custom role of the manifest, with its permissions',
+      );
     });
 
     it("matches each function's grants to the client calls its code makes", () => {
@@ -236,30 +240,39 @@ describe('infra: exposure and least privilege', () => {
       assert.ok(holds(audios, 'custom/objectWriter'), 'audios writes its files and never reads one back');
     });
 
-    it('builds as an account with Artifact Registry writer, Logs Writer and read on the function sources only', () => {
+    it('builds as an account with Artifact Registry writer, Logs Writer and read on the function sources only', async () => {
       assert.deepEqual([...tf.builder].sort(), ['roles/artifactregistry.writer', 'roles/logging.logWriter']);
-      const reader = resource(config, 'google_project_iam_member', 'function_builder_source_reader');
+      const { '': reader } = await evaluateInstances('google_project_iam_member', 'function_builder_source_reader', { project_id: 'p' });
       assert.equal(reader.role, 'roles/storage.objectViewer');
-      assert.equal(nested(reader, 'condition').expression, '${local.function_source_condition}');
-      assert.equal(tf.sourceBucket, 'p-function-source');
       assert.equal(
-        tf.sourceCondition,
+        nested(reader, 'condition').expression,
         'resource.name == "projects/_/buckets/p-function-source" || ' +
           'resource.name.startsWith("projects/_/buckets/p-function-source/") || ' +
           'resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")',
       );
-      const bucket = resource(config, 'google_storage_bucket', 'function_source');
-      assert.equal(bucket.name, '${local.function_source_bucket}', 'the condition names the bucket Terraform creates');
+      const { '': bucket } = await evaluateInstances('google_storage_bucket', 'function_source', { project_id: 'p' });
+      assert.equal(bucket.name, 'p-function-source', 'the condition names the bucket Terraform creates');
     });
 
-    it("lets the deployer act as the kit's own accounts only, and only when deployer_member is set", () => {
-      const actAs = resource(config, 'google_service_account_iam_member', 'deployer_acts_as');
-      assert.equal(actAs.role, 'roles/iam.serviceAccountUser');
-      assert.equal(actAs.for_each, '${var.deployer_member == null ? {} : local.kit_accounts}');
-      assert.equal(actAs.member, '${var.deployer_member}');
-      assert.equal(config.variables.deployer_member.default, null);
+    it("lets the deployer act as the kit's own accounts only, and only when deployer_member is set", async () => {
+      // The kit's accounts are known only after apply: two stand in for them.
+      const kitAccounts = {
+        kit_accounts: '{ "function/docs" = "projects/p/serviceAccounts/d", builder = "projects/p/serviceAccounts/b" }',
+      };
+      const actAs = (overrides: Record<string, string>) =>
+        evaluateInstances('google_service_account_iam_member', 'deployer_acts_as', overrides, kitAccounts);
+      assert.deepEqual(await actAs({}), {}, 'nothing by default');
+      assert.deepEqual(await actAs({ deployer_member: 'user:d@example.com' }), {
+        'function/docs': {
+          service_account_id: 'projects/p/serviceAccounts/d',
+          role: 'roles/iam.serviceAccountUser',
+          member: 'user:d@example.com',
+        },
+        builder: { service_account_id: 'projects/p/serviceAccounts/b', role: 'roles/iam.serviceAccountUser', member: 'user:d@example.com' },
+      });
+      // Which accounts kit_accounts gathers can only be read from its text: every one the kit creates.
       const kit = config.localsBlocks.find((block) => 'kit_accounts' in block)!.kit_accounts as string;
-      for (const account of ['function', 'workflow', 'function_builder', 'pubsub_push', 'scheduler'])
+      for (const account of Object.keys(config.resources.google_service_account))
         assert.ok(kit.includes(`google_service_account.${account}`), `kit_accounts leaves out google_service_account.${account}`);
       for (const type of ['google_project_iam_member', 'google_project_iam_binding', 'google_project_iam_policy'])
         for (const [name, block] of Object.entries(config.resources[type] ?? {}))

@@ -4,7 +4,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { deployName, functionEntries, MANIFEST, referenceProblems, type EnvSource } from '../../manifest/manifest';
 import { repoPath } from '../../local/paths';
 import { localEnv } from '../../local/wiring';
-import { evaluate, loadInfra } from './support/terraformConfig';
+import { evaluate, evaluateInstances, loadInfra, nested } from './support/terraformConfig';
 
 const SCHEMA = JSON.parse(fs.readFileSync(repoPath('manifest', 'manifest.schema.json'), 'utf8')) as object;
 
@@ -116,6 +116,27 @@ describe('manifest', () => {
         const timeout = typeof fn.timeout_seconds === 'number' ? fn.timeout_seconds : delay + fn.timeout_seconds.add;
         assert.equal(deployed.timeout_seconds, timeout, `${fn.name}.timeout_seconds`);
         assert.equal(tf.serviceNames[fn.name], deployName(fn.name));
+      }
+    });
+
+    it('gives each function resource its entry’s settings', async () => {
+      const settings = {
+        available_memory: 'memory',
+        available_cpu: 'cpu',
+        timeout_seconds: 'timeout_seconds',
+        max_instance_request_concurrency: 'concurrency',
+        min_instance_count: 'min_instances',
+        max_instance_count: 'max_instances',
+        ingress_settings: 'ingress_settings',
+      } as const;
+      const deployed = await evaluateInstances('google_cloudfunctions2_function', 'function', { deploy_node_simulator: 'true' });
+      assert.deepEqual(Object.keys(deployed).sort(), Object.keys(MANIFEST.functions).sort());
+      for (const [name, fn] of Object.entries(deployed)) {
+        assert.equal(fn.name, tf.serviceNames[name], `${name}: name`);
+        assert.equal(fn.description, tf.functions[name].description, `${name}: description`);
+        const service = nested(fn, 'service_config');
+        for (const [argument, key] of Object.entries(settings))
+          assert.equal(service[argument], tf.functions[name][key], `${name}: ${argument}`);
       }
     });
 

@@ -137,7 +137,7 @@ describe('scripts/packageFunctions', function () {
 
   it('installs with npm ci from its lock file alone (what the buildpack runs), offline, and loads from what it installed', async function () {
     this.timeout(180_000);
-    const { functions, commonEnvironment } = await evaluatedFunctions();
+    const { environments } = await evaluatedFunctions();
     for (const name of ['incrementTag']) {
       const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-ci-'));
       try {
@@ -159,7 +159,7 @@ describe('scripts/packageFunctions', function () {
           encoding: 'utf8',
           cwd: copy,
           timeout: 60_000,
-          env: { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none', ...commonEnvironment, ...functions[name].environment },
+          env: { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none', ...environments[name] },
         });
         assert.equal(run.stdout, 'function', `${name} does not load from its own install: ${run.stderr}`);
       } finally {
@@ -223,7 +223,7 @@ describe('scripts/packageFunctions', function () {
   });
 
   it("loads only its own function's module at cold start, with the environment Terraform sets", async () => {
-    const { functions, commonEnvironment } = await evaluatedFunctions();
+    const { environments } = await evaluatedFunctions();
     const ownModules = new Set(FUNCTIONS.map((f) => `dist/${f.source}.js`));
     for (const fn of FUNCTIONS) {
       const dir = path.join(outDir, fn.name);
@@ -251,8 +251,7 @@ describe('scripts/packageFunctions', function () {
         env: {
           PATH: process.env.PATH ?? '',
           METADATA_SERVER_DETECTION: 'none',
-          ...commonEnvironment,
-          ...functions[fn.name].environment,
+          ...environments[fn.name],
         },
       });
       fs.rmSync(modules, { recursive: true, force: true });

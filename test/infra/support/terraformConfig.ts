@@ -116,12 +116,14 @@ export const RESOURCE_REFERENCE = /\b(google_[a-z0-9_]+|archive_[a-z0-9_]+|data\
  * Evaluates Terraform expressions over the configuration's variables (defaults, or a placeholder
  * where there is none) and locals, with `terraform console` in a scratch directory. Locals that
  * reference resources are left out (they cannot be evaluated before apply); an expression that
- * needs one fails with Terraform's message. Returns each expression's value, decoded from JSON.
+ * needs one fails with Terraform's message, unless `standIns` gives that local a value (an HCL
+ * expression) to use in its place. Returns each expression's value, decoded from JSON.
  */
 export async function evaluate(
   expressions: Record<string, string>,
   overrides: Record<string, string> = {},
   configDir = INFRA_DIR,
+  standIns: Record<string, string> = {},
 ): Promise<Evaluated> {
   const config = await loadInfra(configDir);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-eval-'));
@@ -145,12 +147,14 @@ export async function evaluate(
     }
     const locals = config.localsBlocks.map((block) =>
       Object.fromEntries(
-        Object.entries(block).filter(([, value]) => {
+        Object.entries(block).filter(([name, value]) => {
           const text = JSON.stringify(value);
-          return !(text.includes('${') && RESOURCE_REFERENCE.test(text));
+          return !(name in standIns) && !(text.includes('${') && RESOURCE_REFERENCE.test(text));
         }),
       ),
     );
+    if (Object.keys(standIns).length > 0)
+      locals.push(Object.fromEntries(Object.entries(standIns).map(([name, expression]) => [name, `\${${expression}}`])));
     // An empty "variable" object is a syntax error in Terraform's JSON syntax.
     const declarations = Object.keys(variable).length > 0 ? { variable, locals } : { locals };
     fs.writeFileSync(path.join(dir, 'eval.tf.json'), JSON.stringify(declarations, null, 2));
@@ -201,24 +205,38 @@ function asExpression(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A block's arguments without those that reference another resource's attributes, nested blocks included. */
+function knownBeforeApply(block: Block): Block {
+  const blocks = (value: unknown): value is Block[] =>
+    Array.isArray(value) && value.length > 0 && value.every((v) => v && typeof v === 'object' && !Array.isArray(v));
+  return Object.fromEntries(
+    Object.entries(block)
+      .filter(([key, value]) => !META_ARGUMENTS.has(key) && (blocks(value) || !RESOURCE_REFERENCE.test(JSON.stringify(value))))
+      .map(([key, value]) => [key, blocks(value) ? value.map(knownBeforeApply) : value]),
+  );
+}
+
 /**
- * A `for_each` resource's arguments as each instance gets them, by instance key: the values a
- * plan would show, evaluated by Terraform, rather than the `${each.value.x}` text of the file.
- * Nested blocks come as arrays of objects, as `nested()` reads them. Arguments that reference
- * another resource's attributes are left out: they are known only after apply.
+ * A resource's arguments as each instance gets them, by instance key (a resource without
+ * `for_each` has the one key ""): the values a plan would show, evaluated by Terraform, rather
+ * than the `${each.value.x}` text of the file. Nested blocks come as arrays of objects, as
+ * `nested()` reads them. Arguments that reference another resource's attributes are left out:
+ * they are known only after apply; where `for_each` itself needs one, `standIns` gives the local
+ * it reads a value (see `evaluate`).
  */
 export async function evaluateInstances(
   type: string,
   name: string,
   overrides: Record<string, string> = {},
+  standIns: Record<string, string> = {},
 ): Promise<Record<string, Block>> {
   const block = resource(await loadInfra(), type, name);
-  if (!('for_each' in block)) throw new Error(`${type}.${name} has no for_each`);
-  const args = Object.fromEntries(
-    Object.entries(block).filter(([key, value]) => !META_ARGUMENTS.has(key) && !RESOURCE_REFERENCE.test(JSON.stringify(value))),
-  );
-  const expression = `{ for instance_key, instance_value in ${unwrap(block.for_each)} : instance_key => ${asExpression(args)} }`;
-  return (await evaluate({ instances: expression }, overrides)).instances as Record<string, Block>;
+  const args = asExpression(knownBeforeApply(block));
+  const expression =
+    'for_each' in block
+      ? `{ for instance_key, instance_value in ${unwrap(block.for_each)} : instance_key => ${args} }`
+      : `{ "" = ${args} }`;
+  return (await evaluate({ instances: expression }, overrides, INFRA_DIR, standIns)).instances as Record<string, Block>;
 }
 
 /** Shape of one entry of `local.functions` (infra/manifest.tf). */
@@ -238,24 +256,26 @@ export interface TerraformFunction {
 export interface EvaluatedFunctions {
   functions: Record<string, TerraformFunction>;
   serviceNames: Record<string, string>;
-  commonEnvironment: Record<string, string>;
+  /** Each deployed function's `environment_variables` (the common ones and its own), evaluated from the resource itself. */
+  environments: Record<string, Record<string, string>>;
 }
 
 let functionsCache: Promise<EvaluatedFunctions> | undefined;
 
 /**
- * `local.functions`, `local.service_names` and `local.function_common_environment`, evaluated
- * once for every test file that needs them.
+ * `local.functions`, `local.service_names` and the environment each function resource is
+ * given, evaluated once for every test file that needs them.
  */
 export function evaluatedFunctions(): Promise<EvaluatedFunctions> {
   // With the simulator deployed, as in a test project: every function of the manifest then has its Terraform entry.
-  functionsCache ??= evaluate(
-    {
-      functions: 'local.functions',
-      serviceNames: 'local.service_names',
-      commonEnvironment: 'local.function_common_environment',
-    },
-    { deploy_node_simulator: 'true' },
-  ) as Promise<EvaluatedFunctions>;
+  const overrides = { deploy_node_simulator: 'true' };
+  functionsCache ??= (async () => {
+    const locals = await evaluate({ functions: 'local.functions', serviceNames: 'local.service_names' }, overrides);
+    const deployed = await evaluateInstances('google_cloudfunctions2_function', 'function', overrides);
+    const environments = Object.fromEntries(
+      Object.entries(deployed).map(([name, fn]) => [name, nested(fn, 'service_config').environment_variables as Record<string, string>]),
+    );
+    return { ...locals, environments } as EvaluatedFunctions;
+  })();
   return functionsCache;
 }
