@@ -32,9 +32,9 @@ export interface TaskDocument {
   updated_at?: Timestamp;
 }
 
-/** The task's log records, in node order (none before the workflow claimed the task). */
+/** The task's log records, in node order (none before the workflow claimed the task); the fields read here. */
 export function nodeRecords(task: Pick<TaskDocument, 'log'>): { outcome: string; owed: string }[] {
-  return task.log ? (JSON.parse(task.log) as { outcome: string; owed: string }[]) : [];
+  return task.log ? (JSON.parse(task.log) as ReturnType<typeof nodeRecords>) : [];
 }
 
 /** Another task holds the group; no `holder` when the group changed hands under each attempt to take it. */
