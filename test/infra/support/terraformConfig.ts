@@ -195,8 +195,14 @@ const META_ARGUMENTS = new Set(['for_each', 'count', 'depends_on', 'lifecycle', 
 
 /** A parsed value written back as an HCL expression, `each.key`/`each.value` renamed to the loop's. */
 function asExpression(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.replace(/\beach\.value\b/g, 'instance_value').replace(/\beach\.key\b/g, 'instance_key'));
+  if (typeof value === 'string') {
+    const renamed = value.replace(/\beach\.value\b/g, 'instance_value').replace(/\beach\.key\b/g, 'instance_key');
+    // A lone interpolation is written as its expression: Terraform gives `"${x}"` x's own value, and
+    // an expression with quotes (`local.names["x"]`) cannot be escaped inside a JSON-quoted template.
+    const lone = /^\$\{([^]*)\}$/.exec(renamed);
+    if (lone && !lone[1].includes('${')) return `(${lone[1]})`;
+    return JSON.stringify(renamed);
+  }
   if (Array.isArray(value)) return `[${value.map(asExpression).join(', ')}]`;
   if (value && typeof value === 'object')
     return `{ ${Object.entries(value)
