@@ -1,4 +1,5 @@
 import type { DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
+import { isAlreadyExists } from '../shared/clients/googleErrors';
 import { newDeliveryData } from './deliveryStore';
 import type { Delivery, StoredResponse } from './model';
 
@@ -6,7 +7,9 @@ import type { Delivery, StoredResponse } from './model';
  * Responses in Firestore (`form_responses/{id}`), written together with their deliveries: the
  * outbox. One commit creates the response and one delivery record per async task, so a response
  * is never stored without the record that will deliver it, nor the other way round; publishing
- * to Pub/Sub comes after, and whatever is not published is found by the sweeper.
+ * to Pub/Sub comes after, and whatever is not published is found by the sweeper. A commit the
+ * client library sent again after losing the answer to one that was applied is a success, not a
+ * 500 for a response that is stored (the submitter would send it again, and it would be twice).
  */
 export interface ResponsePage {
   items: StoredResponse[];
@@ -32,7 +35,21 @@ export class ResponseStore {
     for (const delivery of deliveries) {
       batch.create(this.db.collection(this.collections.deliveries).doc(delivery.id), newDeliveryData(delivery, at));
     }
-    await batch.commit();
+    try {
+      await batch.commit();
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // The id is fresh (newId) and the deliveries' ids are made from it, so a response already
+      // there with this very submit time is this commit's own, applied by an earlier attempt the
+      // client library retried after its answer was lost: stored, with its deliveries (one commit).
+      const stored = await this.db.collection(this.collections.responses).doc(id).get();
+      if (
+        !stored.exists ||
+        (stored.get('submitted_at') as Timestamp).toMillis() !== at.getTime() ||
+        stored.get('form_id') !== fields.form_id
+      )
+        throw err;
+    }
   }
 
   async get(id: string): Promise<StoredResponse | undefined> {

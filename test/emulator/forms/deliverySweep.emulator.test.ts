@@ -2,11 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import type { SweeperConfig } from '../../../functions/forms/config';
 import { sweepDeliveries } from '../../../functions/forms/deliverySweep';
-import { DeliveryStore, newDeliveryData } from '../../../functions/forms/deliveryStore';
+import { DeliveryStore } from '../../../functions/forms/deliveryStore';
 import type { Delivery, DeliveryState } from '../../../functions/forms/model';
 import { createLogger } from '../../../functions/shared/logger';
 import { captureLogs } from '../../support/captureLogs';
 import { emulatorFirestore, uniqueCollection } from '../../support/emulatorFirestore';
+import { deliveryRow, seedDeliveries } from '../../support/formDeliveries';
 
 /**
  * The sweeper's queries on the Firestore emulator, with the publisher stubbed. The case that made
@@ -24,27 +25,11 @@ describe('forms: the delivery sweeper on the Firestore emulator', function () {
   beforeEach(() => (logs = captureLogs()));
   afterEach(() => logs.restore());
 
-  async function seed(collection: string, rows: [string, DeliveryState, number][]): Promise<void> {
-    const db = emulatorFirestore();
-    const batch = db.batch();
-    for (const [id, state, age] of rows) {
-      const delivery: Omit<Delivery, 'created_at' | 'updated_at'> = {
-        id,
-        response_id: id,
-        form_id: 'f1',
-        task_id: 'crm',
-        task_type: 'webhook',
-        state,
-        open: state === 'pending' || state === 'failed',
-        attempts: [],
-        target: null,
-        verify: false,
-        traceparent: null,
-      };
-      batch.set(db.collection(collection).doc(id), newDeliveryData(delivery, secondsAgo(age)));
-    }
-    await batch.commit();
-  }
+  const seed = (collection: string, rows: [string, DeliveryState, number][]) =>
+    seedDeliveries(
+      collection,
+      rows.map(([id, state, age]) => [deliveryRow(id, state), secondsAgo(age)]),
+    );
 
   it('republishes pending deliveries past the sweep age and failed ones whose retry is overdue, oldest first, once', async () => {
     const collection = uniqueCollection('form_deliveries');
