@@ -17,6 +17,7 @@ install: node_modules
 
 build: node_modules
 	node_modules/.bin/tsc -p tsconfig.json
+	@node dist/scripts/pruneDist.js
 
 ## The whole local cloud in the foreground (Firestore emulator, local services, every function). Ctrl-C stops it.
 dev: build
