@@ -1,5 +1,5 @@
-import type { DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
-import { isNotFound } from '../shared/clients/googleErrors';
+import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
+import { isAlreadyExists, isFailedPrecondition, isNotFound } from '../shared/clients/googleErrors';
 import type { Form, FormSecrets, Question, Task } from './model';
 
 /**
@@ -7,6 +7,13 @@ import type { Form, FormSecrets, Question, Task } from './model';
  * created_at, updated_at}`. `secrets` (each webhook task's signing secret, by task id) lives in
  * the same document so a worker reads one document per delivery, and leaves this module only
  * through `secrets` of `StoredForm`: the API's resource is built from `form`.
+ *
+ * The client library sends a commit again when its answer is lost (UNAVAILABLE), and the second
+ * one meets the first one's effect: ALREADY_EXISTS for a create, FAILED_PRECONDITION for a
+ * replace. A form whose `updated_at` is this very write's time is that write's own, so both are
+ * the success they were, not a 500 for a stored form (retried: a second form, a second secret) or
+ * a 409 for the caller's own change. Writes go through `db.batch()`, as the other stores' commits,
+ * so the emulator tests can lose an answer (test/support/batchCommits.ts).
  */
 export interface StoredForm {
   form: Form;
@@ -34,7 +41,15 @@ export class FormStore {
   async create(fields: FormFields, secrets: FormSecrets): Promise<Form> {
     const ref = this.db.collection(this.collection).doc();
     const now = new Date();
-    await ref.create({ ...fields, secrets, created_at: now, updated_at: now });
+    try {
+      await this.db
+        .batch()
+        .create(ref, { ...fields, secrets, created_at: now, updated_at: now })
+        .commit();
+    } catch (err) {
+      // The id is fresh: a form there already is this create's own if it bears this create's time.
+      if (!isAlreadyExists(err) || !(await writtenAt(ref, now))) throw err;
+    }
     return { id: ref.id, ...fields, created_at: now.toISOString(), updated_at: now.toISOString() };
   }
 
@@ -54,11 +69,15 @@ export class FormStore {
     const ref = this.db.collection(this.collection).doc(id);
     const now = new Date();
     try {
-      await ref.update({ ...fields, secrets, updated_at: now }, { lastUpdateTime: version });
+      await this.db
+        .batch()
+        .update(ref, { ...fields, secrets, updated_at: now }, { lastUpdateTime: version })
+        .commit();
     } catch (err) {
-      // FAILED_PRECONDITION (9): updated since the read; NOT_FOUND: deleted since.
-      if ((err as { code?: unknown }).code === 9 || isNotFound(err)) throw new FormChangedError(id);
-      throw err;
+      // FAILED_PRECONDITION: updated since the read, unless by this very write; NOT_FOUND: deleted since.
+      const own = isFailedPrecondition(err) && (await writtenAt(ref, now));
+      if (!own && (isFailedPrecondition(err) || isNotFound(err))) throw new FormChangedError(id);
+      if (!own) throw err;
     }
     const stored = await this.get(id);
     if (!stored) throw new FormChangedError(id);
@@ -73,6 +92,12 @@ export class FormStore {
     await ref.delete();
     return true;
   }
+}
+
+/** Whether the form's last write is the one made at `at` (its `updated_at` is that write's own time). */
+async function writtenAt(ref: DocumentReference, at: Date): Promise<boolean> {
+  const snapshot = await ref.get();
+  return snapshot.exists && (snapshot.get('updated_at') as Timestamp).toMillis() === at.getTime();
 }
 
 function toStored(snapshot: DocumentSnapshot): StoredForm {

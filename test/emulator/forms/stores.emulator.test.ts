@@ -297,12 +297,36 @@ describe('forms: the stores on the Firestore emulator', function () {
       assert.deepEqual(again?.secrets, { hook: 'whsec_y' });
     });
 
-    it('refuses a replace when the form changed between the read and the write, keeping the other change', async () => {
+    it('refuses a replace when another editor wrote the form between its read and its commit, keeping the other change', async () => {
       const form = await store.create(fields('T'), {});
       const read = await store.get(form.id);
-      await store.replace(form.id, read!.version, fields('the other editor'), {});
+      batches = aroundBatchCommits(db(), async (commit) => {
+        await db().collection(collection).doc(form.id).update({ title: 'the other editor' });
+        return commit();
+      });
       await assert.rejects(store.replace(form.id, read!.version, fields('mine'), {}), FormChangedError);
       assert.equal((await store.get(form.id))?.form.title, 'the other editor');
+    });
+
+    it('takes a retried create that had been applied (the answer was lost) as the success it was: one form', async () => {
+      batches = aroundBatchCommits(db(), appliedThenRetried);
+      const form = await store.create(fields('T'), { hook: 'whsec_x' });
+      assert.deepEqual(
+        (await db().collection(collection).get()).docs.map((d) => d.id),
+        [form.id],
+        'one form, the one answered',
+      );
+      assert.deepEqual((await store.get(form.id))?.form, form);
+    });
+
+    it('takes a retried replace that had been applied (the answer was lost) as the success it was, not a change by another', async () => {
+      const form = await store.create(fields('T'), {});
+      const read = await store.get(form.id);
+      batches = aroundBatchCommits(db(), appliedThenRetried);
+      const replaced = await store.replace(form.id, read!.version, fields('T2'), { hook: 'whsec_y' });
+      assert.equal(batches.callCount, 1, 'one commit, sent twice');
+      assert.equal(replaced.title, 'T2');
+      assert.deepEqual(await store.get(form.id).then((s) => [s?.form, s?.secrets]), [replaced, { hook: 'whsec_y' }]);
     });
 
     it('refuses a replace of a form deleted since it was read, and does not bring it back', async () => {
