@@ -249,6 +249,23 @@ describe('workflows/groups.yaml on the local engine (scripted nodes, Firestore R
     assert.equal(fields.owed.booleanValue, false);
   });
 
+  it('reports a node it created as rolled back even when its undo is answered "already gone" (404)', async () => {
+    behave = (node, method) =>
+      node === 'n3' && method === 'POST'
+        ? { status: 500 }
+        : node === 'n2' && method === 'DELETE'
+          ? { status: 404, apply: true }
+          : undefined;
+    const { result, outcomes } = await operate('create');
+    assert.equal(result.state, 'ROLLED_BACK');
+    assert.deepEqual(
+      outcomes,
+      ['rolled_back', 'rolled_back', 'failed'],
+      'node 1 (n2) did take the create: it was rolled back, not "failed"',
+    );
+    assert.equal(has(1) || has(2), false);
+  });
+
   it('never deletes a group that was there before the create', async () => {
     groups.set('n1', new Set(['team']));
     behave = (node) => (node === 'n3' ? { status: 503 } : undefined);
