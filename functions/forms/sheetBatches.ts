@@ -42,6 +42,9 @@ export class SheetBatches {
     return this.db.runTransaction(async (tx) => {
       const snapshot = await tx.get(this.ref(spreadsheetId));
       const state = { ...EMPTY, ...(snapshot.data() as Partial<BatchState> | undefined) };
+      // The client library runs the whole transaction again when a commit's answer is lost: that
+      // run finds the lease its first run took, and it is this holder's, not a reason to wait.
+      if (state.holder === holder && state.lease_until > now) return { acquired: true, state };
       const freeAt = Math.max(state.lease_until, state.not_before);
       if (freeAt > now) return { acquired: false, retryAt: freeAt };
       const next = { ...state, holder, lease_until: now + leaseMs };

@@ -388,6 +388,13 @@ describe('forms: the stores on the Firestore emulator', function () {
       assert.equal(await batchesOf.freeAt('never-used', 7), 7);
     });
 
+    it('holds the lease when a run of the transaction finds its own (a re-run after a commit whose answer was lost)', async () => {
+      const first = await batchesOf.acquire('S', 'me', 1000, 60_000);
+      // The library re-runs the transaction's function with the same arguments.
+      assert.deepEqual(await batchesOf.acquire('S', 'me', 1000, 60_000), first);
+      assert.deepEqual(await batchesOf.acquire('S', 'other', 1000, 60_000), { acquired: false, retryAt: 61_000 });
+    });
+
     it('of workers racing for a free spreadsheet, exactly one holds the lease', async () => {
       const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => batchesOf.acquire('S', `w${i}`, 1000, 60_000)));
       const winners = outcomes.flatMap((o, i) => (o.acquired ? [`w${i}`] : []));
