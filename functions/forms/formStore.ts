@@ -1,4 +1,5 @@
-import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
+import type { DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
+import { ownWrite } from '../shared/clients/firestore';
 import { isAlreadyExists, isFailedPrecondition, isNotFound } from '../shared/clients/googleErrors';
 import type { Form, FormSecrets, Question, Task } from './model';
 
@@ -48,7 +49,7 @@ export class FormStore {
         .commit();
     } catch (err) {
       // The id is fresh: a form there already is this create's own if it bears this create's time.
-      if (!isAlreadyExists(err) || !(await writtenAt(ref, now))) throw err;
+      if (!isAlreadyExists(err) || !(await ownWrite(ref, 'updated_at', now))) throw err;
     }
     return { id: ref.id, ...fields, created_at: now.toISOString(), updated_at: now.toISOString() };
   }
@@ -75,7 +76,7 @@ export class FormStore {
         .commit();
     } catch (err) {
       // FAILED_PRECONDITION: updated since the read, unless by this very write; NOT_FOUND: deleted since.
-      const own = isFailedPrecondition(err) && (await writtenAt(ref, now));
+      const own = isFailedPrecondition(err) && (await ownWrite(ref, 'updated_at', now)) !== undefined;
       if (!own && (isFailedPrecondition(err) || isNotFound(err))) throw new FormChangedError(id);
       if (!own) throw err;
     }
@@ -92,12 +93,6 @@ export class FormStore {
     await ref.delete();
     return true;
   }
-}
-
-/** Whether the form's last write is the one made at `at` (its `updated_at` is that write's own time). */
-async function writtenAt(ref: DocumentReference, at: Date): Promise<boolean> {
-  const snapshot = await ref.get();
-  return snapshot.exists && (snapshot.get('updated_at') as Timestamp).toMillis() === at.getTime();
 }
 
 function toStored(snapshot: DocumentSnapshot): StoredForm {

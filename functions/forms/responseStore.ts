@@ -1,5 +1,7 @@
 import type { DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
+import { ownWrite } from '../shared/clients/firestore';
 import { isAlreadyExists } from '../shared/clients/googleErrors';
+import { isStoredId } from '../shared/storedIds';
 import { newDeliveryData } from './deliveryStore';
 import type { Delivery, StoredResponse } from './model';
 
@@ -42,13 +44,8 @@ export class ResponseStore {
       // The id is fresh (newId) and the deliveries' ids are made from it, so a response already
       // there with this very submit time is this commit's own, applied by an earlier attempt the
       // client library retried after its answer was lost: stored, with its deliveries (one commit).
-      const stored = await this.db.collection(this.collections.responses).doc(id).get();
-      if (
-        !stored.exists ||
-        (stored.get('submitted_at') as Timestamp).toMillis() !== at.getTime() ||
-        stored.get('form_id') !== fields.form_id
-      )
-        throw err;
+      const stored = await ownWrite(this.db.collection(this.collections.responses).doc(id), 'submitted_at', at);
+      if (stored?.get('form_id') !== fields.form_id) throw err;
     }
   }
 
@@ -72,6 +69,8 @@ export class ResponseStore {
       .orderBy('__name__', 'desc')
       .limit(pageSize + 1);
     if (pageToken) {
+      // A token no stored id can be (`a/b`, `__x__`) would make Firestore throw: refused like an unknown one.
+      if (!isStoredId(pageToken)) throw new BadPageTokenError();
       const after = await this.db.collection(this.collections.responses).doc(pageToken).get();
       if (!after.exists || after.get('form_id') !== formId) throw new BadPageTokenError();
       query = query.startAfter(after);

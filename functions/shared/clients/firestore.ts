@@ -1,4 +1,4 @@
-import type { Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from '@google-cloud/firestore';
 import { projectId, requiredString } from '../config';
 
 /**
@@ -6,7 +6,7 @@ import { projectId, requiredString } from '../config';
  * accounts are granted Firestore roles on that one only (manifest `databases`, an IAM condition
  * on the database's name). Read when the module loads, so a deploy without it fails at start-up.
  */
-export const FIRESTORE_DATABASE = requiredString('FIRESTORE_DATABASE');
+const FIRESTORE_DATABASE = requiredString('FIRESTORE_DATABASE');
 
 let instance: Firestore | undefined;
 
@@ -27,4 +27,16 @@ export function firestore(): Firestore {
 /** The library's value classes (FieldValue, FieldPath...), loaded with the client. */
 export function firestoreModule(): typeof import('@google-cloud/firestore') {
   return require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');
+}
+
+/**
+ * The document, when its last write is the one made at `at` (its `field` holds that write's own
+ * time); else undefined. The library sends a commit again when its answer is lost (UNAVAILABLE),
+ * and the second send meets the first one's effect (ALREADY_EXISTS for a create,
+ * FAILED_PRECONDITION for a conditional update): a document bearing this write's time shows the
+ * write was applied, so the call succeeded.
+ */
+export async function ownWrite(ref: DocumentReference, field: string, at: Date): Promise<DocumentSnapshot | undefined> {
+  const snapshot = await ref.get();
+  return snapshot.exists && (snapshot.get(field) as Timestamp | undefined)?.toMillis() === at.getTime() ? snapshot : undefined;
 }
