@@ -15,7 +15,8 @@ export function emulatorFirestore(database = '(default)'): Firestore {
     const endpoints = localEndpoints();
     process.env.FIRESTORE_EMULATOR_HOST = endpoints.firestore;
     const { Firestore: Client } = require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');
-    client = new Client({ projectId: endpoints.project, databaseId: database });
+    // The same options as the functions' client (functions/shared/clients/firestore.ts).
+    client = new Client({ projectId: endpoints.project, databaseId: database, ignoreUndefinedProperties: true });
     clients.set(database, client);
   }
   return client;

@@ -5,7 +5,7 @@ import * as sinon from 'sinon';
  * `save`, `download` and `delete` is a sinon stub (one file object per name) over `objects`, and
  * a missing object fails with `code: 404` as the client's errors do.
  */
-export interface FakeFile {
+interface FakeFile {
   name: string;
   metadata: Record<string, unknown>;
   save: sinon.SinonStub;

@@ -39,7 +39,7 @@ export interface Write {
 }
 
 /** A query as built by `where`, `orderBy`, `startAfter`, `limit` and `select`. */
-export interface QueryShape {
+interface QueryShape {
   collection: string;
   where: [string, '==', unknown][];
   orderBy?: string;
@@ -153,7 +153,11 @@ export function fakeFirestore() {
       if (op !== '==') throw new Error(`fakeFirestore supports == only, got ${op}`);
       return queryOf({ ...shape, where: [...shape.where, [field, '==', value]] });
     },
-    orderBy: (field: string) => queryOf({ ...shape, orderBy: field }),
+    orderBy: (field: string, direction?: 'asc' | 'desc') => {
+      // Only ascending order is modelled: a descending query must not pass here sorted the other way.
+      if (direction !== undefined && direction !== 'asc') throw new Error(`fakeFirestore: orderBy ${direction} is not modelled`);
+      return queryOf({ ...shape, orderBy: field });
+    },
     startAfter: (value: unknown) => queryOf({ ...shape, startAfter: value }),
     limit: (n: number) => queryOf({ ...shape, limit: n }),
     select: (...fields: string[]) => queryOf({ ...shape, select: fields }),
@@ -224,7 +228,14 @@ export function fakeFirestore() {
     }),
     runTransaction: sinon.stub().callsFake(async (body: (tx: unknown) => Promise<unknown>) => {
       const writes: Write[] = [];
-      const tx: object = { ...writer(writes, () => tx), get: async (r: { path: string }) => snapshot(r.path) };
+      const tx: object = {
+        ...writer(writes, () => tx),
+        get: async (r: { path: string }) => {
+          // As the client library: every read of a transaction comes before its first write.
+          if (writes.length > 0) throw new Error('Firestore transactions require all reads to be executed before all writes.');
+          return snapshot(r.path);
+        },
+      };
       const result = await body(tx);
       await committed(writes);
       return result;

@@ -456,7 +456,7 @@ describe('forms: the stores on the Firestore emulator', function () {
 });
 
 type Direction = 'ASCENDING' | 'DESCENDING';
-interface QueryShape {
+interface WireQuery {
   collection: string;
   /** Fields compared with ==, in any order. */
   equalities: string[];
@@ -471,7 +471,7 @@ interface DeclaredIndex {
 }
 
 /** A query as Firestore receives it (the client library's RunQuery request; `toProto` is how it builds it). */
-function shape(query: Query, names: Map<string, string>): QueryShape {
+function shape(query: Query, names: Map<string, string>): WireQuery {
   type FieldFilter = { field: { fieldPath: string }; op: string };
   type Structured = {
     from: { collectionId: string }[];
@@ -497,7 +497,7 @@ function withoutImplicitTail(order: [string, Direction][]): [string, Direction][
 }
 
 /** Whether the index serves the query: its equality fields first (any order), then exactly the query's order. */
-function serves(index: DeclaredIndex, query: QueryShape): boolean {
+function serves(index: DeclaredIndex, query: WireQuery): boolean {
   if (index.collection !== query.collection) return false;
   const fields = withoutImplicitTail(index.fields);
   const head = fields.slice(0, query.equalities.length).map(([f]) => f);
