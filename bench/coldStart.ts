@@ -1,6 +1,6 @@
 import { functionEntries, functionEntry } from '../manifest/manifest';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
-import { localEnv } from '../local/wiring';
+import { localEnv, placeholderFunctionUrls } from '../local/wiring';
 import { freePort } from '../local/ports';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { median, printTable } from './report';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const started = await emulator.start({ projectId: 'bench-project', location: 'us-central1', port: await freePort(), endpoints: {} });
   const env = { GOOGLE_CLOUD_PROJECT: 'bench-project', ...started.env };
   // Functions only need each other's URLs as configuration here (nothing calls them), so any valid URL will do.
-  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const functionUrls = placeholderFunctionUrls();
   const context = { projectId: 'bench-project', location: 'us-central1', functionUrls, variables: {} };
   // PATCH / is routed by no function: the answer (404 or 405) comes from the function's own router
   // once its module has loaded, with no backend call.

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
-import { functionEntries, functionEntry } from '../manifest/manifest';
-import { localEnv } from '../local/wiring';
+import { functionEntry } from '../manifest/manifest';
+import { localEnv, placeholderFunctionUrls } from '../local/wiring';
 import { catalogSource, FunctionUnderTest } from './functionUnderTest';
 import { printTable } from './report';
 
@@ -141,7 +141,7 @@ async function run(s: Scenario, env: Record<string, string>): Promise<string[]> 
 async function main(): Promise<void> {
   // Configuration only: no request reaches a handler that would call Firestore or another function.
   const env = { GOOGLE_CLOUD_PROJECT: 'bench-project', FIRESTORE_EMULATOR_HOST: '127.0.0.1:9', PUBLIC_BASE_URL: 'http://127.0.0.1:9' };
-  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const functionUrls = placeholderFunctionUrls();
   const context = { projectId: env.GOOGLE_CLOUD_PROJECT, location: 'us-central1', functionUrls, variables: {} };
   const rows: string[][] = [];
   // Each function with the environment its manifest entry gives it locally (its collections, its database).

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { functionEntries, functionEntry } from '../manifest/manifest';
+import { functionEntry } from '../manifest/manifest';
 import { FirestoreEmulatorService } from '../local/firestore/emulatorService';
-import { localEnv } from '../local/wiring';
+import { localEnv, placeholderFunctionUrls } from '../local/wiring';
 import { repoPath } from '../local/paths';
 import { freePort } from '../local/ports';
 import { accountFields, AUDIO_SESSION_BASE, audioSession, BENCH_FORM, benchAnswers, HOT_TAGS, type WorkParams } from './backendWork';
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const firestore = new FirestoreEmulatorService();
   const started = await firestore.start({ projectId: PROJECT, location: 'us-central1', port: await freePort(), endpoints: {} });
   // Functions only name each other's URLs in their configuration here (nothing calls them).
-  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const functionUrls = placeholderFunctionUrls();
   const context = { projectId: PROJECT, location: 'us-central1', functionUrls, variables: {} };
   const envOf = (name: string): Record<string, string> => localEnv(functionEntry(name).env, context);
   const workflows = [...new Set(ROWS.map((r) => envOf(r.function).WORKFLOW_NAME).filter(Boolean))];

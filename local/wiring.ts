@@ -61,6 +61,14 @@ function localDatasetId(id: Manifest['datasets'][string]['id']): string {
   return 'value' in id ? id.value : id.local;
 }
 
+/**
+ * Every function's URL as a placeholder on the discard port (127.0.0.1:9), for resolving the env
+ * of a function that runs alone (unit tests, benches, probes), where nothing calls the others.
+ */
+export function placeholderFunctionUrls(manifest: Manifest = MANIFEST): Record<string, string> {
+  return Object.fromEntries(Object.keys(manifest.functions).map((name) => [name, `http://127.0.0.1:9/${name}`]));
+}
+
 /** A whole env block resolved; variables with no local value are left out. */
 export function localEnv(env: Record<string, EnvSource>, context: LocalContext, manifest: Manifest = MANIFEST): Record<string, string> {
   const resolved: Record<string, string> = {};

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { functionEntries, MANIFEST } from '../../manifest/manifest';
-import { localEnv } from '../../local/wiring';
+import { localEnv, placeholderFunctionUrls } from '../../local/wiring';
 import { repoPath } from '../../local/paths';
 import { evaluatedFunctions, type EvaluatedFunctions } from './support/terraformConfig';
 import { workflowUserEnvVars } from './support/workflowEnv';
@@ -42,7 +42,7 @@ describe('infra: every variable a function or workflow reads is declared for it,
     terraform = await evaluatedFunctions();
   });
 
-  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const functionUrls = placeholderFunctionUrls();
   const context = { projectId: 'probe-project', location: 'us-central1', functionUrls, baseUrl: 'http://127.0.0.1:9', variables: {} };
 
   for (const fn of functionEntries()) {

@@ -1,5 +1,5 @@
-import { functionEntries, functionEntry } from '../../manifest/manifest';
-import { localEnv } from '../../local/wiring';
+import { functionEntry } from '../../manifest/manifest';
+import { localEnv, placeholderFunctionUrls } from '../../local/wiring';
 import { saveEnv } from './env';
 
 /**
@@ -11,7 +11,7 @@ import { saveEnv } from './env';
  */
 export function useFunctionEnv(...names: string[]): () => void {
   const restore = saveEnv();
-  const functionUrls = Object.fromEntries(functionEntries().map((f) => [f.name, `http://127.0.0.1:9/${f.name}`]));
+  const functionUrls = placeholderFunctionUrls();
   const context = { projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'test-project', location: 'us-central1', functionUrls, variables: {} };
   for (const name of names) Object.assign(process.env, localEnv(functionEntry(name).env, context));
   return restore;
